@@ -1,0 +1,66 @@
+# Oxidis — drop-in replacement for redis-server 7.0.15.
+#
+#   make            release build (target/release/oxidis-server)
+#   make run        build and run on port 6379 (PORT=..., RUN_DIR=...)
+#   make deps       install test dependencies (tclsh, redis-tools) if missing;
+#                   WITH_REDIS_SERVER=1 also installs redis-server for benches
+#   make test       deps + build + cargo tests + upstream Tcl suite
+#   make tcl        Tcl suite only, e.g. make tcl UNITS="unit/type/list unit/expire"
+#   make bench      compare against /usr/bin/redis-server (benches/bench.sh)
+#   make lint       rustfmt check + clippy -D warnings
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := all
+
+CARGO   ?= cargo
+SERVER  := target/release/oxidis-server
+PORT    ?= 6379
+RUN_DIR ?= $(CURDIR)/target/run
+UNITS   ?=
+WITH_REDIS_SERVER ?= 0
+
+.PHONY: all build run deps test cargo-test tcl bench lint
+
+all: build
+
+build:
+	$(CARGO) build --release
+
+run: build
+	mkdir -p '$(RUN_DIR)'
+	exec ./$(SERVER) --port $(PORT) --dir '$(RUN_DIR)' --save '' --appendonly no
+
+# Install what the tests need, only if missing: tclsh (tcl), redis-cli /
+# redis-benchmark / redis-check-aof (redis-tools), dpkg-source (dpkg-dev, used
+# by tcl-harness/run.sh to unpack the suite) and optionally redis-server.
+deps:
+	@pkgs=(); \
+	command -v tclsh >/dev/null 2>&1 || pkgs+=(tcl); \
+	{ command -v redis-cli && command -v redis-benchmark && command -v redis-check-aof; } >/dev/null 2>&1 || pkgs+=(redis-tools); \
+	command -v dpkg-source >/dev/null 2>&1 || pkgs+=(dpkg-dev); \
+	if [[ '$(WITH_REDIS_SERVER)' == 1 ]] && ! command -v redis-server >/dev/null 2>&1; then pkgs+=(redis-server); fi; \
+	if [[ $${#pkgs[@]} -eq 0 ]]; then echo "deps: all present"; exit 0; fi; \
+	echo "deps: installing $${pkgs[*]}"; \
+	if [[ $$(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$${sudo[@]+"$${sudo[@]}"} apt-get update -qq; \
+	$${sudo[@]+"$${sudo[@]}"} apt-get install -y -qq --no-install-recommends "$${pkgs[@]}"
+
+test: deps
+	$(MAKE) build
+	$(MAKE) cargo-test
+	tcl-harness/run.sh
+
+cargo-test:
+	OXIDIS_BIN='$(CURDIR)/$(SERVER)' $(CARGO) test --workspace --release
+
+tcl: build
+	tcl-harness/run.sh $(UNITS)
+
+bench: build
+	benches/bench.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,486 @@
+//! Moving bytes between sockets and client buffers (networking.c):
+//! accepting, reading into the query buffer, running every complete
+//! request in it, writing replies, and freeing clients.
+
+use super::{flags as cf, Client};
+use crate::net::listener::{tune_accepted, Listener};
+use crate::net::Conn;
+use crate::resp::{ParseLimits, Parsed};
+use crate::server::Server;
+use std::io;
+
+/// Bytes read from a socket per read call (`PROTO_IOBUF_LEN`).
+const IOBUF_LEN: usize = 16 * 1024;
+/// Reads per readable event before giving other clients a turn.
+const MAX_READS_PER_EVENT: usize = 16;
+/// Bytes written to one client per event before moving on (`NET_MAX_WRITES_PER_EVENT`).
+const MAX_WRITE_PER_EVENT: usize = 64 * 1024;
+
+/// Outcome of draining a socket.
+enum ReadOutcome {
+    /// Read everything available for now.
+    Drained,
+    /// More may be available; come back next loop iteration.
+    More,
+    /// The peer closed or an error happened.
+    Closed,
+}
+
+/// Reads from a raw fd into the spare capacity of `buf`.
+fn read_into(fd: i32, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+    buf.reserve(want);
+    let spare = buf.spare_capacity_mut();
+    let n = want.min(spare.len());
+    // SAFETY: `spare` is writable, uninitialised memory owned by `buf` of at
+    // least `n` bytes; read(2) writes at most `n` bytes into it, and we only
+    // extend the length by what it reports as written.
+    let r = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), n) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let r = r as usize;
+    // SAFETY: the kernel initialised the first `r` bytes of the spare area.
+    unsafe { buf.set_len(buf.len() + r) };
+    Ok(r)
+}
+
+impl Server {
+    /// Accepts every pending connection on listener `idx`.
+    pub fn accept_clients(&mut self, idx: usize) {
+        loop {
+            let accepted = match &self.listeners[idx] {
+                Listener::Tcp(l) => l.accept().map(|(s, _)| {
+                    tune_accepted(&s, self.cfg.tcp_keepalive);
+                    Conn::Tcp(s)
+                }),
+                Listener::Unix(l) => l.accept().map(|(s, _)| Conn::Unix(s)),
+            };
+            match accepted {
+                Ok(conn) => self.create_client(conn),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    log::warn!("Accepting client connection: {}", crate::util::strerror(&e));
+                    return;
+                }
+            }
+        }
+    }
+
+    fn create_client(&mut self, mut conn: Conn) {
+        if self.num_clients() >= self.cfg.maxclients as usize {
+            let _ = conn.write(b"-ERR max number of clients reached\r\n");
+            self.stats.rejected_conn += 1;
+            return;
+        }
+        let unix = conn.is_unix();
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let key = self.clients.insert(None);
+        let c = Client::new(id, key, Some(conn), &self.cfg.unixsocket, self.unixtime);
+        let mut c = Box::new(c);
+        if !unix && self.protected_mode_denies(&c) {
+            let msg = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a valid password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+            if let Some(conn) = c.conn.as_mut() {
+                let _ = conn.write(msg);
+            }
+            self.stats.rejected_conn += 1;
+            self.clients.remove(key);
+            return;
+        }
+        if let (Some(reg), Some(conn)) = (self.registry.as_ref(), c.conn.as_mut()) {
+            let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
+            if let Err(e) = reg.register(conn.source(), mio::Token(key), interest) {
+                log::warn!("Error registering fd event for the new client: {e}");
+                self.clients.remove(key);
+                return;
+            }
+        }
+        log::debug!("Accepted {}", c.addr);
+        c.authenticated = self.cfg.requirepass.is_empty();
+        self.stats.numconnections += 1;
+        self.clients[key] = Some(c);
+    }
+
+    /// Protected mode refuses non-loopback clients when there is no
+    /// password and no explicit bind.
+    fn protected_mode_denies(&self, c: &Client) -> bool {
+        self.cfg.protected_mode
+            && self.cfg.special.bind == crate::config::Special::default().bind
+            && self.cfg.requirepass.is_empty()
+            && !crate::server::call::is_local_client(c)
+    }
+
+    /// Handles a readable event for client `key`.
+    pub fn handle_readable(&mut self, key: usize) {
+        let Some(mut c) = self.clients.get_mut(key).and_then(|s| s.take()) else {
+            return;
+        };
+        let outcome = self.read_from_client(&mut c);
+        match outcome {
+            ReadOutcome::Closed => {
+                self.clients[key] = Some(c);
+                self.free_client(key);
+                return;
+            }
+            ReadOutcome::More => self.pending_read.push(key),
+            ReadOutcome::Drained => {}
+        }
+        self.after_client_work(key, c);
+    }
+
+    /// Puts a client back after it ran, queuing its output.
+    fn after_client_work(&mut self, key: usize, mut c: Box<Client>) {
+        self.check_output_limits(&mut c);
+        if c.reply.pending() > 0 && !c.has(cf::PENDING_WRITE) {
+            c.flags |= cf::PENDING_WRITE;
+            self.pending_write.push(key);
+        }
+        let close_now = c.has(cf::CLOSE_ASAP);
+        self.clients[key] = Some(c);
+        if close_now {
+            self.to_close.push(key);
+        }
+    }
+
+    /// Re-runs input processing for a client whose commands were held back
+    /// (reads that hit the per-event cap, unpaused or unblocked clients).
+    pub fn handle_pending_read(&mut self, key: usize) {
+        let Some(mut c) = self.clients.get_mut(key).and_then(|s| s.take()) else {
+            return;
+        };
+        self.process_input(&mut c);
+        match self.read_from_client(&mut c) {
+            ReadOutcome::Closed => {
+                self.clients[key] = Some(c);
+                self.free_client(key);
+                return;
+            }
+            ReadOutcome::More => self.pending_read.push(key),
+            ReadOutcome::Drained => {}
+        }
+        self.after_client_work(key, c);
+    }
+
+    /// Reads what the socket has (up to a fair share) and runs every
+    /// complete request.
+    fn read_from_client(&mut self, c: &mut Client) -> ReadOutcome {
+        let Some(fd) = c.conn.as_ref().map(|x| x.fd()) else {
+            return ReadOutcome::Drained;
+        };
+        for _ in 0..MAX_READS_PER_EVENT {
+            if c.is_closing() {
+                return ReadOutcome::Drained;
+            }
+            let mut want = IOBUF_LEN;
+            if let Some(big) = c.parser.big_arg_remaining() {
+                want = want.max(big);
+            }
+            match read_into(fd, &mut c.querybuf, want) {
+                Ok(0) => {
+                    log::debug!(
+                        "Client closed connection id={} addr={} laddr={} fd={} name={}",
+                        c.id,
+                        c.addr,
+                        c.laddr,
+                        c.fd,
+                        c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default()
+                    );
+                    return ReadOutcome::Closed;
+                }
+                Ok(n) => {
+                    self.stats.net_input_bytes += n as u64;
+                    self.stats.total_reads_processed += 1;
+                    c.last_interaction = self.unixtime;
+                    c.querybuf_peak = c.querybuf_peak.max(c.querybuf.len());
+                    if c.querybuf.len() > self.cfg.client_query_buffer_limit as usize && !c.has(cf::MASTER) {
+                        log::warn!(
+                            "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
+                            c.id,
+                            c.addr,
+                            String::from_utf8_lossy(&c.querybuf[..c.querybuf.len().min(64)])
+                        );
+                        self.stats.client_qbuf_limit_disconnections += 1;
+                        return ReadOutcome::Closed;
+                    }
+                    self.process_input(c);
+                    if n < want {
+                        return ReadOutcome::Drained;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return ReadOutcome::Drained,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    log::debug!("Reading from client: {}", crate::util::strerror(&e));
+                    return ReadOutcome::Closed;
+                }
+            }
+        }
+        ReadOutcome::More
+    }
+
+    /// Parses and runs every complete request in the query buffer
+    /// (`processInputBuffer`).
+    pub fn process_input(&mut self, c: &mut Client) {
+        let mut qb = std::mem::take(&mut c.querybuf);
+        let mut parser = std::mem::take(&mut c.parser);
+        let mut pos = c.qb_pos;
+        while pos < qb.len() {
+            if c.is_closing() || c.has(cf::BLOCKED) {
+                break;
+            }
+            let lim = ParseLimits {
+                proto_max_bulk_len: self.cfg.proto_max_bulk_len,
+                auth_required: self.auth_required(c),
+                is_master: c.has(cf::MASTER),
+            };
+            let before = pos;
+            match parser.parse(&qb, &mut pos, &lim) {
+                Ok(Parsed::Request) => {
+                    let mut stack: [&[u8]; 16] = [&[]; 16];
+                    let heap: Vec<&[u8]>;
+                    let argv: &[&[u8]] = if parser.is_inline {
+                        heap = parser.inline_args.iter().map(|a| a.as_slice()).collect();
+                        &heap
+                    } else if parser.args.len() <= stack.len() {
+                        for (slot, &(s, l)) in stack.iter_mut().zip(parser.args.iter()) {
+                            *slot = &qb[s..s + l];
+                        }
+                        &stack[..parser.args.len()]
+                    } else {
+                        heap = parser.args.iter().map(|&(s, l)| &qb[s..s + l]).collect();
+                        &heap
+                    };
+                    let cmd = self.cmds.lookup(argv);
+                    if self.pause != crate::server::PauseKind::None && self.command_paused(c, cmd) {
+                        // Held back until the pause ends: parse it again then.
+                        pos = before;
+                        parser.reset();
+                        self.paused_clients_add(c.key);
+                        break;
+                    }
+                    self.execute_request(c, argv);
+                }
+                Ok(Parsed::Empty) => {}
+                Ok(Parsed::Incomplete { reserve }) => {
+                    if reserve > 0 {
+                        qb.reserve(reserve);
+                    }
+                    break;
+                }
+                Err(e) => {
+                    let mut msg = b"ERR ".to_vec();
+                    msg.extend_from_slice(&e.message());
+                    let text = String::from_utf8_lossy(&msg).into_owned();
+                    log::debug!(
+                        "Protocol error ({}) from client: id={} addr={}",
+                        String::from_utf8_lossy(&e.message()),
+                        c.id,
+                        c.addr
+                    );
+                    self.reply_error(c, &crate::error::Error::msg(text));
+                    c.flags |= cf::CLOSE_AFTER_REPLY | cf::PROTOCOL_ERROR;
+                    parser.reset();
+                    pos = qb.len();
+                    break;
+                }
+            }
+        }
+        let keep_from = if parser.in_progress() { parser.start } else { pos };
+        if keep_from >= qb.len() {
+            qb.clear();
+            pos = 0;
+            if parser.in_progress() {
+                parser.shift(keep_from);
+            }
+        } else if keep_from > 0 {
+            qb.drain(..keep_from);
+            pos -= keep_from;
+            if parser.in_progress() {
+                parser.shift(keep_from);
+            }
+        }
+        c.qb_pos = pos;
+        c.querybuf = qb;
+        c.parser = parser;
+    }
+
+    /// Runs one parsed request and applies CLIENT REPLY OFF/SKIP.
+    fn execute_request(&mut self, c: &mut Client, argv: &[&[u8]]) {
+        let mark = c.reply.buf.len();
+        c.argv_len_sum = argv.iter().map(|a| a.len()).sum();
+        self.process_command(c, argv);
+        c.argv_len_sum = 0;
+        if c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {
+            c.reply.buf.truncate(mark.max(c.reply.sent));
+        }
+        c.flags &= !cf::REPLY_SKIP;
+        if c.has(cf::REPLY_SKIP_NEXT) {
+            c.flags |= cf::REPLY_SKIP;
+            c.flags &= !cf::REPLY_SKIP_NEXT;
+        }
+        c.last_interaction = self.unixtime;
+    }
+
+    /// Writes pending replies of every client that has some
+    /// (`handleClientsWithPendingWrites`).
+    pub fn handle_pending_writes(&mut self) {
+        let keys = std::mem::take(&mut self.pending_write);
+        for key in keys {
+            let Some(Some(c)) = self.clients.get_mut(key) else {
+                continue;
+            };
+            c.flags &= !cf::PENDING_WRITE;
+            if self.write_to_client(key) {
+                // Socket full or fair share used: keep it queued.
+                if let Some(Some(c)) = self.clients.get_mut(key) {
+                    if !c.has(cf::PENDING_WRITE) {
+                        c.flags |= cf::PENDING_WRITE;
+                        self.pending_write.push(key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes as much of a client's output as the socket takes. Returns
+    /// true when output remains. Frees the client on error, or when it
+    /// asked to be closed after its reply and everything is written.
+    pub fn write_to_client(&mut self, key: usize) -> bool {
+        let Some(Some(c)) = self.clients.get_mut(key) else {
+            return false;
+        };
+        let mut written = 0;
+        let mut err = false;
+        let mut blocked = false;
+        if let Some(conn) = c.conn.as_mut() {
+            while c.reply.sent < c.reply.buf.len() {
+                match conn.write(&c.reply.buf[c.reply.sent..]) {
+                    Ok(0) => {
+                        err = true;
+                        break;
+                    }
+                    Ok(n) => {
+                        c.reply.sent += n;
+                        written += n;
+                        if written >= MAX_WRITE_PER_EVENT && self.cfg.maxmemory == 0 {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        blocked = true;
+                        break;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(_) => {
+                        err = true;
+                        break;
+                    }
+                }
+            }
+        } else {
+            // A client without a connection (never true for socket clients).
+            c.reply.sent = c.reply.buf.len();
+        }
+        self.stats.net_output_bytes += written as u64;
+        if written > 0 {
+            self.stats.total_writes_processed += 1;
+            c.last_interaction = self.unixtime;
+        }
+        c.reply_peak = c.reply_peak.max(c.reply.buf.len());
+        c.reply.compact_after_write();
+        let remaining = c.reply.pending() > 0;
+        let done_close = !remaining && c.has(cf::CLOSE_AFTER_REPLY);
+        if err || done_close {
+            self.free_client(key);
+            return false;
+        }
+        remaining && !blocked
+    }
+
+    /// Applies `client-output-buffer-limit` to a client
+    /// (`checkClientOutputBufferLimits`).
+    pub fn check_output_limits(&mut self, c: &mut Client) {
+        use crate::client::ClientType;
+        use crate::config::special::{OBUF_NORMAL, OBUF_PUBSUB, OBUF_REPLICA};
+        let class = match c.client_type() {
+            ClientType::Normal | ClientType::Master => OBUF_NORMAL,
+            ClientType::Replica => OBUF_REPLICA,
+            ClientType::Pubsub => OBUF_PUBSUB,
+        };
+        let lim = self.cfg.special.client_obuf_limits[class];
+        let used = c.reply.pending() as u64;
+        let hard = lim.hard != 0 && used >= lim.hard;
+        let mut soft = lim.soft != 0 && used >= lim.soft;
+        if soft {
+            if c.obuf_soft_limit_reached_time == 0 {
+                c.obuf_soft_limit_reached_time = self.unixtime;
+                soft = false;
+            } else if (self.unixtime - c.obuf_soft_limit_reached_time) as u64 <= lim.soft_seconds {
+                soft = false;
+            }
+        } else {
+            c.obuf_soft_limit_reached_time = 0;
+        }
+        if (hard || soft) && !c.has(cf::CLOSE_ASAP) {
+            log::warn!(
+                "Client id={} addr={} laddr={} fd={} name={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                c.id,
+                c.addr,
+                c.laddr,
+                c.fd,
+                c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default()
+            );
+            self.stats.client_outbuf_limit_disconnections += 1;
+            c.flags |= cf::CLOSE_ASAP;
+            // Nothing more is sent to a client closed for its buffer.
+            c.reply.buf.clear();
+            c.reply.sent = 0;
+        }
+    }
+
+    /// Frees a client now (`freeClient`). If it is running (taken out of
+    /// the slab), it is only marked and freed later.
+    pub fn free_client(&mut self, key: usize) {
+        match self.clients.get_mut(key) {
+            Some(Some(_)) => {}
+            Some(None) => {
+                self.to_close.push(key);
+                return;
+            }
+            None => return,
+        }
+        if let Some(Some(mut c)) = self.clients.try_remove(key) {
+            if let (Some(reg), Some(conn)) = (self.registry.as_ref(), c.conn.as_mut()) {
+                let _ = reg.deregister(conn.source());
+            }
+            self.on_client_freed(&mut c);
+        }
+    }
+
+    /// Frees clients marked to close (`freeClientsInAsyncFreeQueue`).
+    pub fn free_clients_to_close(&mut self) {
+        let keys = std::mem::take(&mut self.to_close);
+        for key in keys {
+            self.free_client(key);
+        }
+        // Clients marked CLOSE_ASAP while running.
+        let marked: Vec<usize> = self
+            .clients
+            .iter()
+            .filter_map(|(k, c)| c.as_ref().filter(|c| c.has(cf::CLOSE_ASAP)).map(|_| k))
+            .collect();
+        for key in marked {
+            self.free_client(key);
+        }
+    }
+
+    /// Bookkeeping when a client goes away (pub/sub, blocking, WATCH...).
+    fn on_client_freed(&mut self, _c: &mut Client) {}
+
+    fn paused_clients_add(&mut self, key: usize) {
+        if !self.paused_clients.contains(&key) {
+            self.paused_clients.push(key);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! A connected client (the `client` struct of server.h and the client
+//! bookkeeping of networking.c): its connection, query buffer and parser
+//! state, reply buffer, selected database and flags.
+//!
+//! The read and write paths that move bytes between the socket and these
+//! buffers live in `io.rs`; the CLIENT/HELLO/AUTH/... commands in
+//! `commands.rs`.
+
+pub mod commands;
+pub mod io;
+
+use crate::commands::Command;
+use crate::net::Conn;
+use crate::resp::{ReplyBuf, RequestParser};
+
+/// Client flags (`CLIENT_*`).
+pub mod flags {
+    pub const SLAVE: u64 = 1 << 0;
+    pub const MASTER: u64 = 1 << 1;
+    pub const MONITOR: u64 = 1 << 2;
+    pub const MULTI: u64 = 1 << 3;
+    pub const BLOCKED: u64 = 1 << 4;
+    pub const DIRTY_CAS: u64 = 1 << 5;
+    pub const CLOSE_AFTER_REPLY: u64 = 1 << 6;
+    pub const UNBLOCKED: u64 = 1 << 7;
+    pub const ASKING: u64 = 1 << 9;
+    pub const CLOSE_ASAP: u64 = 1 << 10;
+    pub const UNIX_SOCKET: u64 = 1 << 11;
+    pub const DIRTY_EXEC: u64 = 1 << 12;
+    pub const PUBSUB: u64 = 1 << 18;
+    pub const READONLY: u64 = 1 << 17;
+    pub const REPLY_OFF: u64 = 1 << 22;
+    pub const REPLY_SKIP_NEXT: u64 = 1 << 23;
+    pub const REPLY_SKIP: u64 = 1 << 24;
+    pub const TRACKING: u64 = 1 << 31;
+    pub const TRACKING_BROKEN_REDIR: u64 = 1 << 32;
+    pub const TRACKING_BCAST: u64 = 1 << 33;
+    pub const PROTOCOL_ERROR: u64 = 1 << 39;
+    pub const NO_EVICT: u64 = 1 << 43;
+    /// The client is in the pending-write list.
+    pub const PENDING_WRITE: u64 = 1 << 21;
+}
+
+/// Client types for output buffer limits and CLIENT KILL TYPE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientType {
+    Normal,
+    Replica,
+    Pubsub,
+    Master,
+}
+
+pub struct Client {
+    pub id: u64,
+    /// Slab key; also the mio token offset.
+    pub key: usize,
+    pub conn: Option<Conn>,
+    pub flags: u64,
+    pub db: usize,
+    pub name: Option<Vec<u8>>,
+    pub authenticated: bool,
+    pub user: String,
+    /// Unread input; `qb_pos` is the first unparsed byte.
+    pub querybuf: Vec<u8>,
+    pub qb_pos: usize,
+    pub querybuf_peak: usize,
+    pub parser: RequestParser,
+    pub reply: ReplyBuf,
+    /// Peak of the reply buffer size in the last few seconds.
+    pub reply_peak: usize,
+    pub ctime: i64,
+    pub last_interaction: i64,
+    pub last_cmd: Option<&'static Command>,
+    /// Bytes held by the arguments of the command being executed.
+    pub argv_len_sum: usize,
+    pub addr: String,
+    pub laddr: String,
+    /// When the output buffer first went over the soft limit (0 = not over).
+    pub obuf_soft_limit_reached_time: i64,
+    /// Bytes of this client's input processed so far (INFO/CLIENT INFO).
+    pub fd: i32,
+}
+
+impl Client {
+    pub fn new(id: u64, key: usize, conn: Option<Conn>, unixsocket: &str, now: i64) -> Client {
+        let (addr, laddr, fd, unix) = match &conn {
+            Some(c) => (c.peer_id(unixsocket), c.sock_name(unixsocket), c.fd(), c.is_unix()),
+            None => (String::new(), String::new(), -1, false),
+        };
+        Client {
+            id,
+            key,
+            conn,
+            flags: if unix { flags::UNIX_SOCKET } else { 0 },
+            db: 0,
+            name: None,
+            authenticated: false,
+            user: "default".into(),
+            querybuf: Vec::new(),
+            qb_pos: 0,
+            querybuf_peak: 0,
+            parser: RequestParser::new(),
+            reply: ReplyBuf::new(),
+            reply_peak: 0,
+            ctime: now,
+            last_interaction: now,
+            last_cmd: None,
+            argv_len_sum: 0,
+            addr,
+            laddr,
+            obuf_soft_limit_reached_time: 0,
+            fd,
+        }
+    }
+
+    #[inline]
+    pub fn has(&self, f: u64) -> bool {
+        self.flags & f != 0
+    }
+
+    pub fn client_type(&self) -> ClientType {
+        if self.has(flags::MASTER) {
+            ClientType::Master
+        } else if self.has(flags::SLAVE) && !self.has(flags::MONITOR) {
+            ClientType::Replica
+        } else if self.has(flags::PUBSUB) {
+            ClientType::Pubsub
+        } else {
+            ClientType::Normal
+        }
+    }
+
+    /// True when the client is going away: no more commands are run for it.
+    pub fn is_closing(&self) -> bool {
+        self.has(flags::CLOSE_ASAP | flags::CLOSE_AFTER_REPLY)
+    }
+
+    /// The `flags=` field of CLIENT LIST.
+    pub fn flags_string(&self) -> String {
+        let mut s = String::new();
+        if self.has(flags::SLAVE) {
+            s.push(if self.has(flags::MONITOR) { 'O' } else { 'S' });
+        }
+        for (f, ch) in [
+            (flags::MASTER, 'M'),
+            (flags::PUBSUB, 'P'),
+            (flags::MULTI, 'x'),
+            (flags::BLOCKED, 'b'),
+            (flags::TRACKING, 't'),
+            (flags::TRACKING_BROKEN_REDIR, 'R'),
+            (flags::TRACKING_BCAST, 'B'),
+            (flags::DIRTY_CAS, 'd'),
+            (flags::CLOSE_AFTER_REPLY, 'c'),
+            (flags::UNBLOCKED, 'u'),
+            (flags::CLOSE_ASAP, 'A'),
+            (flags::UNIX_SOCKET, 'U'),
+            (flags::READONLY, 'r'),
+            (flags::NO_EVICT, 'e'),
+        ] {
+            if self.has(f) {
+                s.push(ch);
+            }
+        }
+        if s.is_empty() {
+            s.push('N');
+        }
+        s
+    }
+
+    /// Memory used by this client's buffers (for `tot-mem` and eviction).
+    pub fn memory_usage(&self) -> (usize, usize) {
+        let obuf = self.reply.buf.capacity();
+        let total = obuf + self.querybuf.capacity() + self.argv_len_sum + std::mem::size_of::<Client>();
+        (obuf, total)
+    }
+}

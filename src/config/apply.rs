@@ -1,0 +1,53 @@
+//! Side effects of changing a parameter at run time (the `apply` hooks of
+//! config.c). Each runs after CONFIG SET stored the new value; an error
+//! makes CONFIG SET restore the old values.
+
+use crate::server::Server;
+
+pub fn loglevel(srv: &mut Server) -> Result<(), String> {
+    let name = super::enum_name(super::enums::LOGLEVEL_ENUM, srv.cfg.loglevel, false);
+    crate::util::log::set_level(&name);
+    Ok(())
+}
+
+pub fn hz(srv: &mut Server) -> Result<(), String> {
+    srv.cfg.hz = srv.cfg.hz.clamp(1, 500);
+    srv.hz = srv.cfg.hz;
+    Ok(())
+}
+
+pub fn maxclients(srv: &mut Server) -> Result<(), String> {
+    // Make sure the process may hold that many descriptors (plus a margin
+    // for listeners and files, as Redis reserves 32).
+    let want = srv.cfg.maxclients as u64 + 32;
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: `lim` is a valid out-pointer.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 && lim.rlim_cur < want {
+        let new = libc::rlimit {
+            rlim_cur: want.min(lim.rlim_max),
+            rlim_max: lim.rlim_max,
+        };
+        // SAFETY: `new` is a valid rlimit value.
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &new) };
+        if new.rlim_cur < want {
+            return Err(format!(
+                "The operating system is not able to handle the specified number of clients, try with {}",
+                new.rlim_cur.saturating_sub(32)
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn requirepass(_srv: &mut Server) -> Result<(), String> {
+    // Connections already authenticated stay so, as in Redis.
+    Ok(())
+}
+
+pub fn port(srv: &mut Server) -> Result<(), String> {
+    srv.rebind()
+}
+
+pub fn bind(srv: &mut Server) -> Result<(), String> {
+    srv.rebind()
+}

@@ -1,0 +1,27 @@
+//! Oxidis: a drop-in replacement for redis-server 7.0, in Rust.
+//!
+//! Start with `../DESIGN.md`-style map: `server` owns the event loop and
+//! all state; `client` handles connections; `resp` speaks the protocol;
+//! `commands` is the command table; `db` the keyspace; `types` one file per
+//! data type; `config` the parameter table.
+
+pub mod alloc;
+pub mod client;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod debug;
+pub mod ds;
+pub mod error;
+pub mod latency;
+pub mod net;
+pub mod object;
+pub mod resp;
+pub mod server;
+pub mod types;
+pub mod util;
+
+/// The Redis version we are compatible with, as reported to clients.
+pub const REDIS_VERSION: &str = "7.0.15";
+/// Our own version.
+pub const OXIDIS_VERSION: &str = env!("CARGO_PKG_VERSION");

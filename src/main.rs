@@ -1,0 +1,145 @@
+//! oxidis-server: argv and config file -> Server -> event loop (the `main`
+//! of server.c). Invoked exactly like redis-server:
+//! `oxidis-server [/path/redis.conf] [--name value ...] [-]`.
+
+use oxidis::config::file::{load_from_string, options_from_args, read_config_files, Extra};
+use oxidis::config::Config;
+use oxidis::server::Server;
+use std::io::Read;
+
+#[global_allocator]
+static GLOBAL: oxidis::alloc::CountingJemalloc = oxidis::alloc::CountingJemalloc;
+
+fn usage() -> ! {
+    eprintln!("Usage: ./oxidis-server [/path/to/redis.conf] [options] [-]");
+    eprintln!("       ./oxidis-server - (read config from stdin)");
+    eprintln!("       ./oxidis-server -v or --version");
+    eprintln!("       ./oxidis-server -h or --help");
+    eprintln!();
+    eprintln!("Examples:");
+    eprintln!("       ./oxidis-server (run the server with default conf)");
+    eprintln!("       echo 'maxmemory 128mb' | ./oxidis-server -");
+    eprintln!("       ./oxidis-server /etc/redis/6379.conf");
+    eprintln!("       ./oxidis-server --port 7777");
+    eprintln!("       ./oxidis-server --port 7777 --replicaof 127.0.0.1 8888");
+    eprintln!("       ./oxidis-server /etc/myredis.conf --loglevel verbose -");
+    eprintln!("       ./oxidis-server /etc/myredis.conf --loglevel verbose");
+    std::process::exit(1);
+}
+
+fn absolute(path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    match std::env::current_dir() {
+        Ok(d) => d.join(path).to_string_lossy().into_owned(),
+        Err(_) => path.to_string(),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(a) = args.get(1) {
+        match a.as_str() {
+            "-v" | "--version" => {
+                println!(
+                    "Redis server v={} sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=0 oxidis={}",
+                    oxidis::REDIS_VERSION,
+                    oxidis::OXIDIS_VERSION
+                );
+                return;
+            }
+            "--help" | "-h" => usage(),
+            _ => {}
+        }
+    }
+    oxidis::util::log::init();
+    let mut cfg = Config::defaults();
+    let mut extra = Extra::default();
+    let mut j = 1;
+    let mut config_file = None;
+    if let Some(first) = args.get(1) {
+        if !first.starts_with('-') {
+            config_file = Some(absolute(first));
+            j = 2;
+        }
+    }
+    let (options, from_stdin) = options_from_args(&args[j.min(args.len())..]);
+    let mut text = String::new();
+    if let Some(path) = &config_file {
+        match read_config_files(path) {
+            Ok(t) => text.push_str(&t),
+            Err(e) => {
+                log::warn!("{e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    if from_stdin {
+        log::warn!("Reading config from stdin");
+        let mut s = String::new();
+        let _ = std::io::stdin().read_to_string(&mut s);
+        text.push('\n');
+        text.push_str(&s);
+    }
+    if !options.is_empty() {
+        text.push('\n');
+        text.push_str(&options);
+    }
+    if let Err(e) = load_from_string(&mut cfg, &text, &mut extra) {
+        eprint!("{}", e.report());
+        std::process::exit(1);
+    }
+    let mut registry = oxidis::commands::Registry::build();
+    for r in &extra.renames {
+        if let Err(e) = registry.rename(&r.from, &r.to) {
+            eprint!("\n*** FATAL CONFIG FILE ERROR (Redis {}) ***\n{}\n", oxidis::REDIS_VERSION, e);
+            std::process::exit(1);
+        }
+    }
+    let registry: &'static oxidis::commands::Registry = Box::leak(Box::new(registry));
+    if cfg.daemonize {
+        oxidis::server::run::daemonize();
+    }
+    oxidis::util::log::set_file(&cfg.logfile);
+    oxidis::util::log::set_level(
+        oxidis::config::enums::LOGLEVEL_ENUM
+            .iter()
+            .find(|(_, v)| *v == cfg.loglevel)
+            .map(|(n, _)| *n)
+            .unwrap_or("notice"),
+    );
+    oxidis::util::log::set_syslog(cfg.syslog_enabled);
+    log::warn!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
+    log::warn!(
+        "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started (oxidis {})",
+        oxidis::REDIS_VERSION,
+        std::process::id(),
+        oxidis::OXIDIS_VERSION
+    );
+    if config_file.is_none() {
+        log::warn!(
+            "Warning: no config file specified, using the default config. In order to specify a config file use {} /path/to/redis.conf",
+            args.first().map(String::as_str).unwrap_or("oxidis-server")
+        );
+    } else {
+        log::warn!("Configuration loaded");
+    }
+    let exe = std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut srv = Server::new(cfg, registry, config_file, exe);
+    if srv.listen().is_err() {
+        std::process::exit(1);
+    }
+    if srv.cfg.daemonize || !srv.cfg.pidfile.is_empty() {
+        srv.create_pid_file();
+    }
+    oxidis::server::info::banner(&srv);
+    log::warn!("Server initialized");
+    log::info!("Ready to accept connections");
+    if let Err(e) = srv.run() {
+        log::warn!("Event loop failed: {e}");
+        std::process::exit(1);
+    }
+}

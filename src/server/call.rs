@@ -1,0 +1,191 @@
+//! Running one command: the ordered gate every command passes
+//! (`processCommand`) and `call`, which runs the handler and does the
+//! bookkeeping after it (stats, error counting, propagation).
+
+use super::{Ctx, PauseKind, Server};
+use crate::client::{flags as cf, Client};
+use crate::commands::def::flags as f;
+use crate::commands::Command;
+use crate::error::Error;
+
+/// The error for a command name that is not in the table.
+fn unknown_command_error(srv: &Server, argv: &[&[u8]]) -> Error {
+    if let Some(base) = srv.cmds.get(argv[0]) {
+        if base.is_container() && argv.len() > 1 {
+            return Error::msg(format!(
+                "ERR unknown subcommand '{}'. Try {} HELP.",
+                String::from_utf8_lossy(&argv[1][..argv[1].len().min(128)]),
+                String::from_utf8_lossy(argv[0]).to_uppercase()
+            ));
+        }
+    }
+    let mut args = String::new();
+    for a in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        let shown = String::from_utf8_lossy(&a[..a.len().min(room)]).into_owned();
+        args.push('\'');
+        args.push_str(&shown);
+        args.push_str("' ");
+    }
+    let name = String::from_utf8_lossy(&argv[0][..argv[0].len().min(128)]).into_owned();
+    Error::msg(format!("ERR unknown command '{name}', with args beginning with: {args}"))
+}
+
+impl Server {
+    /// Whether `c` must authenticate before running commands.
+    pub fn auth_required(&self, c: &Client) -> bool {
+        !c.authenticated && !self.cfg.requirepass.is_empty()
+    }
+
+    /// Rejects a command before running it (`rejectCommand`).
+    fn reject(&mut self, c: &mut Client, cmd: Option<&Command>, e: Error) {
+        if let Some(cmd) = cmd {
+            self.cmd_stats[cmd.id].rejected += 1;
+        }
+        self.reply_error(c, &e);
+    }
+
+    /// The gate in front of every command (`processCommand`). The order of
+    /// the checks decides which error a client sees; it is Redis's.
+    pub fn process_command(&mut self, c: &mut Client, argv: &[&[u8]]) {
+        let reg = self.cmds;
+        let Some(cmd) = reg.lookup(argv) else {
+            let e = unknown_command_error(self, argv);
+            self.reject(c, None, e);
+            return;
+        };
+        c.last_cmd = Some(cmd);
+        let arity = cmd.def.arity;
+        let argc = argv.len() as i32;
+        if (arity > 0 && arity != argc) || argc < -arity {
+            self.reject(c, Some(cmd), Error::WrongArity(cmd.fullname.clone()));
+            return;
+        }
+        if cmd.has(f::PROTECTED) {
+            let setting = if cmd.fullname.starts_with("debug") {
+                Some((self.cfg.enable_debug_command, "DEBUG", "enable-debug-command"))
+            } else if cmd.fullname.starts_with("module") {
+                Some((self.cfg.enable_module_command, "MODULE", "enable-module-command"))
+            } else {
+                None
+            };
+            if let Some((v, name, opt)) = setting {
+                if !self.protected_action_allowed(v, c) {
+                    let e = Error::msg(format!(
+                        "ERR {name} command not allowed. If the {opt} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+                    ));
+                    self.reject(c, Some(cmd), e);
+                    return;
+                }
+            }
+        }
+        if self.auth_required(c) && !cmd.has(f::NO_AUTH) {
+            self.reject(c, Some(cmd), Error::NoAuth);
+            return;
+        }
+        if c.has(cf::PUBSUB) && c.reply.resp == 2 && !allowed_in_pubsub(cmd) {
+            let e = Error::msg(format!(
+                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                cmd.fullname
+            ));
+            self.reject(c, Some(cmd), e);
+            return;
+        }
+        if self.loading && !cmd.has(f::LOADING) {
+            self.reject(c, Some(cmd), Error::Loading);
+            return;
+        }
+        self.call(c, cmd, argv);
+    }
+
+    /// `allowProtectedAction`: yes, or local only.
+    pub fn protected_action_allowed(&self, setting: i32, c: &Client) -> bool {
+        use crate::config::enums::{PROTECTED_ACTION_LOCAL, PROTECTED_ACTION_YES};
+        setting == PROTECTED_ACTION_YES || (setting == PROTECTED_ACTION_LOCAL && is_local_client(c))
+    }
+
+    /// Runs a command and does the bookkeeping after it (`call`).
+    pub fn call(&mut self, c: &mut Client, cmd: &'static Command, argv: &[&[u8]]) {
+        let Some(handler) = cmd.handler else {
+            let e = Error::unknown_subcommand(argv[0], argv.get(1).copied().unwrap_or(b""));
+            self.reply_error(c, &e);
+            return;
+        };
+        self.fixed_time_expire += 1;
+        self.update_cached_time();
+        let dirty_before = self.dirty;
+        let errors_before = self.stats.total_error_replies;
+        let start = crate::util::monotonic_ns();
+        let db = c.db;
+        let mut ctx = Ctx {
+            srv: &mut *self,
+            c: &mut *c,
+            argv,
+            cmd,
+            propagate_as: None,
+            no_propagate: false,
+        };
+        let res = handler(&mut ctx);
+        let (propagate_as, no_propagate) = (ctx.propagate_as.take(), ctx.no_propagate);
+        if let Err(e) = res {
+            self.reply_error(c, &e);
+        }
+        let duration_ns = crate::util::monotonic_ns().saturating_sub(start);
+        self.fixed_time_expire -= 1;
+        let tracking = self.cfg.latency_tracking;
+        let st = &mut self.cmd_stats[cmd.id];
+        st.calls += 1;
+        st.usec += duration_ns / 1000;
+        if tracking {
+            st.latency.get_or_insert_with(Default::default).record(duration_ns);
+        }
+        if self.stats.total_error_replies > errors_before {
+            st.failed += 1;
+        }
+        self.stats.numcommands += 1;
+        if self.dirty != dirty_before && !no_propagate {
+            let argv_owned = propagate_as.unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
+            self.propagate(db, argv_owned);
+        }
+        self.flush_propagation();
+    }
+}
+
+/// Commands a RESP2 client in subscribed state may still run.
+fn allowed_in_pubsub(cmd: &Command) -> bool {
+    matches!(
+        cmd.fullname.as_str(),
+        "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe" | "punsubscribe" | "quit" | "reset"
+    )
+}
+
+/// A unix-socket client or one connected from a loopback address.
+pub fn is_local_client(c: &Client) -> bool {
+    if c.has(cf::UNIX_SOCKET) {
+        return true;
+    }
+    let ip = match c.addr.rfind(':') {
+        Some(i) => &c.addr[..i],
+        None => c.addr.as_str(),
+    };
+    ip == "::1" || ip.starts_with("127.")
+}
+
+impl Server {
+    /// True when CLIENT PAUSE holds this command back.
+    pub fn command_paused(&self, c: &Client, cmd: Option<&Command>) -> bool {
+        if c.has(cf::SLAVE) {
+            return false;
+        }
+        match self.pause {
+            PauseKind::None => false,
+            PauseKind::All => true,
+            PauseKind::Write => cmd.is_some_and(|cmd| {
+                cmd.has(f::WRITE | f::MAY_REPLICATE) && !matches!(cmd.fullname.as_str(), "exec" | "eval" | "evalsha" | "fcall")
+            }),
+        }
+    }
+}

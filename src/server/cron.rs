@@ -1,0 +1,91 @@
+//! Periodic work, `hz` times per second (`serverCron`, `clientsCron`,
+//! `databasesCron`).
+
+use super::{PauseKind, Server};
+use crate::client::flags as cf;
+
+impl Server {
+    pub fn server_cron(&mut self) {
+        self.update_cached_time();
+        self.lru_clock = crate::db::lru_clock_at(self.mstime);
+        let used = crate::alloc::used_memory();
+        if used > self.stats.peak_memory {
+            self.stats.peak_memory = used;
+        }
+        self.clients_cron();
+        self.databases_cron();
+        self.check_pause_end();
+        self.cronloops += 1;
+    }
+
+    /// Closes idle clients, shrinks idle buffers (`clientsCron`).
+    fn clients_cron(&mut self) {
+        let now = self.unixtime;
+        let max_idle = self.cfg.timeout;
+        let mut idle: Vec<usize> = Vec::new();
+        for (key, slot) in self.clients.iter_mut() {
+            let Some(c) = slot.as_mut() else { continue };
+            if max_idle > 0 && !c.has(cf::SLAVE | cf::MASTER | cf::BLOCKED | cf::PUBSUB) && now - c.last_interaction > max_idle {
+                log::debug!("Closing idle client");
+                idle.push(key);
+                continue;
+            }
+            // Give back query buffer space an idle client no longer needs.
+            if c.querybuf.is_empty() && c.querybuf.capacity() > 32 * 1024 {
+                c.querybuf = Vec::new();
+            }
+            c.querybuf_peak = c.querybuf.len();
+            if c.reply.pending() == 0 && c.reply.buf.capacity() > 64 * 1024 {
+                c.reply.buf = Vec::new();
+                c.reply.sent = 0;
+            }
+            c.reply_peak = c.reply.buf.len();
+        }
+        for key in idle {
+            self.free_client(key);
+        }
+    }
+
+    /// Active expiry, table shrinking and incremental rehashing
+    /// (`databasesCron`).
+    fn databases_cron(&mut self) {
+        if self.active_expire_enabled && self.cfg.special.replicaof.is_none() {
+            self.active_expire_cycle(crate::db::expire::CycleKind::Slow);
+        }
+        for db in &mut self.dbs {
+            if db.dict.needs_shrink() {
+                db.dict.shrink_to_fit();
+            }
+            if db.expires.needs_shrink() {
+                db.expires.shrink_to_fit();
+            }
+        }
+        if self.cfg.activerehashing {
+            for db in &mut self.dbs {
+                if db.dict.is_rehashing() {
+                    db.dict.rehash_for_ms(1);
+                    break;
+                }
+                if db.expires.is_rehashing() {
+                    db.expires.rehash_for_ms(1);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Ends CLIENT PAUSE when its time is up, releasing held clients.
+    pub fn check_pause_end(&mut self) {
+        if self.pause != PauseKind::None && crate::util::mstime() >= self.pause_end_ms {
+            self.unpause();
+        }
+    }
+
+    /// Ends CLIENT PAUSE now.
+    pub fn unpause(&mut self) {
+        self.pause = PauseKind::None;
+        self.pause_end_ms = 0;
+        let held = std::mem::take(&mut self.paused_clients);
+        self.pending_read.extend(held);
+    }
+}

@@ -1,0 +1,278 @@
+//! The server: global state owned by the event loop (server.c's `struct
+//! redisServer`), the command gate and `call` (`call.rs`), the periodic
+//! work (`cron.rs`), INFO (`info.rs`) and server-level commands.
+//!
+//! Nothing here is shared across threads: the event loop owns the
+//! `Server`, and commands run to completion with `&mut Server`.
+
+pub mod call;
+pub mod commands;
+pub mod cron;
+pub mod info;
+pub mod run;
+
+use crate::client::Client;
+use crate::commands::{Command, Registry};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::Error;
+use crate::net::listener::Listener;
+use std::collections::BTreeMap;
+
+pub type CmdResult = Result<(), Error>;
+
+/// Per-command statistics (INFO commandstats / latencystats).
+#[derive(Default, Clone, Debug)]
+pub struct CmdStats {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected: u64,
+    pub failed: u64,
+    /// Call durations, while `latency-tracking` is on.
+    pub latency: Option<Box<crate::latency::Histogram>>,
+}
+
+/// Counters reported by INFO stats and reset by CONFIG RESETSTAT.
+#[derive(Default, Debug)]
+pub struct Stats {
+    pub numcommands: u64,
+    pub numconnections: u64,
+    pub rejected_conn: u64,
+    pub expiredkeys: u64,
+    pub expired_stale_perc: f64,
+    pub expired_time_cap_reached_count: u64,
+    pub expire_cycle_time_used: u64,
+    pub evictedkeys: u64,
+    pub evictedclients: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    pub total_error_replies: u64,
+    pub unexpected_error_replies: u64,
+    pub client_qbuf_limit_disconnections: u64,
+    pub client_outbuf_limit_disconnections: u64,
+    pub total_reads_processed: u64,
+    pub total_writes_processed: u64,
+    pub dump_payload_sanitizations: u64,
+    pub io_reads_processed: u64,
+    pub peak_memory: usize,
+}
+
+/// CLIENT PAUSE state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PauseKind {
+    None,
+    Write,
+    All,
+}
+
+pub struct Server {
+    pub cfg: Config,
+    pub cmds: &'static Registry,
+    pub dbs: Vec<Db>,
+    /// Clients by slab key. A client is taken out (None) while its
+    /// commands run, so handlers get `&mut Client` next to `&mut Server`.
+    pub clients: slab::Slab<Option<Box<Client>>>,
+    pub next_client_id: u64,
+    pub listeners: Vec<Listener>,
+    pub registry: Option<mio::Registry>,
+    pub stats: Stats,
+    pub cmd_stats: Vec<CmdStats>,
+    /// errorstats: count per error code, sorted like Redis's rax.
+    pub error_stats: BTreeMap<String, u64>,
+    /// Changes since the last save.
+    pub dirty: u64,
+    /// Cached wall-clock time (ms), refreshed before every command.
+    pub mstime: i64,
+    pub unixtime: i64,
+    pub lru_clock: u32,
+    pub start_time: i64,
+    pub start_monotonic_us: u64,
+    pub run_id: String,
+    pub replid: String,
+    pub replid2: String,
+    pub executable: String,
+    pub config_file: Option<String>,
+    /// Clients with replies waiting to be written (slab keys).
+    pub pending_write: Vec<usize>,
+    /// Clients with unread or unprocessed input to come back to.
+    pub pending_read: Vec<usize>,
+    /// Clients to free at the next opportunity.
+    pub to_close: Vec<usize>,
+    /// Clients whose next command waits for CLIENT PAUSE to end.
+    pub paused_clients: Vec<usize>,
+    /// The last shutdown signal received.
+    pub last_signal: i32,
+    pub shutdown_asap: bool,
+    pub shutdown_flags: i32,
+    pub pause: PauseKind,
+    pub pause_end_ms: i64,
+    pub cronloops: u64,
+    pub hz: i64,
+    pub active_expire_enabled: bool,
+    pub lastsave: i64,
+    pub lastbgsave_ok: bool,
+    /// Commands to hand to AOF and replicas after the current call.
+    pub pending_propagation: Vec<(usize, Vec<Vec<u8>>)>,
+    pub pid: u32,
+    pub protected_warning_done: bool,
+    /// Set during a command while the current client must not get replies
+    /// for keys it reads (CLIENT REPLY and similar are per client).
+    pub in_exec: bool,
+    /// The current time fixed for expiry checks inside a command.
+    pub fixed_time_expire: u32,
+    /// Result of the last active expire cycle (for `expired_stale_perc`).
+    pub active_expire_state: crate::db::expire::CycleState,
+    pub loading: bool,
+    pub stat_active_defrag_running: bool,
+}
+
+/// What a command handler sees: the server, its client, its arguments.
+pub struct Ctx<'a> {
+    pub srv: &'a mut Server,
+    pub c: &'a mut Client,
+    pub argv: &'a [&'a [u8]],
+    pub cmd: &'static Command,
+    /// Set by a handler to propagate something other than its own argv
+    /// (e.g. SET with EX becomes SET with PXAT).
+    pub propagate_as: Option<Vec<Vec<u8>>>,
+    /// Set by a handler that must not be propagated at all.
+    pub no_propagate: bool,
+}
+
+impl<'a> Ctx<'a> {
+    #[inline]
+    pub fn argc(&self) -> usize {
+        self.argv.len()
+    }
+
+    /// The client's selected database index.
+    #[inline]
+    pub fn dbi(&self) -> usize {
+        self.c.db
+    }
+
+    /// The write epilogue: every write to a key ends here (WATCH,
+    /// tracking, keyspace notification, dirty counter).
+    pub fn key_modified(&mut self, key: &[u8], class: u32, event: &str) {
+        let db = self.c.db;
+        self.srv.signal_modified_key(db, key);
+        self.srv.notify_keyspace_event(class, event, key, db);
+        self.srv.dirty += 1;
+    }
+
+    /// Rewrites what gets propagated for this command.
+    pub fn propagate_as(&mut self, argv: Vec<Vec<u8>>) {
+        self.propagate_as = Some(argv);
+    }
+}
+
+impl Server {
+    /// The server's current time for expiry decisions: fixed during a
+    /// command, so a key cannot expire half way through it.
+    #[inline]
+    pub fn now_ms(&self) -> i64 {
+        if self.fixed_time_expire > 0 {
+            self.mstime
+        } else {
+            crate::util::mstime()
+        }
+    }
+
+    /// Refreshes the cached clocks (`updateCachedTime`).
+    pub fn update_cached_time(&mut self) {
+        self.mstime = crate::util::mstime();
+        self.unixtime = self.mstime / 1000;
+    }
+
+    /// Signals that a key changed (`signalModifiedKey`): hooks for WATCH and
+    /// client-side caching attach here.
+    pub fn signal_modified_key(&mut self, _db: usize, _key: &[u8]) {}
+
+    /// Every key of a database changed (FLUSHDB, SWAPDB).
+    pub fn signal_flushed_db(&mut self, _db: Option<usize>) {}
+
+    /// Fires a keyspace notification (`notifyKeyspaceEvent`).
+    pub fn notify_keyspace_event(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
+        use crate::config::special::notify;
+        let flags = self.cfg.special.notify_keyspace_events;
+        if flags & class == 0 {
+            return;
+        }
+        if flags & notify::KEYSPACE != 0 {
+            let mut chan = format!("__keyspace@{db}__:").into_bytes();
+            chan.extend_from_slice(key);
+            self.publish(&chan, event.as_bytes());
+        }
+        if flags & notify::KEYEVENT != 0 {
+            let chan = format!("__keyevent@{db}__:{event}").into_bytes();
+            self.publish(&chan, key);
+        }
+    }
+
+    /// Delivers a message to channel subscribers; returns receivers.
+    pub fn publish(&mut self, _channel: &[u8], _message: &[u8]) -> usize {
+        0
+    }
+
+    /// Queues a command for AOF and replicas (`alsoPropagate`).
+    pub fn propagate(&mut self, db: usize, argv: Vec<Vec<u8>>) {
+        self.pending_propagation.push((db, argv));
+    }
+
+    /// Hands queued commands to AOF and replicas (`propagatePendingCommands`).
+    /// Neither exists yet, so the queue is simply drained.
+    pub fn flush_propagation(&mut self) {
+        self.pending_propagation.clear();
+    }
+
+    /// Counts an error reply in INFO errorstats (`afterErrorReply`).
+    pub fn count_error(&mut self, text: &str) {
+        self.stats.total_error_replies += 1;
+        let code = Error::code(text);
+        if let Some(n) = self.error_stats.get_mut(code) {
+            *n += 1;
+        } else if self.error_stats.len() < 128 {
+            self.error_stats.insert(code.to_string(), 1);
+        } else {
+            *self.error_stats.entry("ERRORSTATS_DISABLED".into()).or_insert(0) += 1;
+        }
+    }
+
+    /// Writes an error reply to `c` and counts it. The only place errors
+    /// are written.
+    pub fn reply_error(&mut self, c: &mut Client, e: &Error) {
+        let text = e.text();
+        self.count_error(&text);
+        c.reply.error(text.as_bytes());
+    }
+
+    /// Whether maxmemory is set with an LRU/LFU policy, in which case
+    /// integers are not shared objects (each value needs its own LRU).
+    pub fn shared_ints_allowed(&self) -> bool {
+        use crate::config::enums::{MAXMEMORY_FLAG_LFU, MAXMEMORY_FLAG_LRU};
+        self.cfg.maxmemory == 0 || self.cfg.maxmemory_policy & (MAXMEMORY_FLAG_LRU | MAXMEMORY_FLAG_LFU) == 0
+    }
+
+    /// True when the LFU policy is in use (OBJECT FREQ).
+    pub fn lfu_enabled(&self) -> bool {
+        self.cfg.maxmemory_policy & crate::config::enums::MAXMEMORY_FLAG_LFU != 0
+    }
+
+    /// All clients, including `current` (which is taken out of the slab
+    /// while it runs a command), ordered by id like Redis's client list.
+    pub fn clients_sorted<'s>(&'s self, current: Option<&'s Client>) -> Vec<&'s Client> {
+        let mut v: Vec<&Client> = self.clients.iter().filter_map(|(_, c)| c.as_deref()).collect();
+        if let Some(c) = current {
+            v.push(c);
+        }
+        v.sort_by_key(|c| c.id);
+        v
+    }
+
+    /// Number of connected clients (including one taken out to run).
+    pub fn num_clients(&self) -> usize {
+        self.clients.len()
+    }
+}

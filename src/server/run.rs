@@ -1,0 +1,344 @@
+//! Start-up, the event loop, signals and shutdown (`initServer`, `main`,
+//! `aeMain`, `beforeSleep`, `prepareForShutdown` in server.c).
+//!
+//! The loop: before sleeping, run input held back last time, flush
+//! replies, free closed clients; then poll for events with a timeout that
+//! ends at the next cron tick; then dispatch events; then run the cron if
+//! it is due.
+
+use super::{PauseKind, Server};
+use crate::commands::Registry;
+use crate::config::Config;
+use crate::db::Db;
+use crate::net::listener::{listen_tcp, listen_unix, Listener};
+use mio::{Events, Interest, Poll, Token};
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::Duration;
+
+/// Token of the signal self-pipe.
+const SIGNAL_TOKEN: Token = Token(usize::MAX - 1);
+/// Listener tokens count down from here.
+const LISTENER_TOKEN_BASE: usize = usize::MAX - 2;
+
+static SIGNAL_PIPE_WR: AtomicI32 = AtomicI32::new(-1);
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    let fd = SIGNAL_PIPE_WR.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let b = sig as u8;
+        // SAFETY: write(2) is async-signal-safe; `b` lives for the call.
+        unsafe { libc::write(fd, (&b as *const u8).cast(), 1) };
+    }
+}
+
+/// Installs SIGTERM/SIGINT handlers writing to a non-blocking pipe that the
+/// loop polls; ignores SIGPIPE.
+fn install_signal_pipe() -> io::Result<OwnedFd> {
+    let mut fds = [0i32; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 returns.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    SIGNAL_PIPE_WR.store(fds[1], Ordering::Relaxed);
+    // SAFETY: installing plain handlers that only call write(2); SIG_IGN
+    // for SIGPIPE so writes to closed sockets return EPIPE instead.
+    unsafe {
+        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::signal(libc::SIGTERM, handler);
+        libc::signal(libc::SIGINT, handler);
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    // SAFETY: fds[0] is a fresh descriptor we own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fds[0]) })
+}
+
+impl Server {
+    pub fn new(cfg: Config, cmds: &'static Registry, config_file: Option<String>, executable: String) -> Server {
+        let now = crate::util::mstime();
+        let ndbs = cfg.databases.max(1) as usize;
+        let hz = cfg.hz;
+        crate::ds::dict::set_hash_seed(crate::util::random_seed());
+        Server {
+            cmd_stats: vec![Default::default(); cmds.cmds.len()],
+            cmds,
+            dbs: (0..ndbs).map(Db::new).collect(),
+            clients: slab::Slab::new(),
+            next_client_id: 1,
+            listeners: Vec::new(),
+            registry: None,
+            stats: Default::default(),
+            error_stats: Default::default(),
+            dirty: 0,
+            mstime: now,
+            unixtime: now / 1000,
+            lru_clock: crate::db::lru_clock_at(now),
+            start_time: now / 1000,
+            start_monotonic_us: crate::util::monotonic_us(),
+            run_id: crate::util::random_hex40(),
+            replid: crate::util::random_hex40(),
+            replid2: "0".repeat(40),
+            executable,
+            config_file,
+            pending_write: Vec::new(),
+            pending_read: Vec::new(),
+            paused_clients: Vec::new(),
+            to_close: Vec::new(),
+            shutdown_asap: false,
+            shutdown_flags: 0,
+            last_signal: 0,
+            pause: PauseKind::None,
+            pause_end_ms: 0,
+            cronloops: 0,
+            hz,
+            active_expire_enabled: true,
+            lastsave: now / 1000,
+            lastbgsave_ok: true,
+            pending_propagation: Vec::new(),
+            pid: std::process::id(),
+            protected_warning_done: false,
+            in_exec: false,
+            fixed_time_expire: 0,
+            active_expire_state: Default::default(),
+            loading: false,
+            stat_active_defrag_running: false,
+            cfg,
+        }
+    }
+
+    /// Binds every listener. On failure, logs Redis's message and returns
+    /// the error (the caller exits non-zero).
+    pub fn listen(&mut self) -> Result<(), ()> {
+        if self.cfg.port != 0 {
+            match listen_tcp(&self.cfg.special.bind, self.cfg.port as u16, self.cfg.tcp_backlog as i32) {
+                Ok(ls) => self.listeners.extend(ls),
+                Err((addr, e)) => {
+                    log::warn!(
+                        "Warning: Could not create server TCP listening socket {}:{}: {}",
+                        addr,
+                        self.cfg.port,
+                        crate::util::strerror(&e)
+                    );
+                    log::warn!("Failed listening on port {} (tcp), aborting.", self.cfg.port);
+                    return Err(());
+                }
+            }
+        }
+        if !self.cfg.unixsocket.is_empty() {
+            match listen_unix(&self.cfg.unixsocket, self.cfg.unixsocketperm as u32, self.cfg.tcp_backlog as i32) {
+                Ok(l) => self.listeners.push(l),
+                Err(e) => {
+                    log::warn!("Failed opening Unix socket: {}", crate::util::strerror(&e));
+                    return Err(());
+                }
+            }
+        }
+        if self.listeners.is_empty() {
+            log::warn!("Configured to not listen anywhere, exiting.");
+            return Err(());
+        }
+        Ok(())
+    }
+
+    fn register_listeners(&mut self, poll: &Poll) -> io::Result<()> {
+        for (i, l) in self.listeners.iter_mut().enumerate() {
+            poll.registry()
+                .register(l.source(), Token(LISTENER_TOKEN_BASE - i), Interest::READABLE)?;
+        }
+        Ok(())
+    }
+
+    /// Re-binds TCP listeners after CONFIG SET port/bind.
+    pub fn rebind(&mut self) -> Result<(), String> {
+        let new = if self.cfg.port != 0 {
+            listen_tcp(&self.cfg.special.bind, self.cfg.port as u16, self.cfg.tcp_backlog as i32)
+                .map_err(|(addr, e)| format!("Failed to bind to specified addresses ({addr}): {}", crate::util::strerror(&e)))?
+        } else {
+            Vec::new()
+        };
+        let reg = self.registry.as_ref().ok_or("no event loop")?;
+        let mut kept: Vec<Listener> = Vec::new();
+        for mut l in self.listeners.drain(..) {
+            match l {
+                Listener::Tcp(_) => {
+                    let _ = reg.deregister(l.source());
+                }
+                Listener::Unix(_) => kept.push(l),
+            }
+        }
+        kept.extend(new);
+        for (i, l) in kept.iter_mut().enumerate() {
+            let _ = reg.deregister(l.source());
+            reg.register(l.source(), Token(LISTENER_TOKEN_BASE - i), Interest::READABLE)
+                .map_err(|e| e.to_string())?;
+        }
+        self.listeners = kept;
+        Ok(())
+    }
+
+    /// Work done before every sleep (`beforeSleep`).
+    fn before_sleep(&mut self) {
+        if self.active_expire_enabled && self.cfg.special.replicaof.is_none() {
+            self.active_expire_cycle(crate::db::expire::CycleKind::Fast);
+        }
+        let pending = std::mem::take(&mut self.pending_read);
+        for key in pending {
+            self.handle_pending_read(key);
+        }
+        self.handle_pending_writes();
+        self.free_clients_to_close();
+    }
+
+    /// Runs the event loop until shutdown.
+    pub fn run(&mut self) -> io::Result<()> {
+        let mut poll = Poll::new()?;
+        self.registry = Some(poll.registry().try_clone()?);
+        self.register_listeners(&poll)?;
+        let sig_fd = install_signal_pipe()?;
+        poll.registry()
+            .register(&mut mio::unix::SourceFd(&sig_fd.as_raw_fd()), SIGNAL_TOKEN, Interest::READABLE)?;
+        let mut events = Events::with_capacity(1024);
+        let mut next_cron = crate::util::monotonic_us();
+        loop {
+            self.before_sleep();
+            let now = crate::util::monotonic_us();
+            let timeout = if !self.pending_read.is_empty() || !self.pending_write.is_empty() {
+                Duration::ZERO
+            } else {
+                Duration::from_micros(next_cron.saturating_sub(now))
+            };
+            if let Err(e) = poll.poll(&mut events, Some(timeout)) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+            self.update_cached_time();
+            for ev in events.iter() {
+                let t = ev.token();
+                if t == SIGNAL_TOKEN {
+                    self.drain_signals(sig_fd.as_raw_fd());
+                } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
+                    self.accept_clients(LISTENER_TOKEN_BASE - t.0);
+                } else {
+                    if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                        self.handle_readable(t.0);
+                    }
+                    if ev.is_writable() {
+                        let wants = matches!(self.clients.get(t.0), Some(Some(c)) if c.reply.pending() > 0);
+                        if wants && self.write_to_client(t.0) {
+                            self.pending_write.push(t.0);
+                        }
+                    }
+                }
+            }
+            let now = crate::util::monotonic_us();
+            if now >= next_cron {
+                self.server_cron();
+                let period = 1_000_000 / self.hz.clamp(1, 500) as u64;
+                next_cron = now + period;
+            }
+            if self.shutdown_asap {
+                let flags = self.signal_shutdown_flags();
+                if self.prepare_for_shutdown(flags).is_ok() {
+                    return Ok(());
+                }
+                self.shutdown_asap = false;
+            }
+        }
+    }
+
+    fn drain_signals(&mut self, fd: i32) {
+        let mut buf = [0u8; 64];
+        loop {
+            // SAFETY: `buf` is a valid writable buffer of the given length.
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if n <= 0 {
+                return;
+            }
+            for &sig in &buf[..n as usize] {
+                let sig = i32::from(sig);
+                if self.shutdown_asap && sig == libc::SIGINT {
+                    log::warn!("You insist... exiting now.");
+                    std::process::exit(1);
+                }
+                let msg = match sig {
+                    libc::SIGINT => "Received SIGINT scheduling shutdown...",
+                    libc::SIGTERM => "Received SIGTERM scheduling shutdown...",
+                    _ => "Received shutdown signal, scheduling shutdown...",
+                };
+                log::warn!("{msg}");
+                self.shutdown_asap = true;
+                self.last_signal = sig;
+            }
+        }
+    }
+
+    fn signal_shutdown_flags(&self) -> i32 {
+        match self.last_signal {
+            libc::SIGINT => self.cfg.shutdown_on_sigint,
+            libc::SIGTERM => self.cfg.shutdown_on_sigterm,
+            _ => 0,
+        }
+    }
+
+    /// Prepares to exit (`prepareForShutdown`): final save if configured,
+    /// pid file and unix socket removal, flushing replies.
+    pub fn prepare_for_shutdown(&mut self, flags: i32) -> Result<(), String> {
+        use crate::config::enums::{SHUTDOWN_NOSAVE, SHUTDOWN_SAVE};
+        log::warn!("User requested shutdown...");
+        let want_save = flags & SHUTDOWN_SAVE != 0 || (flags & SHUTDOWN_NOSAVE == 0 && !self.cfg.special.save.is_empty());
+        if want_save {
+            // RDB persistence is not implemented yet (issue: persistence).
+            log::warn!("Not saving the final RDB snapshot: RDB persistence is not available in this build.");
+        }
+        if !self.cfg.pidfile.is_empty() {
+            log::info!("Removing the pid file.");
+            let _ = std::fs::remove_file(&self.cfg.pidfile);
+        }
+        // Best effort to deliver pending replies (e.g. to SHUTDOWN callers
+        // of commands issued before it).
+        self.handle_pending_writes();
+        if !self.cfg.unixsocket.is_empty() {
+            log::info!("Removing the unix socket file.");
+            let _ = std::fs::remove_file(&self.cfg.unixsocket);
+        }
+        log::warn!("Redis is now ready to exit, bye bye...");
+        Ok(())
+    }
+
+    /// Writes the pid file (`createPidFile`).
+    pub fn create_pid_file(&self) {
+        let path = if self.cfg.pidfile.is_empty() {
+            "/var/run/redis.pid"
+        } else {
+            self.cfg.pidfile.as_str()
+        };
+        if let Err(e) = std::fs::write(path, format!("{}\n", std::process::id())) {
+            log::warn!("Failed to write PID file: {}", crate::util::strerror(&e));
+        }
+    }
+}
+
+/// Detaches from the terminal (`daemonize`).
+pub fn daemonize() {
+    // SAFETY: fork/setsid/dup2 in a single-threaded process before the
+    // event loop starts; the parent exits immediately.
+    unsafe {
+        match libc::fork() {
+            -1 => return,
+            0 => {}
+            _ => libc::_exit(0),
+        }
+        libc::setsid();
+        let fd = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        if fd != -1 {
+            libc::dup2(fd, 0);
+            libc::dup2(fd, 1);
+            libc::dup2(fd, 2);
+            if fd > 2 {
+                libc::close(fd);
+            }
+        }
+    }
+}

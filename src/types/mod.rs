@@ -1,0 +1,3 @@
+//! The data types, one file each, holding the type's API and its commands.
+
+pub mod string;

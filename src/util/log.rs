@@ -1,0 +1,153 @@
+//! The server log in Redis's exact line format (`serverLogRaw` in server.c):
+//!
+//! ```text
+//! 1234:M 22 Nov 2026 04:29:35.123 * Ready to accept connections
+//! ```
+//!
+//! pid, role (M master, S replica, C fork child), timestamp with
+//! milliseconds, level mark (`.` debug, `-` verbose, `*` notice, `#`
+//! warning), message. The Tcl suite greps these lines.
+//!
+//! Implemented as a `log::Log` so the rest of the code uses `log::info!`
+//! and friends. Level mapping: trace = debug, debug = verbose,
+//! info = notice, warn/error = warning.
+//!
+//! Like Redis, a log file is opened for every line, so rotating it with
+//! `mv` just works.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Mutex;
+
+static TARGET: Mutex<Option<String>> = Mutex::new(None);
+static ROLE: AtomicU8 = AtomicU8::new(b'M');
+static SYSLOG: AtomicU8 = AtomicU8::new(0);
+
+struct RedisLogger;
+
+static LOGGER: RedisLogger = RedisLogger;
+
+/// Installs the logger (once, at start-up).
+pub fn init() {
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(log::LevelFilter::Info);
+}
+
+/// Applies `loglevel` (debug, verbose, notice, warning, nothing).
+pub fn set_level(level: &str) {
+    let f = match level {
+        "debug" => log::LevelFilter::Trace,
+        "verbose" => log::LevelFilter::Debug,
+        "notice" => log::LevelFilter::Info,
+        "warning" => log::LevelFilter::Warn,
+        _ => log::LevelFilter::Off,
+    };
+    log::set_max_level(f);
+}
+
+/// Applies `logfile`: empty means standard output.
+pub fn set_file(path: &str) {
+    if let Ok(mut t) = TARGET.lock() {
+        *t = if path.is_empty() { None } else { Some(path.to_string()) };
+    }
+}
+
+/// The role character in each line: 'M', 'S', 'C' (fork child) or 'X'.
+pub fn set_role(role: u8) {
+    ROLE.store(role, Ordering::Relaxed);
+}
+
+/// Whether `syslog-enabled` is on (lines are mirrored to syslog).
+pub fn set_syslog(on: bool) {
+    SYSLOG.store(on as u8, Ordering::Relaxed);
+}
+
+fn level_mark(l: log::Level) -> u8 {
+    match l {
+        log::Level::Trace => b'.',
+        log::Level::Debug => b'-',
+        log::Level::Info => b'*',
+        log::Level::Warn | log::Level::Error => b'#',
+    }
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// Formats the "22 Nov 2026 04:29:35.123" timestamp in local time.
+fn timestamp(out: &mut Vec<u8>) {
+    let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
+    // SAFETY: `tv` is a valid out-pointer; a null timezone is allowed.
+    unsafe { libc::gettimeofday(&mut tv, std::ptr::null_mut()) };
+    // SAFETY: an all-zero `tm` is a valid value to be overwritten.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the duration of the call.
+    unsafe { libc::localtime_r(&tv.tv_sec, &mut tm) };
+    let month = MONTHS.get(tm.tm_mon as usize).copied().unwrap_or("Jan");
+    let _ = write!(
+        out,
+        "{:02} {} {} {:02}:{:02}:{:02}.{:03}",
+        tm.tm_mday,
+        month,
+        tm.tm_year + 1900,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec,
+        tv.tv_usec / 1000
+    );
+}
+
+/// Writes one already formatted line (no prefix), as `LL_RAW` does.
+pub fn write_raw(line: &[u8]) {
+    let path = TARGET.lock().ok().and_then(|t| t.clone());
+    match path {
+        Some(p) => {
+            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&p) {
+                let _ = f.write_all(line);
+            }
+        }
+        None => {
+            let out = std::io::stdout();
+            let mut lock = out.lock();
+            let _ = lock.write_all(line);
+            let _ = lock.flush();
+        }
+    }
+}
+
+impl log::Log for RedisLogger {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &log::Record) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let mut line = Vec::with_capacity(128);
+        let _ = write!(line, "{}:{} ", std::process::id(), ROLE.load(Ordering::Relaxed) as char);
+        timestamp(&mut line);
+        line.push(b' ');
+        line.push(level_mark(record.level()));
+        line.push(b' ');
+        let _ = write!(line, "{}", record.args());
+        line.push(b'\n');
+        write_raw(&line);
+        if SYSLOG.load(Ordering::Relaxed) != 0 {
+            syslog(record.level(), &line);
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+fn syslog(level: log::Level, line: &[u8]) {
+    let prio = match level {
+        log::Level::Trace | log::Level::Debug => libc::LOG_DEBUG,
+        log::Level::Info => libc::LOG_NOTICE,
+        _ => libc::LOG_WARNING,
+    };
+    let mut msg: Vec<u8> = line.iter().copied().filter(|&c| c != 0 && c != b'\n').collect();
+    msg.push(0);
+    // SAFETY: the format string and the message are NUL-terminated.
+    unsafe { libc::syslog(prio, c"%s".as_ptr(), msg.as_ptr()) };
+}
