@@ -10,12 +10,12 @@ use crate::util::num::parse_i64;
 pub fn client_info_string(srv: &Server, c: &Client) -> String {
     let (obuf, total) = c.memory_usage();
     let name = c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
-    let multi = if c.has(cf::MULTI) { 0 } else { -1 };
+    let multi = if c.has(cf::MULTI) { c.mstate.commands.len() as i64 } else { -1 };
     let events = if c.reply.pending() > 0 { "rw" } else { "r" };
     let cmd = c.last_cmd.map(|x| x.fullname.as_str()).unwrap_or("NULL");
     let redir = -1;
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem={} tot-mem={} events={} cmd={} user={} redir={} resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem={} tot-mem={} events={} cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -25,10 +25,14 @@ pub fn client_info_string(srv: &Server, c: &Client) -> String {
         srv.unixtime - c.last_interaction,
         c.flags_string(),
         c.db,
+        c.subs.channels.len(),
+        c.subs.patterns.len(),
+        c.subs.shard_channels.len(),
         multi,
         c.querybuf.len(),
         c.querybuf.capacity() - c.querybuf.len(),
         c.argv_len_sum,
+        c.mstate.argv_bytes,
         c.reply.buf.capacity(),
         c.reply_peak,
         c.reply.pending(),
@@ -80,6 +84,15 @@ pub fn reset_command(ctx: &mut Ctx) -> CmdResult {
 impl Server {
     /// Back to a fresh connection's state (`clearClientConnectionState`).
     pub fn clear_client_state(&mut self, c: &mut Client) {
+        if c.has(cf::MONITOR) {
+            self.monitors.retain(|&k| k != c.key);
+            c.flags &= !(cf::MONITOR | cf::SLAVE);
+        }
+        if c.has(cf::MULTI) {
+            self.discard_transaction(c);
+        }
+        self.unwatch_all_keys(c);
+        self.pubsub_unsubscribe_all(c, false);
         c.db = 0;
         c.reply.resp = 2;
         c.name = None;

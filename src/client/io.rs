@@ -309,11 +309,28 @@ impl Server {
     fn execute_request(&mut self, c: &mut Client, argv: &[&[u8]]) {
         let mark = c.reply.buf.len();
         c.argv_len_sum = argv.iter().map(|a| a.len()).sum();
+        self.current_key = Some(c.key);
+        self.current_resp = c.reply.resp;
         self.process_command(c, argv);
-        c.argv_len_sum = 0;
+        self.current_key = None;
         if c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {
             c.reply.buf.truncate(mark.max(c.reply.sent));
         }
+        // Pushes for this client (its own subscription replies while its
+        // replies are off, messages and invalidations from others) are
+        // not replies: they always go out, after the reply.
+        if !self.current_output.is_empty() {
+            let out = std::mem::take(&mut self.current_output);
+            c.reply.raw(&out);
+        }
+        if !self.pending_client_flags.is_empty() {
+            for (k, f) in std::mem::take(&mut self.pending_client_flags) {
+                if k == c.key {
+                    c.flags |= f;
+                }
+            }
+        }
+        c.argv_len_sum = 0;
         c.flags &= !cf::REPLY_SKIP;
         if c.has(cf::REPLY_SKIP_NEXT) {
             c.flags |= cf::REPLY_SKIP;
@@ -476,7 +493,13 @@ impl Server {
     }
 
     /// Bookkeeping when a client goes away (pub/sub, blocking, WATCH...).
-    fn on_client_freed(&mut self, _c: &mut Client) {}
+    fn on_client_freed(&mut self, c: &mut Client) {
+        self.unwatch_all_keys(c);
+        self.pubsub_unsubscribe_all(c, false);
+        if c.has(cf::MONITOR) {
+            self.monitors.retain(|&k| k != c.key);
+        }
+    }
 
     fn paused_clients_add(&mut self, key: usize) {
         if !self.paused_clients.contains(&key) {

@@ -77,8 +77,13 @@ pub struct Client {
     pub laddr: String,
     /// When the output buffer first went over the soft limit (0 = not over).
     pub obuf_soft_limit_reached_time: i64,
-    /// Bytes of this client's input processed so far (INFO/CLIENT INFO).
     pub fd: i32,
+    /// Queued commands while in MULTI.
+    pub mstate: crate::multi::MultiState,
+    /// Keys this client WATCHes: (db, key).
+    pub watched: Vec<(usize, Vec<u8>)>,
+    /// Pub/sub subscriptions.
+    pub subs: crate::pubsub::ClientSubs,
 }
 
 impl Client {
@@ -110,6 +115,9 @@ impl Client {
             laddr,
             obuf_soft_limit_reached_time: 0,
             fd,
+            mstate: Default::default(),
+            watched: Vec::new(),
+            subs: Default::default(),
         }
     }
 

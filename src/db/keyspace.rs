@@ -430,11 +430,16 @@ pub fn swapdb_command(ctx: &mut Ctx) -> CmdResult {
         return Err(Error::DbIndexOutOfRange);
     };
     if a != b {
-        ctx.srv.dbs.swap(a, b);
-        ctx.srv.dbs[a].id = a;
-        ctx.srv.dbs[b].id = b;
-        ctx.srv.signal_flushed_db(Some(a));
-        ctx.srv.signal_flushed_db(Some(b));
+        ctx.srv.touch_all_watched_keys_in_db(a, Some(b));
+        ctx.srv.touch_all_watched_keys_in_db(b, Some(a));
+        // Swap the data; WATCHes and blocked clients stay with the index.
+        let (lo, hi) = (a.min(b), a.max(b));
+        let (left, right) = ctx.srv.dbs.split_at_mut(hi);
+        let (x, y) = (&mut left[lo], &mut right[0]);
+        std::mem::swap(&mut x.dict, &mut y.dict);
+        std::mem::swap(&mut x.expires, &mut y.expires);
+        std::mem::swap(&mut x.avg_ttl, &mut y.avg_ttl);
+        std::mem::swap(&mut x.expires_cursor, &mut y.expires_cursor);
     }
     ctx.srv.dirty += 1;
     ctx.c.reply.ok();
@@ -458,7 +463,7 @@ pub fn flushdb_command(ctx: &mut Ctx) -> CmdResult {
     ctx.srv.signal_flushed_db(Some(db));
     ctx.srv.dirty += ctx.srv.empty_data(Some(db)) as u64;
     // Propagated even when nothing was removed.
-    ctx.srv.dirty += 1;
+    ctx.force_propagate = true;
     ctx.c.reply.ok();
     Ok(())
 }
@@ -469,6 +474,7 @@ pub fn flushall_command(ctx: &mut Ctx) -> CmdResult {
     ctx.srv.signal_flushed_db(None);
     ctx.srv.dirty += ctx.srv.empty_data(None) as u64;
     ctx.srv.dirty += 1;
+    ctx.force_propagate = true;
     ctx.c.reply.ok();
     Ok(())
 }

@@ -47,6 +47,8 @@ pub struct Db {
     pub avg_ttl: i64,
     /// Where the active expire cycle continues its scan.
     pub expires_cursor: u64,
+    /// WATCHed keys of this database and who watches them.
+    pub watched: crate::multi::WatchedKeys,
 }
 
 impl Db {
@@ -57,6 +59,7 @@ impl Db {
             expires: Dict::new(),
             avg_ttl: 0,
             expires_cursor: 0,
+            watched: Default::default(),
         }
     }
 

@@ -40,8 +40,12 @@ impl Server {
         !c.authenticated && !self.cfg.requirepass.is_empty()
     }
 
-    /// Rejects a command before running it (`rejectCommand`).
+    /// Rejects a command before running it (`rejectCommand`): inside
+    /// MULTI this also dooms the transaction.
     fn reject(&mut self, c: &mut Client, cmd: Option<&Command>, e: Error) {
+        if c.has(cf::MULTI) {
+            c.flags |= cf::DIRTY_EXEC;
+        }
         if let Some(cmd) = cmd {
             self.cmd_stats[cmd.id].rejected += 1;
         }
@@ -86,6 +90,10 @@ impl Server {
             self.reject(c, Some(cmd), Error::NoAuth);
             return;
         }
+        if c.has(cf::MULTI) && cmd.has(f::NO_MULTI) {
+            self.reject(c, Some(cmd), Error::err("ERR Command not allowed inside a transaction"));
+            return;
+        }
         if c.has(cf::PUBSUB) && c.reply.resp == 2 && !allowed_in_pubsub(cmd) {
             let e = Error::msg(format!(
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
@@ -96,6 +104,10 @@ impl Server {
         }
         if self.loading && !cmd.has(f::LOADING) {
             self.reject(c, Some(cmd), Error::Loading);
+            return;
+        }
+        if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
+            self.queue_multi_command(c, cmd, argv);
             return;
         }
         self.call(c, cmd, argv);
@@ -115,6 +127,7 @@ impl Server {
             return;
         };
         self.fixed_time_expire += 1;
+        self.call_depth += 1;
         self.update_cached_time();
         let dirty_before = self.dirty;
         let errors_before = self.stats.total_error_replies;
@@ -127,9 +140,10 @@ impl Server {
             cmd,
             propagate_as: None,
             no_propagate: false,
+            force_propagate: false,
         };
         let res = handler(&mut ctx);
-        let (propagate_as, no_propagate) = (ctx.propagate_as.take(), ctx.no_propagate);
+        let (propagate_as, no_propagate, force) = (ctx.propagate_as.take(), ctx.no_propagate, ctx.force_propagate);
         if let Err(e) = res {
             self.reply_error(c, &e);
         }
@@ -146,11 +160,57 @@ impl Server {
             st.failed += 1;
         }
         self.stats.numcommands += 1;
-        if self.dirty != dirty_before && !no_propagate {
+        if !self.monitors.is_empty() && !cmd.has(f::SKIP_MONITOR | f::ADMIN) {
+            self.feed_monitors(c, argv);
+        }
+        if (self.dirty != dirty_before || force) && !no_propagate {
             let argv_owned = propagate_as.unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
             self.propagate(db, argv_owned);
         }
-        self.flush_propagation();
+        self.call_depth -= 1;
+        if self.call_depth == 0 {
+            self.flush_propagation();
+        }
+    }
+
+    /// Sends a command line to every MONITOR client (`replicationFeedMonitors`).
+    pub fn feed_monitors(&mut self, c: &Client, argv: &[&[u8]]) {
+        let us = crate::util::ustime();
+        let mut line = format!("+{}.{:06} ", us / 1_000_000, us % 1_000_000);
+        if c.has(cf::UNIX_SOCKET) {
+            line.push_str(&format!("[{} unix:{}] ", c.db, self.cfg.unixsocket));
+        } else {
+            line.push_str(&format!("[{} {}] ", c.db, c.addr));
+        }
+        let redact_from = redacted_from(argv);
+        for (j, a) in argv.iter().enumerate() {
+            if j >= redact_from {
+                line.push_str("\"(redacted)\"");
+            } else {
+                line.push_str(&crate::config::file::repr(a));
+            }
+            if j + 1 != argv.len() {
+                line.push(' ');
+            }
+        }
+        line.push_str("\r\n");
+        for key in self.monitors.clone() {
+            self.with_client_output(key, |r| r.raw(line.as_bytes()));
+        }
+    }
+}
+
+/// Index from which arguments are hidden from MONITOR (secrets).
+fn redacted_from(argv: &[&[u8]]) -> usize {
+    let name = argv[0].to_ascii_lowercase();
+    match name.as_slice() {
+        b"auth" => 1,
+        b"hello" => argv
+            .iter()
+            .position(|a| a.eq_ignore_ascii_case(b"auth"))
+            .map(|i| i + 1)
+            .unwrap_or(argv.len()),
+        _ => argv.len(),
     }
 }
 

@@ -72,3 +72,14 @@ pub fn shutdown_command(ctx: &mut Ctx) -> CmdResult {
     }
     Err(Error::err("ERR Errors trying to SHUTDOWN. Check logs."))
 }
+
+/// `MONITOR`
+pub fn monitor_command(ctx: &mut Ctx) -> CmdResult {
+    if ctx.c.has(cf::SLAVE) {
+        return Ok(());
+    }
+    ctx.c.flags |= cf::SLAVE | cf::MONITOR;
+    ctx.srv.monitors.push(ctx.c.key);
+    ctx.c.reply.ok();
+    Ok(())
+}

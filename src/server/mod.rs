@@ -126,6 +126,19 @@ pub struct Server {
     pub active_expire_state: crate::db::expire::CycleState,
     pub loading: bool,
     pub stat_active_defrag_running: bool,
+    pub pubsub: crate::pubsub::PubSub,
+    /// Slab key and protocol of the client whose command is running.
+    pub current_key: Option<usize>,
+    pub current_resp: u8,
+    /// Output for the running client produced by others (messages it
+    /// published to itself, invalidations): added after its reply.
+    pub current_output: Vec<u8>,
+    /// Flags to set on the running client once its command is done.
+    pub pending_client_flags: Vec<(usize, u64)>,
+    /// Nesting of `call` (EXEC and scripts call commands).
+    pub call_depth: u32,
+    /// Clients in MONITOR mode (slab keys).
+    pub monitors: Vec<usize>,
 }
 
 /// What a command handler sees: the server, its client, its arguments.
@@ -139,6 +152,9 @@ pub struct Ctx<'a> {
     pub propagate_as: Option<Vec<Vec<u8>>>,
     /// Set by a handler that must not be propagated at all.
     pub no_propagate: bool,
+    /// Set by a handler that must be propagated even if it changed nothing
+    /// (PUBLISH, FLUSHALL on an empty dataset).
+    pub force_propagate: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -186,12 +202,24 @@ impl Server {
         self.unixtime = self.mstime / 1000;
     }
 
-    /// Signals that a key changed (`signalModifiedKey`): hooks for WATCH and
-    /// client-side caching attach here.
-    pub fn signal_modified_key(&mut self, _db: usize, _key: &[u8]) {}
+    /// Signals that a key changed (`signalModifiedKey`): WATCH and
+    /// client-side caching hook in here.
+    pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
+        self.touch_watched_key(db, key);
+    }
 
-    /// Every key of a database changed (FLUSHDB, SWAPDB).
-    pub fn signal_flushed_db(&mut self, _db: Option<usize>) {}
+    /// Every key of a database (or of all) is about to go
+    /// (`signalFlushedDb`): call before emptying.
+    pub fn signal_flushed_db(&mut self, db: Option<usize>) {
+        match db {
+            Some(d) => self.touch_all_watched_keys_in_db(d, None),
+            None => {
+                for d in 0..self.dbs.len() {
+                    self.touch_all_watched_keys_in_db(d, None);
+                }
+            }
+        }
+    }
 
     /// Fires a keyspace notification (`notifyKeyspaceEvent`).
     pub fn notify_keyspace_event(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
@@ -211,20 +239,26 @@ impl Server {
         }
     }
 
-    /// Delivers a message to channel subscribers; returns receivers.
-    pub fn publish(&mut self, _channel: &[u8], _message: &[u8]) -> usize {
-        0
-    }
-
     /// Queues a command for AOF and replicas (`alsoPropagate`).
     pub fn propagate(&mut self, db: usize, argv: Vec<Vec<u8>>) {
         self.pending_propagation.push((db, argv));
     }
 
-    /// Hands queued commands to AOF and replicas (`propagatePendingCommands`).
-    /// Neither exists yet, so the queue is simply drained.
+    /// Hands queued commands to AOF and replicas (`propagatePendingCommands`):
+    /// several commands from one call (EXEC, scripts) go as one MULTI/EXEC
+    /// block. Neither AOF nor replication exists yet, so the batch is built
+    /// and dropped here; they will consume it.
     pub fn flush_propagation(&mut self) {
-        self.pending_propagation.clear();
+        if self.pending_propagation.is_empty() {
+            return;
+        }
+        let mut batch = std::mem::take(&mut self.pending_propagation);
+        if batch.len() > 1 {
+            let db = batch[0].0;
+            batch.insert(0, (db, vec![b"MULTI".to_vec()]));
+            batch.push((db, vec![b"EXEC".to_vec()]));
+        }
+        drop(batch);
     }
 
     /// Counts an error reply in INFO errorstats (`afterErrorReply`).

@@ -103,6 +103,13 @@ impl Server {
             active_expire_state: Default::default(),
             loading: false,
             stat_active_defrag_running: false,
+            pubsub: Default::default(),
+            current_key: None,
+            current_resp: 2,
+            current_output: Vec::new(),
+            pending_client_flags: Vec::new(),
+            call_depth: 0,
+            monitors: Vec::new(),
             cfg,
         }
     }

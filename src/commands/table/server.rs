@@ -1002,6 +1002,7 @@ pub const COMMANDS: &[CommandDef] = &[
         group: Group::Server,
         arity: 1,
         flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE,
+        handler: Some(crate::server::commands::monitor_command),
         summary: "Stream every command the server receives, as it happens",
         since: "1.0.0",
         ..CommandDef::DEFAULT
