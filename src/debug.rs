@@ -12,7 +12,7 @@ use sha1::{Digest, Sha1};
 type Digest20 = [u8; 20];
 
 /// XORs the SHA1 of `data` into `d` (`xorDigest`).
-fn xor_digest(d: &mut Digest20, data: &[u8]) {
+pub fn xor_digest(d: &mut Digest20, data: &[u8]) {
     let h = Sha1::digest(data);
     for (a, b) in d.iter_mut().zip(h.iter()) {
         *a ^= b;
@@ -20,7 +20,7 @@ fn xor_digest(d: &mut Digest20, data: &[u8]) {
 }
 
 /// XORs then re-hashes, so order matters (`mixDigest`).
-fn mix_digest(d: &mut Digest20, data: &[u8]) {
+pub fn mix_digest(d: &mut Digest20, data: &[u8]) {
     xor_digest(d, data);
     let h = Sha1::digest(&d[..]);
     d.copy_from_slice(&h);
@@ -47,6 +47,10 @@ fn object_digest(d: &mut Digest20, v: ValueRef, has_expire: bool) {
         ValueRef::Int(i) => mix_digest(d, crate::util::num::fmt_i64(i, &mut buf)),
         ValueRef::Emb(b) => mix_digest(d, b),
         ValueRef::Obj(Obj::Str(s)) => mix_digest(d, s),
+        ValueRef::Obj(Obj::List(l)) => l.digest(d),
+        ValueRef::Obj(Obj::Hash(h)) => h.digest(d),
+        ValueRef::Obj(Obj::Set(s)) => s.digest(d),
+        ValueRef::Obj(Obj::ZSet(z)) => z.digest(d),
     }
     if has_expire {
         xor_digest(d, b"!!expire!!");
@@ -112,6 +116,7 @@ fn serialized_len(e: &KvEntry) -> usize {
         ValueRef::Int(i) => str_len(crate::util::num::fmt_i64(i, &mut buf)),
         ValueRef::Emb(b) => str_len(b),
         ValueRef::Obj(Obj::Str(s)) => str_len(s),
+        ValueRef::Obj(o) => o.serialized_len_estimate(),
     }
 }
 

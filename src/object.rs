@@ -15,11 +15,16 @@ pub const SHARED_INTEGERS: i64 = 10000;
 /// What OBJECT REFCOUNT says for a shared object (`OBJ_SHARED_REFCOUNT`).
 pub const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 
-/// A boxed value.
-#[derive(Debug, Clone, PartialEq)]
+/// A boxed value. Each collection type lives in its own module under
+/// `types/`, which alone knows its encodings.
+#[derive(Debug, Clone)]
 pub enum Obj {
     /// A string that was modified in place or is too long to embed (`raw`).
     Str(Vec<u8>),
+    List(crate::types::list::List),
+    Hash(crate::types::hash::Hash),
+    Set(crate::types::set::Set),
+    ZSet(crate::types::zset::ZSet),
 }
 
 /// Redis's type of a value, as `TYPE` names it.
@@ -63,12 +68,33 @@ impl Obj {
     pub fn value_type(&self) -> ValueType {
         match self {
             Obj::Str(_) => ValueType::String,
+            Obj::List(_) => ValueType::List,
+            Obj::Hash(_) => ValueType::Hash,
+            Obj::Set(_) => ValueType::Set,
+            Obj::ZSet(_) => ValueType::ZSet,
         }
     }
 
     pub fn encoding_name(&self) -> &'static str {
         match self {
             Obj::Str(_) => "raw",
+            Obj::List(l) => l.encoding_name(),
+            Obj::Hash(h) => h.encoding_name(),
+            Obj::Set(s) => s.encoding_name(),
+            Obj::ZSet(z) => z.encoding_name(),
+        }
+    }
+}
+
+impl Obj {
+    /// A rough RDB size for DEBUG OBJECT's serializedlength on collections.
+    pub fn serialized_len_estimate(&self) -> usize {
+        match self {
+            Obj::Str(s) => s.len() + 5,
+            Obj::List(l) => l.len() * 8,
+            Obj::Hash(h) => h.len() * 16,
+            Obj::Set(s) => s.len() * 8,
+            Obj::ZSet(z) => z.len() * 16,
         }
     }
 }
@@ -121,6 +147,7 @@ impl<'a> ValueRef<'a> {
             ValueRef::Int(v) => Some(crate::util::num::fmt_i64(v, buf)),
             ValueRef::Emb(b) => Some(b),
             ValueRef::Obj(Obj::Str(s)) => Some(s.as_slice()),
+            ValueRef::Obj(_) => None,
         }
     }
 

@@ -605,6 +605,53 @@ impl<E: DictEntry> Dict<E> {
     }
 }
 
+/// A general-purpose entry: a boxed node holding a key and a value. Used
+/// by the hashtable encodings of hashes (V = value bytes), sets (V = ())
+/// and sorted sets (V = score).
+pub struct Node<V> {
+    next: Option<Box<Node<V>>>,
+    pub key: Box<[u8]>,
+    pub val: V,
+}
+
+impl<V> Node<V> {
+    pub fn boxed(key: &[u8], val: V) -> Box<Node<V>> {
+        Box::new(Node { next: None, key: key.into(), val })
+    }
+}
+
+impl<V> DictEntry for Box<Node<V>> {
+    #[inline]
+    fn key(&self) -> &[u8] {
+        &self.key
+    }
+    #[inline]
+    fn next(&self) -> &Option<Self> {
+        &self.next
+    }
+    #[inline]
+    fn next_mut(&mut self) -> &mut Option<Self> {
+        &mut self.next
+    }
+}
+
+impl<V: Clone> Clone for Dict<Box<Node<V>>> {
+    fn clone(&self) -> Self {
+        let mut d = Dict::new();
+        d.expand(self.len());
+        for e in self.iter() {
+            d.insert_new(Node::boxed(&e.key, e.val.clone()));
+        }
+        d
+    }
+}
+
+impl<V: std::fmt::Debug> std::fmt::Debug for Dict<Box<Node<V>>> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter().map(|e| (String::from_utf8_lossy(&e.key), &e.val))).finish()
+    }
+}
+
 pub struct Iter<'a, E: DictEntry> {
     dict: &'a Dict<E>,
     table: usize,

@@ -1,3 +1,7 @@
 //! The data types, one file each, holding the type's API and its commands.
 
+pub mod hash;
+pub mod list;
+pub mod set;
 pub mod string;
+pub mod zset;

@@ -23,8 +23,7 @@ pub fn string_bytes<'a>(v: ValueRef<'a>, buf: &'a mut [u8; LONG_STR_SIZE]) -> Re
         ValueRef::Int(i) => Ok(fmt_i64(i, buf)),
         ValueRef::Emb(b) => Ok(b),
         ValueRef::Obj(Obj::Str(s)) => Ok(s),
-        #[allow(unreachable_patterns)]
-        _ => Err(Error::WrongType),
+        ValueRef::Obj(_) => Err(Error::WrongType),
     }
 }
 
@@ -59,7 +58,6 @@ fn unshare_string<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Option<&'s 
     }
     match srv.dbs[db].dict.get_mut(key)?.obj_mut()? {
         Obj::Str(s) => Some(s),
-        #[allow(unreachable_patterns)]
         _ => None,
     }
 }
