@@ -6,6 +6,7 @@
 //! data type; `config` the parameter table.
 
 pub mod alloc;
+pub mod blocked;
 pub mod client;
 pub mod commands;
 pub mod config;

@@ -313,6 +313,9 @@ impl Server {
         self.current_resp = c.reply.resp;
         self.process_command(c, argv);
         self.current_key = None;
+        if !self.blocking.ready.is_empty() {
+            self.handle_clients_blocked_on_keys();
+        }
         if c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {
             c.reply.buf.truncate(mark.max(c.reply.sent));
         }
@@ -494,6 +497,8 @@ impl Server {
 
     /// Bookkeeping when a client goes away (pub/sub, blocking, WATCH...).
     fn on_client_freed(&mut self, c: &mut Client) {
+        self.unblock_client(c);
+        self.pending_read.retain(|&k| k != c.key);
         self.unwatch_all_keys(c);
         self.pubsub_unsubscribe_all(c, false);
         if c.has(cf::MONITOR) {

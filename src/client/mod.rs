@@ -84,6 +84,8 @@ pub struct Client {
     pub watched: Vec<(usize, Vec<u8>)>,
     /// Pub/sub subscriptions.
     pub subs: crate::pubsub::ClientSubs,
+    /// Set while blocked on keys (BLPOP & co).
+    pub bstate: Option<Box<crate::blocked::BlockState>>,
 }
 
 impl Client {
@@ -118,6 +120,7 @@ impl Client {
             mstate: Default::default(),
             watched: Vec::new(),
             subs: Default::default(),
+            bstate: None,
         }
     }
 

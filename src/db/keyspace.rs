@@ -297,7 +297,11 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) -> CmdResult {
     }
     let mut moved = entry.rekey(dst);
     moved.set_has_expire(false);
+    let wakes = crate::db::blocks_on(&moved);
     ctx.srv.dbs[db].dict.insert_new(moved);
+    if wakes {
+        ctx.srv.signal_key_as_ready(db, dst);
+    }
     ctx.srv.notify_keyspace_event(notify::NEW, "new", dst, db);
     if expire != -1 {
         ctx.srv.dbs[db].set_expire(dst, expire);
@@ -354,7 +358,11 @@ pub fn move_command(ctx: &mut Ctx) -> CmdResult {
         ctx.srv.dbs[src].expires.remove(key);
         entry.set_has_expire(false);
     }
+    let wakes = crate::db::blocks_on(&entry);
     ctx.srv.dbs[dst].dict.insert_new(entry);
+    if wakes {
+        ctx.srv.signal_key_as_ready(dst, key);
+    }
     ctx.srv.notify_keyspace_event(notify::NEW, "new", key, dst);
     if expire != -1 {
         ctx.srv.dbs[dst].set_expire(key, expire);
@@ -407,7 +415,11 @@ pub fn copy_command(ctx: &mut Ctx) -> CmdResult {
         }
         ctx.srv.db_delete(dst_db, newkey);
     }
+    let wakes = crate::db::blocks_on(&copy);
     ctx.srv.dbs[dst_db].dict.insert_new(copy);
+    if wakes {
+        ctx.srv.signal_key_as_ready(dst_db, newkey);
+    }
     ctx.srv.notify_keyspace_event(notify::NEW, "new", newkey, dst_db);
     if expire != -1 {
         ctx.srv.dbs[dst_db].set_expire(newkey, expire);
@@ -440,6 +452,8 @@ pub fn swapdb_command(ctx: &mut Ctx) -> CmdResult {
         std::mem::swap(&mut x.expires, &mut y.expires);
         std::mem::swap(&mut x.avg_ttl, &mut y.avg_ttl);
         std::mem::swap(&mut x.expires_cursor, &mut y.expires_cursor);
+        ctx.srv.scan_db_for_ready_keys(a);
+        ctx.srv.scan_db_for_ready_keys(b);
     }
     ctx.srv.dirty += 1;
     ctx.c.reply.ok();

@@ -139,6 +139,11 @@ impl Db {
     }
 }
 
+/// True for values blocked clients may wait for (lists, sorted sets).
+pub fn blocks_on(e: &KvEntry) -> bool {
+    matches!(e.value().value_type(), crate::object::ValueType::List | crate::object::ValueType::ZSet | crate::object::ValueType::Stream)
+}
+
 /// Lookup flags (`LOOKUP_*`).
 pub mod lookup {
     pub const NONE: u32 = 0;
@@ -281,7 +286,12 @@ impl Server {
     /// Adds a key that must not exist (`dbAdd`).
     pub fn db_add(&mut self, db: usize, key: &[u8], value: NewValue<'_>) {
         let lru = self.fresh_lru();
-        self.dbs[db].dict.insert_new(KvEntry::new(key, value, lru));
+        let entry = KvEntry::new(key, value, lru);
+        let wakes = blocks_on(&entry);
+        self.dbs[db].dict.insert_new(entry);
+        if wakes {
+            self.signal_key_as_ready(db, key);
+        }
         self.notify_keyspace_event(notify::NEW, "new", key, db);
     }
 

@@ -151,10 +151,13 @@ impl Server {
         self.fixed_time_expire -= 1;
         let tracking = self.cfg.latency_tracking;
         let st = &mut self.cmd_stats[cmd.id];
-        st.calls += 1;
-        st.usec += duration_ns / 1000;
-        if tracking {
-            st.latency.get_or_insert_with(Default::default).record(duration_ns);
+        // A command that blocked is counted when it is finally served.
+        if !c.has(cf::BLOCKED) {
+            st.calls += 1;
+            st.usec += duration_ns / 1000;
+            if tracking {
+                st.latency.get_or_insert_with(Default::default).record(duration_ns);
+            }
         }
         if self.stats.total_error_replies > errors_before {
             st.failed += 1;

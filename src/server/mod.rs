@@ -139,6 +139,8 @@ pub struct Server {
     pub call_depth: u32,
     /// Clients in MONITOR mode (slab keys).
     pub monitors: Vec<usize>,
+    /// Clients blocked on keys.
+    pub blocking: crate::blocked::Blocking,
 }
 
 /// What a command handler sees: the server, its client, its arguments.

@@ -110,6 +110,7 @@ impl Server {
             pending_client_flags: Vec::new(),
             call_depth: 0,
             monitors: Vec::new(),
+            blocking: Default::default(),
             cfg,
         }
     }
@@ -189,6 +190,8 @@ impl Server {
         if self.active_expire_enabled && self.cfg.special.replicaof.is_none() {
             self.active_expire_cycle(crate::db::expire::CycleKind::Fast);
         }
+        self.handle_blocked_timeouts();
+        self.handle_clients_blocked_on_keys();
         let pending = std::mem::take(&mut self.pending_read);
         for key in pending {
             self.handle_pending_read(key);
@@ -213,7 +216,12 @@ impl Server {
             let timeout = if !self.pending_read.is_empty() || !self.pending_write.is_empty() {
                 Duration::ZERO
             } else {
-                Duration::from_micros(next_cron.saturating_sub(now))
+                let mut wait = next_cron.saturating_sub(now);
+                if let Some(deadline) = self.next_block_deadline() {
+                    let until = (deadline - crate::util::mstime()).max(0) as u64 * 1000;
+                    wait = wait.min(until);
+                }
+                Duration::from_micros(wait)
             };
             if let Err(e) = poll.poll(&mut events, Some(timeout)) {
                 if e.kind() != io::ErrorKind::Interrupted {

@@ -534,6 +534,7 @@ pub const COMMANDS: &[CommandDef] = &[
                 arity: -3,
                 flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::SENTINEL,
                 acl: acl::CONNECTION,
+                handler: Some(crate::blocked::client_unblock_command),
                 summary: "Wake up a client blocked on a command, from another connection",
                 since: "5.0.0",
                 complexity: "O(log N), N being the number of connected clients.",

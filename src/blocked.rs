@@ -1,0 +1,272 @@
+//! Blocking commands (blocked.c): BLPOP and friends park the client until
+//! one of its keys gets data, the timeout passes, or CLIENT UNBLOCK.
+//!
+//! A blocked client keeps a copy of its command. When a key it waits on is
+//! signalled ready (a value of the right type appeared), clients blocked on
+//! it are served in FIFO order by running their command again: it now finds
+//! data and replies like its non-blocking sibling. If it would block again
+//! (the data went to someone earlier in the queue), it keeps its place.
+//! Ready keys are handled after the command that made them ready (so a
+//! push inside MULTI or a script serves clients only after EXEC), and
+//! before the loop sleeps.
+
+use crate::client::{flags as cf, Client};
+use crate::error::Error;
+use crate::object::ValueType;
+use crate::server::{Ctx, Server};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+/// What a blocked client waits for.
+pub struct BlockState {
+    pub db: usize,
+    pub keys: Vec<Vec<u8>>,
+    /// Absolute deadline in ms, 0 = forever.
+    pub deadline: i64,
+    /// The command to run again once served.
+    pub argv: Vec<Vec<u8>>,
+    /// The value type that can serve it.
+    pub vtype: ValueType,
+}
+
+/// Server-wide blocking bookkeeping.
+#[derive(Default)]
+pub struct Blocking {
+    /// (db, key) -> blocked clients in arrival order.
+    pub keys: HashMap<(usize, Vec<u8>), VecDeque<usize>>,
+    /// Keys signalled ready since the last pass, in signal order.
+    pub ready: Vec<(usize, Vec<u8>)>,
+    /// (deadline, client id, slab key) of clients with a timeout.
+    pub timeouts: BTreeSet<(i64, u64, usize)>,
+    /// Clients currently blocked (INFO blocked_clients).
+    pub count: usize,
+    /// Slab key of the client whose command is being re-run to serve it.
+    serving: Option<usize>,
+    /// Set when the re-run command blocked again.
+    reblocked: bool,
+}
+
+/// Parses a blocking timeout in seconds (fractions allowed) into an
+/// absolute deadline in ms, 0 meaning "forever" (`getTimeoutFromObjectOrReply`).
+pub fn parse_timeout(arg: &[u8]) -> Result<i64, Error> {
+    let secs = crate::util::num::parse_f64(arg).filter(|v| v.is_finite()).ok_or(Error::err("ERR timeout is not a float or out of range"))?;
+    if secs < 0.0 {
+        return Err(Error::err("ERR timeout is negative"));
+    }
+    let ms = (secs * 1000.0) as i64;
+    if ms > 0 {
+        Ok(crate::util::mstime().saturating_add(ms))
+    } else if secs > 0.0 {
+        // A sub-millisecond timeout still blocks (for one tick).
+        Ok(crate::util::mstime() + 1)
+    } else {
+        Ok(0)
+    }
+}
+
+impl Ctx<'_> {
+    /// True where a blocking command must not block and answers as if it
+    /// timed out: inside EXEC and scripts.
+    pub fn deny_blocking(&self) -> bool {
+        self.srv.in_exec || self.srv.call_depth > 1
+    }
+}
+
+impl Server {
+    /// Parks `c` until one of `keys` (in its db) holds a `vtype` value
+    /// (`blockForKeys`). The caller replies nothing.
+    pub fn block_for_keys(&mut self, c: &mut Client, argv: &[&[u8]], keys: &[&[u8]], deadline: i64, vtype: ValueType) {
+        if self.blocking.serving == Some(c.key) {
+            // Re-run while being served, but the data is gone: keep waiting.
+            self.blocking.reblocked = true;
+            return;
+        }
+        let db = c.db;
+        let mut uniq: Vec<Vec<u8>> = Vec::new();
+        for &k in keys {
+            if !uniq.iter().any(|u| u == k) {
+                uniq.push(k.to_vec());
+            }
+        }
+        for k in &uniq {
+            self.blocking.keys.entry((db, k.clone())).or_default().push_back(c.key);
+        }
+        if deadline > 0 {
+            self.blocking.timeouts.insert((deadline, c.id, c.key));
+        }
+        c.bstate = Some(Box::new(BlockState {
+            db,
+            keys: uniq,
+            deadline,
+            argv: argv.iter().map(|a| a.to_vec()).collect(),
+            vtype,
+        }));
+        c.flags |= cf::BLOCKED;
+        self.blocking.count += 1;
+    }
+
+    /// Notes that `key` may now serve blocked clients (`signalKeyAsReady`).
+    pub fn signal_key_as_ready(&mut self, db: usize, key: &[u8]) {
+        if self.blocking.keys.is_empty() {
+            return;
+        }
+        let k = (db, key.to_vec());
+        if self.blocking.keys.contains_key(&k) && !self.blocking.ready.contains(&k) {
+            self.blocking.ready.push(k);
+        }
+    }
+
+    /// Forgets a client's blocking state (`unblockClient`), without
+    /// replying. Queues its remaining input for processing.
+    pub fn unblock_client(&mut self, c: &mut Client) {
+        let Some(bs) = c.bstate.take() else {
+            return;
+        };
+        for k in bs.keys {
+            let entry = (bs.db, k);
+            if let Some(q) = self.blocking.keys.get_mut(&entry) {
+                q.retain(|&x| x != c.key);
+                if q.is_empty() {
+                    self.blocking.keys.remove(&entry);
+                }
+            }
+        }
+        if bs.deadline > 0 {
+            self.blocking.timeouts.remove(&(bs.deadline, c.id, c.key));
+        }
+        c.flags &= !cf::BLOCKED;
+        self.blocking.count = self.blocking.count.saturating_sub(1);
+        if !c.querybuf.is_empty() || c.parser.in_progress() {
+            self.pending_read.push(c.key);
+        }
+    }
+
+    /// Serves clients blocked on keys that became ready
+    /// (`handleClientsBlockedOnKeys`).
+    pub fn handle_clients_blocked_on_keys(&mut self) {
+        while !self.blocking.ready.is_empty() {
+            let ready = std::mem::take(&mut self.blocking.ready);
+            for (db, key) in ready {
+                let Some(queue) = self.blocking.keys.get(&(db, key.clone())).cloned() else {
+                    continue;
+                };
+                for ckey in queue {
+                    let Some(vt) = self.dbs[db].dict.get(&key).map(|e| e.value().value_type()) else {
+                        break;
+                    };
+                    let Some(mut c) = self.clients.get_mut(ckey).and_then(|s| s.take()) else {
+                        continue;
+                    };
+                    if c.bstate.as_ref().is_none_or(|b| b.vtype != vt) {
+                        self.clients[ckey] = Some(c);
+                        continue;
+                    }
+                    self.serve_blocked(&mut c);
+                    self.put_back_client(ckey, c);
+                }
+            }
+        }
+    }
+
+    /// Re-runs a blocked client's command; unblocks it unless it blocked
+    /// again.
+    fn serve_blocked(&mut self, c: &mut Client) {
+        let Some(argv) = c.bstate.as_ref().map(|b| b.argv.clone()) else {
+            return;
+        };
+        let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+        let Some(cmd) = self.cmds.lookup(&refs) else {
+            return;
+        };
+        let saved_db = c.db;
+        if let Some(b) = c.bstate.as_ref() {
+            c.db = b.db;
+        }
+        self.blocking.serving = Some(c.key);
+        self.blocking.reblocked = false;
+        self.current_key = Some(c.key);
+        self.current_resp = c.reply.resp;
+        self.call(c, cmd, &refs);
+        self.current_key = None;
+        self.blocking.serving = None;
+        c.db = saved_db;
+        if !self.blocking.reblocked {
+            self.unblock_client(c);
+        }
+        if !self.current_output.is_empty() {
+            let out = std::mem::take(&mut self.current_output);
+            c.reply.raw(&out);
+        }
+    }
+
+    /// Puts a client back into the slab and queues its output.
+    pub fn put_back_client(&mut self, key: usize, mut c: Box<Client>) {
+        if c.reply.pending() > 0 && !c.has(cf::PENDING_WRITE) {
+            c.flags |= cf::PENDING_WRITE;
+            self.pending_write.push(key);
+        }
+        self.clients[key] = Some(c);
+    }
+
+    /// Replies to clients whose timeout passed (`handleBlockedClientsTimeout`).
+    pub fn handle_blocked_timeouts(&mut self) {
+        let now = crate::util::mstime();
+        while let Some(&(deadline, id, key)) = self.blocking.timeouts.iter().next() {
+            if deadline > now {
+                break;
+            }
+            self.blocking.timeouts.remove(&(deadline, id, key));
+            let Some(mut c) = self.clients.get_mut(key).and_then(|s| s.take()) else {
+                continue;
+            };
+            if c.id == id && c.has(cf::BLOCKED) {
+                c.reply.null_array();
+                self.unblock_client(&mut c);
+            }
+            self.put_back_client(key, c);
+        }
+    }
+
+    /// The earliest blocking deadline, for the poll timeout.
+    pub fn next_block_deadline(&self) -> Option<i64> {
+        self.blocking.timeouts.iter().next().map(|t| t.0)
+    }
+
+    /// After SWAPDB: keys in `db` that now hold data serve their waiters
+    /// (`scanDatabaseForReadyKeys`).
+    pub fn scan_db_for_ready_keys(&mut self, db: usize) {
+        let keys: Vec<Vec<u8>> = self.blocking.keys.keys().filter(|(d, _)| *d == db).map(|(_, k)| k.clone()).collect();
+        for k in keys {
+            if self.dbs[db].dict.get(&k).is_some() {
+                self.signal_key_as_ready(db, &k);
+            }
+        }
+    }
+}
+
+/// `CLIENT UNBLOCK client-id [TIMEOUT|ERROR]`
+pub fn client_unblock_command(ctx: &mut Ctx) -> crate::server::CmdResult {
+    let id = crate::util::num::parse_i64(ctx.argv[2]).ok_or(Error::NotInteger)?;
+    let as_error = match ctx.argv.get(3).map(|a| a.to_ascii_lowercase()) {
+        None => false,
+        Some(a) if a == b"timeout" => false,
+        Some(a) if a == b"error" => true,
+        Some(_) => return Err(Error::err("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")),
+    };
+    let target = ctx.srv.clients.iter().find_map(|(k, c)| c.as_deref().filter(|c| c.id as i64 == id && c.bstate.is_some()).map(|_| k));
+    let Some(key) = target else {
+        ctx.c.reply.int(0);
+        return Ok(());
+    };
+    if let Some(mut c) = ctx.srv.clients.get_mut(key).and_then(|s| s.take()) {
+        if as_error {
+            let e = Error::err("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            ctx.srv.reply_error(&mut c, &e);
+        } else {
+            c.reply.null_array();
+        }
+        ctx.srv.unblock_client(&mut c);
+        ctx.srv.put_back_client(key, c);
+    }
+    ctx.c.reply.int(1);
+    Ok(())
+}
