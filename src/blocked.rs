@@ -48,7 +48,9 @@ pub struct Blocking {
 /// Parses a blocking timeout in seconds (fractions allowed) into an
 /// absolute deadline in ms, 0 meaning "forever" (`getTimeoutFromObjectOrReply`).
 pub fn parse_timeout(arg: &[u8]) -> Result<i64, Error> {
-    let secs = crate::util::num::parse_f64(arg).filter(|v| v.is_finite()).ok_or(Error::err("ERR timeout is not a float or out of range"))?;
+    let secs = crate::util::num::parse_f64(arg)
+        .filter(|v| v.is_finite())
+        .ok_or(Error::err("ERR timeout is not a float or out of range"))?;
     if secs < 0.0 {
         return Err(Error::err("ERR timeout is negative"));
     }
@@ -234,7 +236,13 @@ impl Server {
     /// After SWAPDB: keys in `db` that now hold data serve their waiters
     /// (`scanDatabaseForReadyKeys`).
     pub fn scan_db_for_ready_keys(&mut self, db: usize) {
-        let keys: Vec<Vec<u8>> = self.blocking.keys.keys().filter(|(d, _)| *d == db).map(|(_, k)| k.clone()).collect();
+        let keys: Vec<Vec<u8>> = self
+            .blocking
+            .keys
+            .keys()
+            .filter(|(d, _)| *d == db)
+            .map(|(_, k)| k.clone())
+            .collect();
         for k in keys {
             if self.dbs[db].dict.get(&k).is_some() {
                 self.signal_key_as_ready(db, &k);
@@ -252,7 +260,11 @@ pub fn client_unblock_command(ctx: &mut Ctx) -> crate::server::CmdResult {
         Some(a) if a == b"error" => true,
         Some(_) => return Err(Error::err("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")),
     };
-    let target = ctx.srv.clients.iter().find_map(|(k, c)| c.as_deref().filter(|c| c.id as i64 == id && c.bstate.is_some()).map(|_| k));
+    let target = ctx
+        .srv
+        .clients
+        .iter()
+        .find_map(|(k, c)| c.as_deref().filter(|c| c.id as i64 == id && c.bstate.is_some()).map(|_| k));
     let Some(key) = target else {
         ctx.c.reply.int(0);
         return Ok(());

@@ -234,8 +234,12 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         b"protocol" if argc == 3 => debug_protocol(ctx)?,
         _ => {
             // Subcommands owned by the data types (DEBUG LISTPACK, ...).
-            let hooks: [fn(&mut Ctx) -> Option<CmdResult>; 4] =
-                [crate::types::list::debug_hook, crate::types::hash::debug_hook, crate::types::set::debug_hook, crate::types::zset::debug_hook];
+            let hooks: [fn(&mut Ctx) -> Option<CmdResult>; 4] = [
+                crate::types::list::debug_hook,
+                crate::types::hash::debug_hook,
+                crate::types::set::debug_hook,
+                crate::types::zset::debug_hook,
+            ];
             for hook in hooks {
                 if let Some(r) = hook(ctx) {
                     return r;
@@ -244,7 +248,7 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             return Err(Error::msg(format!(
                 "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
                 String::from_utf8_lossy(ctx.argv[1])
-            )))
+            )));
         }
     }
     Ok(())

@@ -112,11 +112,13 @@ impl Server {
     }
 
     /// Handles a readable event for client `key`.
-    pub fn handle_readable(&mut self, key: usize) {
+    /// `hup`: the peer closed its side, so read until EOF even after a
+    /// short read (edge-triggered polling reports the close only once).
+    pub fn handle_readable(&mut self, key: usize, hup: bool) {
         let Some(mut c) = self.clients.get_mut(key).and_then(|s| s.take()) else {
             return;
         };
-        let outcome = self.read_from_client(&mut c);
+        let outcome = self.read_from_client(&mut c, hup);
         match outcome {
             ReadOutcome::Closed => {
                 self.clients[key] = Some(c);
@@ -150,7 +152,7 @@ impl Server {
             return;
         };
         self.process_input(&mut c);
-        match self.read_from_client(&mut c) {
+        match self.read_from_client(&mut c, false) {
             ReadOutcome::Closed => {
                 self.clients[key] = Some(c);
                 self.free_client(key);
@@ -164,7 +166,7 @@ impl Server {
 
     /// Reads what the socket has (up to a fair share) and runs every
     /// complete request.
-    fn read_from_client(&mut self, c: &mut Client) -> ReadOutcome {
+    fn read_from_client(&mut self, c: &mut Client, hup: bool) -> ReadOutcome {
         let Some(fd) = c.conn.as_ref().map(|x| x.fd()) else {
             return ReadOutcome::Drained;
         };
@@ -204,7 +206,7 @@ impl Server {
                         return ReadOutcome::Closed;
                     }
                     self.process_input(c);
-                    if n < want {
+                    if n < want && !hup {
                         return ReadOutcome::Drained;
                     }
                 }

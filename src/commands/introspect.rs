@@ -273,7 +273,7 @@ pub fn command_info_command(ctx: &mut Ctx) -> CmdResult {
     for name in &ctx.argv[2..] {
         match reg.lookup_by_fullname(name) {
             Some(c) => reply_info(&mut ctx.c.reply, reg, c),
-            None => ctx.c.reply.null_array(),
+            None => ctx.c.reply.null(),
         }
     }
     Ok(())

@@ -47,6 +47,9 @@ pub mod intfmt {
     pub const PERCENT: u32 = 1 << 1;
     /// Parsed and printed in octal.
     pub const OCTAL: u32 = 1 << 2;
+    /// An unsigned 64-bit value (stored as the same bits in an i64): no
+    /// upper bound, printed unsigned.
+    pub const UNSIGNED: u32 = 1 << 3;
 }
 
 /// Called after a parameter changed through CONFIG SET; an error rolls the
@@ -193,11 +196,15 @@ fn yes_no(v: &[u8]) -> Option<bool> {
 }
 
 /// `memtoull`: a byte count with an optional unit (b, k, kb, m, mb, g, gb).
+/// Like `strtoull`, too many digits saturate; an empty number is 0.
 pub fn parse_memory(v: &[u8]) -> Option<u64> {
     if v.first() == Some(&b'-') {
         return None;
     }
     let digits = v.iter().take_while(|c| c.is_ascii_digit()).count();
+    let saturating = v[..digits]
+        .iter()
+        .fold(0u64, |acc, &c| acc.saturating_mul(10).saturating_add(u64::from(c - b'0')));
     let unit = v[digits..].to_ascii_lowercase();
     let mul: u64 = match unit.as_slice() {
         b"" | b"b" => 1,
@@ -209,12 +216,7 @@ pub fn parse_memory(v: &[u8]) -> Option<u64> {
         b"gb" => 1024 * 1024 * 1024,
         _ => return None,
     };
-    let num: u64 = if digits == 0 {
-        0
-    } else {
-        std::str::from_utf8(&v[..digits]).ok()?.parse().ok()?
-    };
-    num.checked_mul(mul)
+    Some(saturating.wrapping_mul(mul))
 }
 
 /// What setting a parameter did.
@@ -248,7 +250,9 @@ impl ConfigDef {
                 min, max, fmt, get, set, ..
             } => {
                 let n = parse_int(v, *fmt)?;
-                if *fmt & intfmt::PERCENT != 0 && n < 0 {
+                if *fmt & intfmt::UNSIGNED != 0 {
+                    // Any u64 is in range.
+                } else if *fmt & intfmt::PERCENT != 0 && n < 0 {
                     if n < *min {
                         return Err(format!("percentage argument must be less or equal to {}", -min));
                     }
@@ -338,7 +342,13 @@ impl ConfigDef {
 fn parse_int(v: &[u8], fmt: u32) -> Result<i64, String> {
     if fmt & intfmt::MEMORY != 0 {
         if let Some(n) = parse_memory(v) {
-            return Ok(n.min(i64::MAX as u64) as i64);
+            if fmt & intfmt::UNSIGNED != 0 {
+                return Ok(n as i64);
+            }
+            if n > i64::MAX as u64 {
+                return Ok(i64::MAX);
+            }
+            return Ok(n as i64);
         }
     }
     if fmt & intfmt::PERCENT != 0 && v.len() > 1 && v.last() == Some(&b'%') {
@@ -372,7 +382,13 @@ fn parse_int(v: &[u8], fmt: u32) -> Result<i64, String> {
 /// Formats an integer parameter; `rewrite` picks the unit form Redis
 /// writes into the config file (e.g. "1gb").
 pub fn format_int(v: i64, fmt: u32, rewrite: bool) -> String {
-    if fmt & intfmt::PERCENT != 0 && v < 0 {
+    if fmt & intfmt::UNSIGNED != 0 {
+        if rewrite {
+            memory_with_unit_u64(v as u64)
+        } else {
+            (v as u64).to_string()
+        }
+    } else if fmt & intfmt::PERCENT != 0 && v < 0 {
         format!("{}%", -v)
     } else if fmt & intfmt::OCTAL != 0 {
         format!("{v:o}")
@@ -380,6 +396,13 @@ pub fn format_int(v: i64, fmt: u32, rewrite: bool) -> String {
         memory_with_unit(v)
     } else {
         v.to_string()
+    }
+}
+
+fn memory_with_unit_u64(v: u64) -> String {
+    match i64::try_from(v) {
+        Ok(s) => memory_with_unit(s),
+        Err(_) => v.to_string(),
     }
 }
 

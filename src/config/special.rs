@@ -396,7 +396,7 @@ fn set_notify(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
     if args.len() != 1 {
         return Err("wrong number of arguments".into());
     }
-    c.special.notify_keyspace_events = notify_flags_from_str(&args[0]).ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmd'.")?;
+    c.special.notify_keyspace_events = notify_flags_from_str(&args[0]).ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?;
     Ok(())
 }
 

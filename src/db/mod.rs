@@ -141,7 +141,10 @@ impl Db {
 
 /// True for values blocked clients may wait for (lists, sorted sets).
 pub fn blocks_on(e: &KvEntry) -> bool {
-    matches!(e.value().value_type(), crate::object::ValueType::List | crate::object::ValueType::ZSet | crate::object::ValueType::Stream)
+    matches!(
+        e.value().value_type(),
+        crate::object::ValueType::List | crate::object::ValueType::ZSet | crate::object::ValueType::Stream
+    )
 }
 
 /// Lookup flags (`LOOKUP_*`).

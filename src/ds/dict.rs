@@ -616,7 +616,11 @@ pub struct Node<V> {
 
 impl<V> Node<V> {
     pub fn boxed(key: &[u8], val: V) -> Box<Node<V>> {
-        Box::new(Node { next: None, key: key.into(), val })
+        Box::new(Node {
+            next: None,
+            key: key.into(),
+            val,
+        })
     }
 }
 
@@ -648,7 +652,9 @@ impl<V: Clone> Clone for Dict<Box<Node<V>>> {
 
 impl<V: std::fmt::Debug> std::fmt::Debug for Dict<Box<Node<V>>> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map().entries(self.iter().map(|e| (String::from_utf8_lossy(&e.key), &e.val))).finish()
+        f.debug_map()
+            .entries(self.iter().map(|e| (String::from_utf8_lossy(&e.key), &e.val)))
+            .finish()
     }
 }
 

@@ -66,8 +66,19 @@ impl Default for RequestParser {
     }
 }
 
+/// Finds `c` like C's `strchr` on the query buffer does: the search stops
+/// at a NUL byte. Redis relies on that, so a NUL before the line end makes
+/// the request wait for more input (until the size limits reject it).
 fn find(buf: &[u8], c: u8) -> Option<usize> {
-    buf.iter().position(|&b| b == c)
+    for (i, &b) in buf.iter().enumerate() {
+        if b == c {
+            return Some(i);
+        }
+        if b == 0 {
+            return None;
+        }
+    }
+    None
 }
 
 impl RequestParser {

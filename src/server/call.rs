@@ -8,13 +8,21 @@ use crate::commands::def::flags as f;
 use crate::commands::Command;
 use crate::error::Error;
 
+/// An argument as C's `%s` prints it: up to the first NUL.
+fn c_str(a: &[u8]) -> &[u8] {
+    match a.iter().position(|&b| b == 0) {
+        Some(i) => &a[..i],
+        None => a,
+    }
+}
+
 /// The error for a command name that is not in the table.
 fn unknown_command_error(srv: &Server, argv: &[&[u8]]) -> Error {
     if let Some(base) = srv.cmds.get(argv[0]) {
         if base.is_container() && argv.len() > 1 {
             return Error::msg(format!(
                 "ERR unknown subcommand '{}'. Try {} HELP.",
-                String::from_utf8_lossy(&argv[1][..argv[1].len().min(128)]),
+                String::from_utf8_lossy(&c_str(argv[1])[..c_str(argv[1]).len().min(128)]),
                 String::from_utf8_lossy(argv[0]).to_uppercase()
             ));
         }
@@ -24,13 +32,15 @@ fn unknown_command_error(srv: &Server, argv: &[&[u8]]) -> Error {
         if args.len() >= 128 {
             break;
         }
+        let a = c_str(a);
         let room = 128 - args.len();
         let shown = String::from_utf8_lossy(&a[..a.len().min(room)]).into_owned();
         args.push('\'');
         args.push_str(&shown);
         args.push_str("' ");
     }
-    let name = String::from_utf8_lossy(&argv[0][..argv[0].len().min(128)]).into_owned();
+    let name0 = c_str(argv[0]);
+    let name = String::from_utf8_lossy(&name0[..name0.len().min(128)]).into_owned();
     Error::msg(format!("ERR unknown command '{name}', with args beginning with: {args}"))
 }
 

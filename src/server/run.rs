@@ -237,7 +237,7 @@ impl Server {
                     self.accept_clients(LISTENER_TOKEN_BASE - t.0);
                 } else {
                     if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                        self.handle_readable(t.0);
+                        self.handle_readable(t.0, ev.is_read_closed() || ev.is_error());
                     }
                     if ev.is_writable() {
                         let wants = matches!(self.clients.get(t.0), Some(Some(c)) if c.reply.pending() > 0);
