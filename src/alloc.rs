@@ -15,20 +15,21 @@ pub struct CountingJemalloc;
 
 static USED: AtomicUsize = AtomicUsize::new(0);
 
+/// jemalloc's size class for a request (`sz_s2u` with 16-byte quantum):
+/// 8, 16, 32, 48, ... 128, then four classes per power of two. Computed
+/// inline because calling `nallocx` on every allocation cost ~8% of a SET.
+/// Over-aligned requests are rounded to their alignment first.
 #[inline]
 fn class_size(layout: &Layout) -> usize {
-    let flags = if layout.align() > 16 {
-        layout.align().trailing_zeros() as libc::c_int
+    let size = layout.size().max(layout.align()).max(1);
+    if size <= 8 {
+        8
+    } else if size <= 128 {
+        (size + 15) & !15
     } else {
-        0
-    };
-    // SAFETY: nallocx only computes a size class; size > 0 for every
-    // layout GlobalAlloc hands us.
-    let n = unsafe { tikv_jemalloc_sys::nallocx(layout.size().max(1), flags) };
-    if n == 0 {
-        layout.size()
-    } else {
-        n
+        let lg = usize::BITS - (size - 1).leading_zeros();
+        let delta = 1usize << (lg - 3);
+        (size + delta - 1) & !(delta - 1)
     }
 }
 
@@ -100,4 +101,20 @@ pub fn rss_bytes() -> usize {
     // SAFETY: sysconf has no memory-safety preconditions.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     pages * page.max(1) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Our inline size classes must agree with jemalloc's own.
+    #[test]
+    fn size_classes_match_jemalloc() {
+        for size in (1..70_000usize).step_by(7).chain([8, 16, 17, 128, 129, 4096, 4097, 16384, 65536]) {
+            let l = Layout::from_size_align(size, 8).unwrap();
+            // SAFETY: nallocx only computes a size class.
+            let je = unsafe { tikv_jemalloc_sys::nallocx(size, 0) };
+            assert_eq!(class_size(&l), je, "size {size}");
+        }
+    }
 }

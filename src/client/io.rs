@@ -253,8 +253,7 @@ impl Server {
                         heap = parser.args.iter().map(|&(s, l)| &qb[s..s + l]).collect();
                         &heap
                     };
-                    let cmd = self.cmds.lookup(argv);
-                    if self.pause != crate::server::PauseKind::None && self.command_paused(c, cmd) {
+                    if self.pause != crate::server::PauseKind::None && self.command_paused(c, self.cmds.lookup(argv)) {
                         // Held back until the pause ends: parse it again then.
                         pos = before;
                         parser.reset();

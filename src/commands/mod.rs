@@ -46,7 +46,7 @@ impl Command {
 pub struct Registry {
     pub cmds: Vec<Command>,
     /// Top-level names (after rename-command) -> id.
-    by_name: HashMap<Vec<u8>, usize>,
+    by_name: HashMap<Vec<u8>, usize, foldhash::fast::RandomState>,
 }
 
 /// ACL categories implied by flags (`setImplicitACLCategories`).
@@ -133,7 +133,7 @@ impl Registry {
     pub fn build() -> Registry {
         let mut reg = Registry {
             cmds: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
         };
         for group in table::ALL {
             for d in group.iter() {
@@ -365,7 +365,7 @@ mod tests {
     fn full_registry() -> Registry {
         let mut reg = Registry {
             cmds: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
         };
         for group in table::ALL {
             for d in group.iter() {

@@ -241,6 +241,13 @@ impl Server {
         }
     }
 
+    /// Whether anything consumes propagated commands (AOF, replicas).
+    /// Neither exists yet; until then nothing is copied for propagation.
+    #[inline]
+    pub fn propagation_needed(&self) -> bool {
+        false
+    }
+
     /// Queues a command for AOF and replicas (`alsoPropagate`).
     pub fn propagate(&mut self, db: usize, argv: Vec<Vec<u8>>) {
         self.pending_propagation.push((db, argv));
