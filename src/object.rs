@@ -182,3 +182,181 @@ pub fn int_value(v: i64, shared_ints_allowed: bool) -> NewValue<'static> {
         shared: shared_ints_allowed && (0..SHARED_INTEGERS).contains(&v),
     }
 }
+
+// ---------------------------------------------------------------------------
+// MEMORY (object.c's memoryCommand)
+// ---------------------------------------------------------------------------
+
+use crate::error::Error;
+use crate::server::{CmdResult, Ctx};
+
+/// Heap bytes held by a boxed value, including its box.
+pub fn obj_alloc_size(o: &Obj) -> usize {
+    let inner = match o {
+        Obj::Str(s) => jemalloc_class(s.capacity()),
+        Obj::List(l) => l.alloc_size(),
+        Obj::Hash(h) => h.alloc_size(),
+        Obj::Set(s) => s.alloc_size(),
+        Obj::ZSet(z) => z.alloc_size(),
+    };
+    jemalloc_class(std::mem::size_of::<Obj>()) + inner
+}
+
+/// The allocation size jemalloc uses for a request of `n` bytes.
+pub fn jemalloc_class(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else if n <= 8 {
+        8
+    } else if n <= 128 {
+        (n + 15) & !15
+    } else {
+        let lg = usize::BITS - (n - 1).leading_zeros();
+        let delta = 1usize << (lg - 3);
+        (n + delta - 1) & !(delta - 1)
+    }
+}
+
+/// `MEMORY USAGE key [SAMPLES count]`
+pub fn memory_usage_command(ctx: &mut Ctx) -> CmdResult {
+    let mut j = 3;
+    while j < ctx.argc() {
+        if ctx.argv[j].eq_ignore_ascii_case(b"samples") && j + 1 < ctx.argc() {
+            let n = crate::util::num::parse_i64(ctx.argv[j + 1]).ok_or(Error::NotInteger)?;
+            if n < 0 {
+                return Err(Error::Syntax);
+            }
+            j += 2;
+        } else {
+            return Err(Error::Syntax);
+        }
+    }
+    let db = ctx.dbi();
+    let Some(e) = ctx.srv.dbs[db].dict.get(ctx.argv[2]) else {
+        ctx.c.reply.null();
+        return Ok(());
+    };
+    let mut usage = jemalloc_class(e.alloc_size()) + std::mem::size_of::<usize>();
+    if let ValueRef::Obj(o) = e.value() {
+        usage += obj_alloc_size(o);
+    }
+    ctx.c.reply.int(usage as i64);
+    Ok(())
+}
+
+/// `MEMORY STATS`
+pub fn memory_stats_command(ctx: &mut Ctx) -> CmdResult {
+    let srv = &*ctx.srv;
+    let used = crate::alloc::used_memory() as i64;
+    let (allocated, active, resident, _, _) = crate::alloc::jemalloc_stats();
+    let rss = crate::alloc::rss_bytes() as i64;
+    let keys: usize = srv.dbs.iter().map(|d| d.len()).sum();
+    let clients_normal: usize = srv.clients_sorted(Some(&*ctx.c)).iter().map(|c| c.memory_usage().1).sum();
+    let mut overhead = clients_normal as i64;
+    let mut dbs: Vec<(usize, i64, i64)> = Vec::new();
+    for (i, d) in srv.dbs.iter().enumerate() {
+        if d.is_empty() {
+            continue;
+        }
+        let main = (d.dict.slots() * 8) as i64;
+        let exp = (d.expires.slots() * 8 + d.expires.len() * 48) as i64;
+        overhead += main + exp;
+        dbs.push((i, main, exp));
+    }
+    let peak = (srv.stats.peak_memory as i64).max(used);
+    let dataset = (used - overhead).max(0);
+    let r = &mut ctx.c.reply;
+    r.map_len(25 + dbs.len());
+    let int = |r: &mut crate::resp::ReplyBuf, k: &[u8], v: i64| {
+        r.bulk(k);
+        r.int(v);
+    };
+    int(r, b"peak.allocated", peak);
+    int(r, b"total.allocated", used);
+    int(r, b"startup.allocated", 0);
+    int(r, b"replication.backlog", 0);
+    int(r, b"clients.slaves", 0);
+    int(r, b"clients.normal", clients_normal as i64);
+    int(r, b"cluster.links", 0);
+    int(r, b"aof.buffer", 0);
+    int(r, b"lua.caches", 0);
+    int(r, b"functions.caches", 0);
+    for (i, main, exp) in dbs {
+        r.bulk(format!("db.{i}").as_bytes());
+        r.map_len(2);
+        int(r, b"overhead.hashtable.main", main);
+        int(r, b"overhead.hashtable.expires", exp);
+    }
+    int(r, b"overhead.total", overhead);
+    int(r, b"keys.count", keys as i64);
+    int(r, b"keys.bytes-per-key", if keys > 0 { used / keys as i64 } else { 0 });
+    int(r, b"dataset.bytes", dataset);
+    r.bulk(b"dataset.percentage");
+    r.double(if used > 0 { dataset as f64 * 100.0 / used as f64 } else { 0.0 });
+    r.bulk(b"peak.percentage");
+    r.double(if peak > 0 { used as f64 * 100.0 / peak as f64 } else { 0.0 });
+    int(r, b"allocator.allocated", allocated as i64);
+    int(r, b"allocator.active", active as i64);
+    int(r, b"allocator.resident", resident as i64);
+    r.bulk(b"allocator-fragmentation.ratio");
+    r.double(if allocated > 0 { active as f64 / allocated as f64 } else { 0.0 });
+    int(r, b"allocator-fragmentation.bytes", active as i64 - allocated as i64);
+    r.bulk(b"allocator.rss-ratio");
+    r.double(if active > 0 { resident as f64 / active as f64 } else { 0.0 });
+    int(r, b"allocator.rss-bytes", resident as i64 - active as i64);
+    r.bulk(b"rss-overhead.ratio");
+    r.double(if resident > 0 { rss as f64 / resident as f64 } else { 0.0 });
+    int(r, b"rss-overhead.bytes", rss - resident as i64);
+    r.bulk(b"fragmentation");
+    r.double(if used > 0 { rss as f64 / used as f64 } else { 0.0 });
+    int(r, b"fragmentation.bytes", rss - used);
+    Ok(())
+}
+
+/// `MEMORY DOCTOR`
+pub fn memory_doctor_command(ctx: &mut Ctx) -> CmdResult {
+    let used = crate::alloc::used_memory();
+    let text = if used < 5 * 1024 * 1024 {
+        "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.".to_string()
+    } else {
+        "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.".to_string()
+    };
+    ctx.c.reply.verbatim(text.as_bytes(), b"txt");
+    Ok(())
+}
+
+/// `MEMORY MALLOC-STATS`
+pub fn memory_malloc_stats_command(ctx: &mut Ctx) -> CmdResult {
+    let (allocated, active, resident, retained, mapped) = crate::alloc::jemalloc_stats();
+    let text =
+        format!("jemalloc 5.3.0\nAllocated: {allocated}, active: {active}, resident: {resident}, mapped: {mapped}, retained: {retained}\n");
+    ctx.c.reply.verbatim(text.as_bytes(), b"txt");
+    Ok(())
+}
+
+/// `MEMORY PURGE`
+pub fn memory_purge_command(ctx: &mut Ctx) -> CmdResult {
+    crate::alloc::purge();
+    ctx.c.reply.ok();
+    Ok(())
+}
+
+/// `MEMORY HELP`
+pub fn memory_help_command(ctx: &mut Ctx) -> CmdResult {
+    ctx.c.reply.help(
+        ctx.argv[0],
+        &[
+            "DOCTOR",
+            "    Report memory problems, if any.",
+            "MALLOC-STATS",
+            "    Report allocator statistics.",
+            "PURGE",
+            "    Give unused allocator pages back to the OS.",
+            "STATS",
+            "    Report memory usage details.",
+            "USAGE <key> [SAMPLES <count>]",
+            "    Report the bytes a key and its value use.",
+        ],
+    );
+    Ok(())
+}

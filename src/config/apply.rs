@@ -51,3 +51,13 @@ pub fn port(srv: &mut Server) -> Result<(), String> {
 pub fn bind(srv: &mut Server) -> Result<(), String> {
     srv.rebind()
 }
+
+pub fn maxmemory(srv: &mut Server) -> Result<(), String> {
+    let used = crate::alloc::used_memory() as u64;
+    let max = srv.cfg.maxmemory as u64;
+    if max != 0 && max < used {
+        log::warn!("WARNING: the new maxmemory value set via CONFIG SET ({max}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.");
+    }
+    srv.perform_evictions();
+    Ok(())
+}

@@ -64,3 +64,213 @@ pub fn lfu_touch(data: u32, unixtime: i64, log_factor: i64, decay_time: i64) -> 
     let counter = log_incr(lfu_decayed_counter(data, unixtime, decay_time), log_factor);
     (minutes(unixtime) << 8) | counter
 }
+
+// ---------------------------------------------------------------------------
+// Eviction (performEvictions)
+// ---------------------------------------------------------------------------
+
+use crate::config::enums::*;
+use crate::config::special::notify;
+use crate::server::Server;
+
+/// Candidates kept between eviction rounds (`EVPOOL_SIZE`).
+const POOL_SIZE: usize = 16;
+
+/// The eviction pool: best candidates seen so far, ascending by score.
+#[derive(Default)]
+pub struct EvictionPool {
+    entries: Vec<(u64, usize, Vec<u8>)>,
+    next_db: usize,
+    /// Eviction ran out of its time slice and continues from the loop.
+    pub running: bool,
+}
+
+/// What a call to `perform_evictions` achieved.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EvictResult {
+    /// Under the limit (or not configured).
+    Ok,
+    /// Over the limit and nothing can be evicted: writes get OOM.
+    Fail,
+    /// Still evicting in the background of the loop.
+    Running,
+}
+
+impl EvictionPool {
+    fn insert(&mut self, score: u64, db: usize, key: Vec<u8>) {
+        if self.entries.iter().any(|(_, d, k)| *d == db && *k == key) {
+            return;
+        }
+        let pos = self.entries.iter().position(|(s, _, _)| *s >= score).unwrap_or(self.entries.len());
+        if pos == 0 && self.entries.len() >= POOL_SIZE {
+            return;
+        }
+        self.entries.insert(pos, (score, db, key));
+        if self.entries.len() > POOL_SIZE {
+            self.entries.remove(0);
+        }
+    }
+}
+
+/// Microseconds one eviction pass may take (`evictionTimeLimitUs`).
+fn time_limit_us(tenacity: i64) -> u64 {
+    if tenacity <= 10 {
+        50 * tenacity.max(0) as u64
+    } else if tenacity < 100 {
+        (500.0 * 1.15f64.powf(tenacity as f64 - 10.0)) as u64
+    } else {
+        u64::MAX
+    }
+}
+
+impl Server {
+    /// Bytes over `maxmemory`, or None when under it (`getMaxmemoryState`).
+    pub fn memory_to_free(&self) -> Option<u64> {
+        let max = self.cfg.maxmemory as u64;
+        if max == 0 {
+            return None;
+        }
+        let used = crate::alloc::used_memory() as u64;
+        (used > max).then(|| used - max)
+    }
+
+    /// Scores sampled keys of every db into the pool
+    /// (`evictionPoolPopulate`): higher is a better victim.
+    fn populate_eviction_pool(&mut self) -> usize {
+        let policy = self.cfg.maxmemory_policy;
+        let allkeys = policy & MAXMEMORY_FLAG_ALLKEYS != 0;
+        let samples = self.cfg.maxmemory_samples.max(1) as usize;
+        let clock = self.lru_clock();
+        let (unixtime, decay) = (self.unixtime, self.cfg.lfu_decay_time);
+        let mut total = 0;
+        let mut found: Vec<(u64, usize, Vec<u8>)> = Vec::new();
+        for (i, db) in self.dbs.iter().enumerate() {
+            let score = |e: &crate::db::KvEntry| -> u64 {
+                if policy & MAXMEMORY_FLAG_LRU != 0 {
+                    crate::db::estimate_idle_ms(clock, e.lru()) as u64
+                } else {
+                    255 - u64::from(lfu_decayed_counter(e.lru(), unixtime, decay))
+                }
+            };
+            if allkeys {
+                total += db.dict.len();
+                let mut v = Vec::new();
+                db.dict.sample(samples, &mut v);
+                for p in v {
+                    // SAFETY: pointers taken from `db.dict` just above; the
+                    // dict is not modified while they are used.
+                    let e = unsafe { &*p };
+                    found.push((score(e), i, e.key().to_vec()));
+                }
+            } else {
+                total += db.expires.len();
+                let mut v = Vec::new();
+                db.expires.sample(samples, &mut v);
+                for p in v {
+                    // SAFETY: as above, for the expires dict.
+                    let x = unsafe { &*p };
+                    let key = crate::ds::dict::DictEntry::key(x).to_vec();
+                    let s = if policy == MAXMEMORY_VOLATILE_TTL {
+                        u64::MAX - x.when as u64
+                    } else {
+                        match db.dict.get(&key) {
+                            Some(e) => score(e),
+                            None => continue,
+                        }
+                    };
+                    found.push((s, i, key));
+                }
+            }
+        }
+        for (s, d, k) in found {
+            self.eviction_pool.insert(s, d, k);
+        }
+        total
+    }
+
+    /// Picks the next victim (db, key), or None when nothing is evictable.
+    fn pick_victim(&mut self) -> Option<(usize, Vec<u8>)> {
+        let policy = self.cfg.maxmemory_policy;
+        let allkeys = policy & MAXMEMORY_FLAG_ALLKEYS != 0;
+        if policy & (MAXMEMORY_FLAG_LRU | MAXMEMORY_FLAG_LFU) != 0 || policy == MAXMEMORY_VOLATILE_TTL {
+            loop {
+                if self.populate_eviction_pool() == 0 {
+                    return None;
+                }
+                while let Some((_, db, key)) = self.eviction_pool.entries.pop() {
+                    let present = if allkeys {
+                        self.dbs[db].dict.get(&key).is_some()
+                    } else {
+                        self.dbs[db].expires.get(&key).is_some()
+                    };
+                    if present {
+                        return Some((db, key));
+                    }
+                }
+            }
+        }
+        // Random policies: a random key of the next non-empty db.
+        let n = self.dbs.len();
+        for _ in 0..n {
+            self.eviction_pool.next_db = (self.eviction_pool.next_db + 1) % n;
+            let db = &self.dbs[self.eviction_pool.next_db];
+            let key = if policy == MAXMEMORY_ALLKEYS_RANDOM {
+                db.dict.random_entry().map(|e| e.key().to_vec())
+            } else {
+                db.expires.random_entry().map(|e| crate::ds::dict::DictEntry::key(e).to_vec())
+            };
+            if let Some(k) = key {
+                return Some((self.eviction_pool.next_db, k));
+            }
+        }
+        None
+    }
+
+    /// Evicts keys until memory is under `maxmemory`, within a time slice
+    /// (`performEvictions`).
+    pub fn perform_evictions(&mut self) -> EvictResult {
+        if self.loading || (self.cfg.special.replicaof.is_some() && self.cfg.replica_ignore_maxmemory) {
+            return EvictResult::Ok;
+        }
+        if self.pause != crate::server::PauseKind::None {
+            return EvictResult::Ok;
+        }
+        let Some(mut to_free) = self.memory_to_free() else {
+            self.eviction_pool.running = false;
+            return EvictResult::Ok;
+        };
+        if self.cfg.maxmemory_policy == MAXMEMORY_NO_EVICTION {
+            return EvictResult::Fail;
+        }
+        let limit = time_limit_us(self.cfg.maxmemory_eviction_tenacity);
+        let start = crate::util::monotonic_us();
+        let mut freed_keys = 0u64;
+        loop {
+            let Some((db, key)) = self.pick_victim() else {
+                self.eviction_pool.running = false;
+                return EvictResult::Fail;
+            };
+            self.dbs[db].delete(&key);
+            self.stats.evictedkeys += 1;
+            self.signal_modified_key(db, &key);
+            self.notify_keyspace_event(notify::EVICTED, "evicted", &key, db);
+            let cmd: &[u8] = if self.cfg.lazyfree_lazy_eviction { b"UNLINK" } else { b"DEL" };
+            self.propagate(db, vec![cmd.to_vec(), key]);
+            freed_keys += 1;
+            match self.memory_to_free() {
+                None => break,
+                Some(left) => to_free = left,
+            }
+            if freed_keys % 16 == 0 && crate::util::monotonic_us() - start > limit {
+                // Keep going from the event loop, so clients get served.
+                self.eviction_pool.running = true;
+                self.flush_propagation();
+                return EvictResult::Running;
+            }
+        }
+        let _ = to_free;
+        self.eviction_pool.running = false;
+        self.flush_propagation();
+        EvictResult::Ok
+    }
+}

@@ -112,6 +112,20 @@ impl Server {
             self.reject(c, Some(cmd), e);
             return;
         }
+        if self.cfg.maxmemory != 0 {
+            let oom = self.perform_evictions() == crate::db::evict::EvictResult::Fail;
+            let mut reject_on_oom = cmd.has(f::DENYOOM);
+            if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "quit" | "reset") {
+                reject_on_oom = true;
+            }
+            if cmd.fullname == "exec" && c.mstate.cmd_flags & f::DENYOOM != 0 {
+                reject_on_oom = true;
+            }
+            if oom && reject_on_oom {
+                self.reject(c, Some(cmd), Error::Oom);
+                return;
+            }
+        }
         if self.loading && !cmd.has(f::LOADING) {
             self.reject(c, Some(cmd), Error::Loading);
             return;

@@ -141,6 +141,8 @@ pub struct Server {
     pub monitors: Vec<usize>,
     /// Clients blocked on keys.
     pub blocking: crate::blocked::Blocking,
+    /// Eviction candidates and state.
+    pub eviction_pool: crate::db::evict::EvictionPool,
 }
 
 /// What a command handler sees: the server, its client, its arguments.

@@ -111,6 +111,7 @@ impl Server {
             call_depth: 0,
             monitors: Vec::new(),
             blocking: Default::default(),
+            eviction_pool: Default::default(),
             cfg,
         }
     }
@@ -187,6 +188,9 @@ impl Server {
 
     /// Work done before every sleep (`beforeSleep`).
     fn before_sleep(&mut self) {
+        if self.eviction_pool.running {
+            self.perform_evictions();
+        }
         if self.active_expire_enabled && self.cfg.special.replicaof.is_none() {
             self.active_expire_cycle(crate::db::expire::CycleKind::Fast);
         }

@@ -1,5 +1,6 @@
 //! The data types, one file each, holding the type's API and its commands.
 
+pub mod bitops;
 pub mod hash;
 pub mod list;
 pub mod set;

@@ -49,7 +49,7 @@ fn check_string_length(srv: &Server, size: u64, append: u64) -> Result<(), Error
 
 /// Makes the value of an existing string key a private raw buffer
 /// (`dbUnshareStringValue`) and returns it for modification.
-fn unshare_string<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Option<&'s mut Vec<u8>> {
+pub(crate) fn unshare_string<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Option<&'s mut Vec<u8>> {
     let is_raw = matches!(srv.dbs[db].dict.get(key)?.value(), ValueRef::Obj(Obj::Str(_)));
     if !is_raw {
         let mut buf = [0u8; LONG_STR_SIZE];
