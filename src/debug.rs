@@ -74,9 +74,7 @@ impl Server {
                 let mut d = [0u8; 20];
                 mix_digest(&mut d, e.key());
                 object_digest(&mut d, e.value(), e.has_expire());
-                for (a, b) in fin.iter_mut().zip(d.iter()) {
-                    *a ^= b;
-                }
+                xor_digest(&mut fin, &d);
             }
         }
         fin
@@ -232,6 +230,38 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             }
         }
         b"protocol" if argc == 3 => debug_protocol(ctx)?,
+        b"reload" => {
+            let (mut flush, mut save, mut merge) = (true, true, false);
+            for opt in &ctx.argv[2..] {
+                match opt.to_ascii_lowercase().as_slice() {
+                    b"merge" => merge = true,
+                    b"noflush" => flush = false,
+                    b"nosave" => save = false,
+                    _ => return Err(Error::err("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")),
+                }
+            }
+            if save && ctx.srv.save_rdb_now().is_err() {
+                return Err(Error::err("ERR"));
+            }
+            if flush {
+                ctx.srv.empty_data(None);
+            }
+            let path = ctx.srv.rdb_path();
+            ctx.srv.rdb_load_allow_dup = merge;
+            ctx.srv.loading = true;
+            let res = crate::persist::rdb::load_file(ctx.srv, &path);
+            ctx.srv.loading = false;
+            ctx.srv.rdb_load_allow_dup = false;
+            if res.is_err() {
+                return Err(Error::err("ERR Error trying to load the RDB dump"));
+            }
+            log::warn!("DB reloaded by DEBUG RELOAD");
+            ctx.c.reply.ok();
+        }
+        b"set-skip-checksum-validation" if argc == 3 => {
+            ctx.srv.skip_checksum_validation = parse_i64(ctx.argv[2]).unwrap_or(0) != 0;
+            ctx.c.reply.ok();
+        }
         _ => {
             // Subcommands owned by the data types (DEBUG LISTPACK, ...).
             let hooks: [fn(&mut Ctx) -> Option<CmdResult>; 4] = [

@@ -18,6 +18,7 @@ pub mod latency;
 pub mod multi;
 pub mod net;
 pub mod object;
+pub mod persist;
 pub mod pubsub;
 pub mod resp;
 pub mod server;

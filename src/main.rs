@@ -137,6 +137,7 @@ fn main() {
     }
     oxidis::server::info::banner(&srv);
     log::warn!("Server initialized");
+    srv.load_data_from_disk();
     log::info!("Ready to accept connections");
     if let Err(e) = srv.run() {
         log::warn!("Event loop failed: {e}");

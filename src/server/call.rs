@@ -126,6 +126,10 @@ impl Server {
                 return;
             }
         }
+        if self.writes_denied_by_disk_error() && (cmd.has(f::WRITE) || cmd.fullname == "ping") {
+            self.reject(c, Some(cmd), Error::Misconf);
+            return;
+        }
         if self.loading && !cmd.has(f::LOADING) {
             self.reject(c, Some(cmd), Error::Loading);
             return;

@@ -14,6 +14,8 @@ impl Server {
         }
         self.clients_cron();
         self.databases_cron();
+        self.check_child_done();
+        self.check_save_points();
         self.check_pause_end();
         self.cronloops += 1;
     }
@@ -51,6 +53,10 @@ impl Server {
     fn databases_cron(&mut self) {
         if self.active_expire_enabled && self.cfg.special.replicaof.is_none() {
             self.active_expire_cycle(crate::db::expire::CycleKind::Slow);
+        }
+        // No resizing while a fork child shares our pages.
+        if self.persist.child.is_some() {
+            return;
         }
         for db in &mut self.dbs {
             if db.dict.needs_shrink() {

@@ -143,6 +143,16 @@ pub struct Server {
     pub blocking: crate::blocked::Blocking,
     /// Eviction candidates and state.
     pub eviction_pool: crate::db::evict::EvictionPool,
+    /// Snapshots and fork children.
+    pub persist: crate::persist::PersistState,
+    pub dirty_before_bgsave: u64,
+    /// Loading an AOF's RDB preamble: expired keys are kept (the AOF tail
+    /// may rely on them).
+    pub loading_aof_preamble: bool,
+    /// DEBUG SET-SKIP-CHECKSUM-VALIDATION.
+    pub skip_checksum_validation: bool,
+    /// DEBUG RELOAD MERGE: a loaded key replaces an existing one.
+    pub rdb_load_allow_dup: bool,
 }
 
 /// What a command handler sees: the server, its client, its arguments.

@@ -112,6 +112,11 @@ impl Server {
             monitors: Vec::new(),
             blocking: Default::default(),
             eviction_pool: Default::default(),
+            persist: Default::default(),
+            dirty_before_bgsave: 0,
+            loading_aof_preamble: false,
+            skip_checksum_validation: false,
+            rdb_load_allow_dup: false,
             cfg,
         }
     }
@@ -306,10 +311,19 @@ impl Server {
     pub fn prepare_for_shutdown(&mut self, flags: i32) -> Result<(), String> {
         use crate::config::enums::{SHUTDOWN_NOSAVE, SHUTDOWN_SAVE};
         log::warn!("User requested shutdown...");
+        use crate::config::enums::SHUTDOWN_FORCE;
+        self.kill_rdb_child();
         let want_save = flags & SHUTDOWN_SAVE != 0 || (flags & SHUTDOWN_NOSAVE == 0 && !self.cfg.special.save.is_empty());
         if want_save {
-            // RDB persistence is not implemented yet (issue: persistence).
-            log::warn!("Not saving the final RDB snapshot: RDB persistence is not available in this build.");
+            log::info!("Saving the final RDB snapshot before exiting.");
+            if self.save_rdb_now().is_err() {
+                if flags & SHUTDOWN_FORCE != 0 {
+                    log::warn!("Error trying to save the DB. Exit anyway.");
+                } else {
+                    log::warn!("Error trying to save the DB, can't exit.");
+                    return Err("Errors trying to SHUTDOWN. Check logs.".into());
+                }
+            }
         }
         if !self.cfg.pidfile.is_empty() {
             log::info!("Removing the pid file.");

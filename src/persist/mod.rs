@@ -1,0 +1,277 @@
+//! Persistence: RDB snapshots by fork (rdb.c's BGSAVE machinery and
+//! server.c's child handling), SAVE, save points, loading at start-up.
+//!
+//! A snapshot is written by a forked child from its copy-on-write image of
+//! the dataset, to `temp-<pid>.rdb`, then renamed over `dbfilename`. The
+//! parent reaps the child in the cron and records the outcome.
+
+pub mod rdb;
+pub mod types;
+
+use crate::error::Error;
+use crate::server::{CmdResult, Ctx, Server};
+
+/// What a fork child is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChildKind {
+    Rdb,
+}
+
+/// A running fork child.
+#[derive(Debug)]
+pub struct Child {
+    pub pid: i32,
+    pub kind: ChildKind,
+    pub start_ms: i64,
+    /// `dirty` when the snapshot started: what it covers.
+    pub dirty_before: u64,
+}
+
+/// Persistence state kept by the server.
+#[derive(Default)]
+pub struct PersistState {
+    pub child: Option<Child>,
+    /// A BGSAVE SCHEDULE waiting for the current child to end.
+    pub bgsave_scheduled: bool,
+    pub rdb_saves: u64,
+    pub last_bgsave_try: i64,
+    pub last_bgsave_time_sec: i64,
+    pub total_forks: u64,
+    pub latest_fork_usec: u64,
+    pub last_load_keys: u64,
+    pub last_load_expired: u64,
+}
+
+/// Seconds to wait before retrying a failed background save.
+const BGSAVE_RETRY_DELAY: i64 = 5;
+
+impl Server {
+    pub fn rdb_path(&self) -> String {
+        self.cfg.dbfilename.clone()
+    }
+
+    /// Saves synchronously (`rdbSave`): SAVE, SHUTDOWN, DEBUG RELOAD.
+    pub fn save_rdb_now(&mut self) -> Result<(), String> {
+        let path = self.rdb_path();
+        match rdb::save_file(self, &path) {
+            Ok(()) => {
+                log::info!("DB saved on disk");
+                self.dirty = 0;
+                self.lastsave = crate::util::mstime() / 1000;
+                self.lastbgsave_ok = true;
+                self.persist.rdb_saves += 1;
+                Ok(())
+            }
+            Err(e) => {
+                log::warn!("Failed saving the DB: {}", crate::util::strerror(&e));
+                Err(crate::util::strerror(&e))
+            }
+        }
+    }
+
+    /// Starts a background save in a fork child (`rdbSaveBackground`).
+    pub fn bgsave_start(&mut self) -> Result<i32, String> {
+        if self.persist.child.is_some() {
+            return Err("child already running".into());
+        }
+        self.dirty_before_bgsave = self.dirty;
+        self.persist.last_bgsave_try = crate::util::mstime() / 1000;
+        let start = crate::util::monotonic_us();
+        // SAFETY: the event loop is single-threaded; the child only reads
+        // its copy of the dataset, writes a file and leaves with _exit.
+        match unsafe { nix::unistd::fork() } {
+            Err(e) => {
+                self.lastbgsave_ok = false;
+                log::warn!("Can't save in background: fork: {e}");
+                Err(format!("fork: {e}"))
+            }
+            Ok(nix::unistd::ForkResult::Child) => {
+                crate::util::log::set_role(b'C');
+                let path = self.rdb_path();
+                let code = match rdb::save_file(self, &path) {
+                    Ok(()) => {
+                        log::info!("DB saved on disk");
+                        0
+                    }
+                    Err(e) => {
+                        log::warn!("Failed saving the DB: {}", crate::util::strerror(&e));
+                        1
+                    }
+                };
+                // SAFETY: leaving the child without running the parent's
+                // destructors or flushing its buffers twice.
+                unsafe { libc::_exit(code) }
+            }
+            Ok(nix::unistd::ForkResult::Parent { child }) => {
+                let pid = child.as_raw();
+                self.persist.latest_fork_usec = crate::util::monotonic_us() - start;
+                self.persist.total_forks += 1;
+                crate::ds::dict::set_can_resize(false);
+                log::info!("Background saving started by pid {pid}");
+                self.persist.child = Some(Child {
+                    pid,
+                    kind: ChildKind::Rdb,
+                    start_ms: crate::util::mstime(),
+                    dirty_before: self.dirty,
+                });
+                Ok(pid)
+            }
+        }
+    }
+
+    /// Reaps a finished child (`checkChildrenDone`), from the cron.
+    pub fn check_child_done(&mut self) {
+        let Some(child) = self.persist.child.as_ref() else {
+            if self.persist.bgsave_scheduled {
+                self.persist.bgsave_scheduled = false;
+                let _ = self.bgsave_start();
+            }
+            return;
+        };
+        let pid = nix::unistd::Pid::from_raw(child.pid);
+        use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+        let status = match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => return,
+            Ok(s) => s,
+            Err(_) => WaitStatus::Exited(pid, 1),
+        };
+        let Some(child) = self.persist.child.take() else { return };
+        crate::ds::dict::set_can_resize(true);
+        let elapsed = (crate::util::mstime() - child.start_ms) / 1000;
+        match status {
+            WaitStatus::Exited(_, 0) => {
+                log::info!("Background saving terminated with success");
+                self.dirty = self.dirty.saturating_sub(child.dirty_before);
+                self.lastsave = crate::util::mstime() / 1000;
+                self.lastbgsave_ok = true;
+                self.persist.rdb_saves += 1;
+            }
+            WaitStatus::Signaled(_, sig, _) => {
+                log::warn!("Background saving terminated by signal {}", sig as i32);
+                let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
+                // A child killed on purpose (SIGUSR1) is not an error.
+                if sig != nix::sys::signal::Signal::SIGUSR1 {
+                    self.lastbgsave_ok = false;
+                }
+            }
+            _ => {
+                log::warn!("Background saving error");
+                self.lastbgsave_ok = false;
+            }
+        }
+        self.persist.last_bgsave_time_sec = elapsed;
+    }
+
+    /// Kills a running snapshot child (FLUSHALL, SHUTDOWN, DEBUG RELOAD).
+    pub fn kill_rdb_child(&mut self) {
+        if let Some(child) = self.persist.child.take() {
+            let pid = nix::unistd::Pid::from_raw(child.pid);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGUSR1);
+            let _ = nix::sys::wait::waitpid(pid, None);
+            let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
+            crate::ds::dict::set_can_resize(true);
+        }
+    }
+
+    /// Starts a background save when a `save` point is reached (serverCron).
+    pub fn check_save_points(&mut self) {
+        if self.persist.child.is_some() {
+            return;
+        }
+        let now = crate::util::mstime() / 1000;
+        let points = self.cfg.special.save.clone();
+        for (secs, changes) in points {
+            if self.dirty >= changes as u64
+                && now - self.lastsave > secs
+                && (now - self.persist.last_bgsave_try > BGSAVE_RETRY_DELAY || self.lastbgsave_ok)
+            {
+                log::info!("{changes} changes in {secs} seconds. Saving...");
+                let _ = self.bgsave_start();
+                break;
+            }
+        }
+    }
+
+    /// Writes are refused after a failed background save
+    /// (`stop-writes-on-bgsave-error`).
+    pub fn writes_denied_by_disk_error(&self) -> bool {
+        self.cfg.stop_writes_on_bgsave_error && !self.cfg.special.save.is_empty() && !self.lastbgsave_ok
+    }
+
+    /// Loads the dataset at start-up (`loadDataFromDisk`). Exits on error.
+    pub fn load_data_from_disk(&mut self) {
+        let start = crate::util::monotonic_us();
+        let path = self.rdb_path();
+        self.loading = true;
+        match rdb::load_file(self, &path) {
+            Ok(Some(stats)) => {
+                log::info!(
+                    "Done loading RDB, keys loaded: {}, keys expired: {}.",
+                    stats.keys_loaded,
+                    stats.keys_expired
+                );
+                log::info!(
+                    "DB loaded from disk: {:.3} seconds",
+                    (crate::util::monotonic_us() - start) as f64 / 1e6
+                );
+                self.persist.last_load_keys = stats.keys_loaded;
+                self.persist.last_load_expired = stats.keys_expired;
+            }
+            Ok(None) => {}
+            Err(rdb::codec::LoadError::Io(e)) => {
+                log::warn!("Fatal error loading the DB: {}. Exiting.", crate::util::strerror(&e));
+                std::process::exit(1);
+            }
+            Err(rdb::codec::LoadError::Corrupt(msg)) => {
+                log::warn!("Internal error in RDB reading offset 0, function at rdb.c:0 -> {msg}");
+                log::warn!("Terminating server after rdb file reading failure.");
+                std::process::exit(1);
+            }
+        }
+        self.loading = false;
+        self.lastsave = crate::util::mstime() / 1000;
+    }
+}
+
+/// `SAVE`
+pub fn save_command(ctx: &mut Ctx) -> CmdResult {
+    if ctx.srv.persist.child.is_some() {
+        return Err(Error::err("ERR Background save already in progress"));
+    }
+    ctx.srv.save_rdb_now().map_err(|_| Error::err("ERR"))?;
+    ctx.c.reply.ok();
+    Ok(())
+}
+
+/// `BGSAVE [SCHEDULE]`
+pub fn bgsave_command(ctx: &mut Ctx) -> CmdResult {
+    let mut schedule = false;
+    if ctx.argc() > 1 {
+        if ctx.argc() == 2 && ctx.argv[1].eq_ignore_ascii_case(b"schedule") {
+            schedule = true;
+        } else {
+            return Err(Error::Syntax);
+        }
+    }
+    match &ctx.srv.persist.child {
+        Some(c) if c.kind == ChildKind::Rdb => return Err(Error::err("ERR Background save already in progress")),
+        Some(_) => {
+            if schedule {
+                ctx.srv.persist.bgsave_scheduled = true;
+                ctx.c.reply.status(b"Background saving scheduled");
+                return Ok(());
+            }
+            return Err(Error::err(
+                "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+            ));
+        }
+        None => {}
+    }
+    match ctx.srv.bgsave_start() {
+        Ok(_) => {
+            ctx.c.reply.status(b"Background saving started");
+            Ok(())
+        }
+        Err(_) => Err(Error::err("ERR")),
+    }
+}
