@@ -5,6 +5,7 @@
 //! the dataset, to `temp-<pid>.rdb`, then renamed over `dbfilename`. The
 //! parent reaps the child in the cron and records the outcome.
 
+pub mod dump;
 pub mod rdb;
 pub mod types;
 

@@ -36,21 +36,37 @@ pub fn write_payload<W: Write>(w: &mut RdbWriter<W>, v: ValueRef) -> io::Result<
     }
 }
 
-/// Reads a value payload of RDB type `t`, stores it under `key`.
-pub fn read_value_into<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8, db: usize, key: &[u8]) -> LoadResult<()> {
+/// A value read from an RDB payload, before it is stored.
+pub enum LoadedValue {
+    Str(Vec<u8>),
+    Obj(Obj),
+    /// An empty collection (old files may contain them): not stored.
+    Empty,
+}
+
+/// Reads a value payload of RDB type `t` (`rdbLoadObject`).
+pub fn read_value<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -> LoadResult<LoadedValue> {
     if t == TYPE_STRING {
-        let s = r.string()?;
-        let shared = srv.shared_ints_allowed();
-        srv.db_add(db, key, string_value(&s, shared));
-        return Ok(());
+        return Ok(LoadedValue::Str(r.string()?));
     }
-    let obj = crate::persist::types::read_collection(srv, r, t)?;
-    match obj {
-        Some(o) => srv.db_add(db, key, NewValue::Obj(Box::new(o))),
-        // An empty collection (possible in old files) is not stored.
-        None => {}
+    Ok(match crate::persist::types::read_collection(srv, r, t)? {
+        Some(o) => LoadedValue::Obj(o),
+        None => LoadedValue::Empty,
+    })
+}
+
+/// Stores a loaded value under `key` (which must not exist). False when
+/// nothing was stored (empty collection).
+pub fn store_value(srv: &mut Server, db: usize, key: &[u8], v: LoadedValue) -> bool {
+    match v {
+        LoadedValue::Str(s) => {
+            let shared = srv.shared_ints_allowed();
+            srv.db_add(db, key, string_value(&s, shared));
+        }
+        LoadedValue::Obj(o) => srv.db_add(db, key, NewValue::Obj(Box::new(o))),
+        LoadedValue::Empty => return false,
     }
-    Ok(())
+    true
 }
 
 /// Writes the whole dataset (`rdbSaveRio`).
@@ -229,7 +245,13 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
             }
             srv.dbs[db].delete(&key);
         }
-        read_value_into(srv, r, t, db, &key)?;
+        let v = read_value(srv, r, t)?;
+        if !store_value(srv, db, &key, v) {
+            expire = -1;
+            lru_idle = None;
+            lfu_freq = None;
+            continue;
+        }
         if expired {
             srv.dbs[db].delete(&key);
             stats.keys_expired += 1;
