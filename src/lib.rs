@@ -20,6 +20,7 @@ pub mod net;
 pub mod object;
 pub mod persist;
 pub mod pubsub;
+pub mod repl;
 pub mod resp;
 pub mod server;
 pub mod types;

@@ -498,6 +498,7 @@ impl Server {
 
     /// Bookkeeping when a client goes away (pub/sub, blocking, WATCH...).
     fn on_client_freed(&mut self, c: &mut Client) {
+        self.remove_replica(c);
         self.unblock_client(c);
         self.pending_read.retain(|&k| k != c.key);
         self.unwatch_all_keys(c);

@@ -86,6 +86,8 @@ pub struct Client {
     pub subs: crate::pubsub::ClientSubs,
     /// Set while blocked on keys (BLPOP & co).
     pub bstate: Option<Box<crate::blocked::BlockState>>,
+    /// Set for a replica connection.
+    pub repl: Option<Box<crate::repl::ReplicaInfo>>,
 }
 
 impl Client {
@@ -121,6 +123,7 @@ impl Client {
             watched: Vec::new(),
             subs: Default::default(),
             bstate: None,
+            repl: None,
         }
     }
 

@@ -264,13 +264,13 @@ impl Server {
             if freed_keys % 16 == 0 && crate::util::monotonic_us() - start > limit {
                 // Keep going from the event loop, so clients get served.
                 self.eviction_pool.running = true;
-                self.flush_propagation();
+                self.flush_propagation_with(false);
                 return EvictResult::Running;
             }
         }
         let _ = to_free;
         self.eviction_pool.running = false;
-        self.flush_propagation();
+        self.flush_propagation_with(false);
         EvictResult::Ok
     }
 }

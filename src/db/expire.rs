@@ -143,7 +143,7 @@ impl Server {
             0.0
         };
         self.stats.expired_stale_perc = perc * 0.05 + self.stats.expired_stale_perc * 0.95;
-        self.flush_propagation();
+        self.flush_propagation_with(false);
     }
 }
 

@@ -161,6 +161,9 @@ impl Server {
             }
         }
         self.persist.last_bgsave_time_sec = elapsed;
+        if self.repl.bgsave_for_replicas {
+            self.snapshot_done_for_replicas(self.lastbgsave_ok);
+        }
     }
 
     /// Kills a running snapshot child (FLUSHALL, SHUTDOWN, DEBUG RELOAD).

@@ -200,7 +200,7 @@ impl Server {
         }
         self.call_depth -= 1;
         if self.call_depth == 0 {
-            self.flush_propagation();
+            self.flush_propagation_with(!cmd.has(f::TOUCHES_ARBITRARY_KEYS));
         }
     }
 

@@ -16,6 +16,7 @@ impl Server {
         self.databases_cron();
         self.check_child_done();
         self.check_save_points();
+        self.replication_cron();
         self.check_pause_end();
         self.cronloops += 1;
     }

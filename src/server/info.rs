@@ -218,8 +218,13 @@ impl Server {
             section(&mut out, "Replication");
             let _ = write!(
                 out,
-                "role:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\nmaster_replid:{}\r\nmaster_replid2:{}\r\nmaster_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\nrepl_backlog_size:{}\r\nrepl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
-                self.replid, self.replid2, self.cfg.repl_backlog_size
+                "role:master\r\nconnected_slaves:{}\r\n{}master_failover_state:no-failover\r\nmaster_replid:{}\r\nmaster_replid2:{}\r\nmaster_repl_offset:{}\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\nrepl_backlog_size:{}\r\nrepl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
+                self.repl.replicas.len(),
+                self.replica_info_lines(),
+                self.replid,
+                self.replid2,
+                self.repl.master_repl_offset,
+                self.cfg.repl_backlog_size
             );
         }
         if want("cpu") {

@@ -153,6 +153,10 @@ pub struct Server {
     pub skip_checksum_validation: bool,
     /// DEBUG RELOAD MERGE: a loaded key replaces an existing one.
     pub rdb_load_allow_dup: bool,
+    /// Master-side replication.
+    pub repl: crate::repl::ReplState,
+    /// A replica asked for a sync during the last command.
+    pub repl_sync_requested: bool,
 }
 
 /// What a command handler sees: the server, its client, its arguments.
@@ -253,11 +257,11 @@ impl Server {
         }
     }
 
-    /// Whether anything consumes propagated commands (AOF, replicas).
-    /// Neither exists yet; until then nothing is copied for propagation.
+    /// Whether anything consumes propagated commands (replicas, AOF):
+    /// without a consumer nothing is copied for propagation.
     #[inline]
     pub fn propagation_needed(&self) -> bool {
-        false
+        !self.repl.replicas.is_empty()
     }
 
     /// Queues a command for AOF and replicas (`alsoPropagate`).
@@ -265,21 +269,34 @@ impl Server {
         self.pending_propagation.push((db, argv));
     }
 
-    /// Hands queued commands to AOF and replicas (`propagatePendingCommands`):
-    /// several commands from one call (EXEC, scripts) go as one MULTI/EXEC
-    /// block. Neither AOF nor replication exists yet, so the batch is built
-    /// and dropped here; they will consume it.
+    /// Hands queued commands to replicas and AOF
+    /// (`propagatePendingCommands`): several commands from one call (EXEC,
+    /// scripts) go as one MULTI/EXEC block.
     pub fn flush_propagation(&mut self) {
+        self.flush_propagation_with(true)
+    }
+
+    /// As `flush_propagation`; `transaction: false` never wraps in
+    /// MULTI/EXEC (active expiry, eviction, commands that touch arbitrary
+    /// keys like SCAN whose lazy expirations are independent).
+    pub fn flush_propagation_with(&mut self, transaction: bool) {
         if self.pending_propagation.is_empty() {
             return;
         }
         let mut batch = std::mem::take(&mut self.pending_propagation);
-        if batch.len() > 1 {
-            let db = batch[0].0;
-            batch.insert(0, (db, vec![b"MULTI".to_vec()]));
-            batch.push((db, vec![b"EXEC".to_vec()]));
+        if !self.propagation_needed() {
+            return;
         }
-        drop(batch);
+        if transaction && batch.len() > 1 {
+            // MULTI takes the first command's db (so its SELECT comes
+            // first), EXEC the last one's (so no SELECT precedes it).
+            let (first, last) = (batch[0].0, batch[batch.len() - 1].0);
+            batch.insert(0, (first, vec![b"MULTI".to_vec()]));
+            batch.push((last, vec![b"EXEC".to_vec()]));
+        }
+        for (db, argv) in &batch {
+            self.feed_replicas(*db, argv);
+        }
     }
 
     /// Counts an error reply in INFO errorstats (`afterErrorReply`).

@@ -117,6 +117,11 @@ impl Server {
             loading_aof_preamble: false,
             skip_checksum_validation: false,
             rdb_load_allow_dup: false,
+            repl: crate::repl::ReplState {
+                seldb: -1,
+                ..Default::default()
+            },
+            repl_sync_requested: false,
             cfg,
         }
     }
@@ -193,6 +198,10 @@ impl Server {
 
     /// Work done before every sleep (`beforeSleep`).
     fn before_sleep(&mut self) {
+        if self.repl_sync_requested {
+            self.repl_sync_requested = false;
+            self.start_bgsave_for_replicas();
+        }
         if self.eviction_pool.running {
             self.perform_evictions();
         }

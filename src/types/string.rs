@@ -187,15 +187,13 @@ fn set_generic(ctx: &mut Ctx, flags: u32, key_i: usize, val_i: usize, expire: Op
     ctx.key_modified(key, notify::STRING, "set");
     if let Some(ms) = ms {
         ctx.srv.dbs[db].set_expire(key, ms);
-        if flags & SET_PXAT == 0 {
-            ctx.propagate_as(vec![
-                b"SET".to_vec(),
-                key.to_vec(),
-                value.to_vec(),
-                b"PXAT".to_vec(),
-                ms.to_string().into_bytes(),
-            ]);
-        }
+        ctx.propagate_as(vec![
+            b"SET".to_vec(),
+            key.to_vec(),
+            value.to_vec(),
+            b"PXAT".to_vec(),
+            ms.to_string().into_bytes(),
+        ]);
         ctx.srv.notify_keyspace_event(notify::GENERIC, "expire", key, db);
     }
     if flags & SET_GET == 0 {

@@ -1019,6 +1019,7 @@ pub const COMMANDS: &[CommandDef] = &[
         group: Group::Server,
         arity: -3,
         flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING | flags::NO_MULTI,
+        handler: Some(crate::repl::sync_command),
         summary: "Start or resume replication from a master (internal)",
         since: "2.8.0",
         args: &[
@@ -1032,6 +1033,7 @@ pub const COMMANDS: &[CommandDef] = &[
         group: Group::Server,
         arity: -1,
         flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::ALLOW_BUSY,
+        handler: Some(crate::repl::replconf_command),
         summary: "Set replication options on a replication link (internal)",
         since: "3.0.0",
         complexity: "O(1)",
@@ -1146,6 +1148,7 @@ pub const COMMANDS: &[CommandDef] = &[
         arity: 1,
         flags: flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::FAST | flags::SENTINEL,
         acl: acl::ADMIN | acl::DANGEROUS,
+        handler: Some(crate::repl::role_command),
         summary: "Report the replication role of the server",
         since: "2.8.12",
         complexity: "O(1)",
@@ -1358,6 +1361,7 @@ pub const COMMANDS: &[CommandDef] = &[
         group: Group::Server,
         arity: 1,
         flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING | flags::NO_MULTI,
+        handler: Some(crate::repl::sync_command),
         summary: "Start full replication from a master (internal, old protocol)",
         since: "1.0.0",
         ..CommandDef::DEFAULT
