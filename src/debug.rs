@@ -258,6 +258,16 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             log::warn!("DB reloaded by DEBUG RELOAD");
             ctx.c.reply.ok();
         }
+        b"loadaof" => {
+            if ctx.srv.aof.status == crate::persist::aof::AofStatus::On {
+                ctx.srv.flush_aof(true);
+            }
+            ctx.srv.empty_data(None);
+            ctx.srv.load_aof();
+            ctx.srv.dirty = 0;
+            log::warn!("Append Only File loaded by DEBUG LOADAOF");
+            ctx.c.reply.ok();
+        }
         b"set-skip-checksum-validation" if argc == 3 => {
             ctx.srv.skip_checksum_validation = parse_i64(ctx.argv[2]).unwrap_or(0) != 0;
             ctx.c.reply.ok();

@@ -49,7 +49,7 @@ define_configs! {
     bool   activedefrag = "activedefrag", DEBUG, false;  // redis has: valid:isValidActiveDefrag
     bool   syslog_enabled = "syslog-enabled", IMMUTABLE, false;
     bool   cluster_enabled = "cluster-enabled", IMMUTABLE, false;
-    bool   appendonly = "appendonly", DENY_LOADING, false;  // redis has: apply:updateAppendonly
+    bool   appendonly = "appendonly", DENY_LOADING, false => apply(crate::persist::aof::apply_appendonly);
     bool   cluster_allow_reads_when_down = "cluster-allow-reads-when-down", MODIFIABLE, false;
     bool   cluster_allow_pubsubshard_when_down = "cluster-allow-pubsubshard-when-down", MODIFIABLE, true;
     bool   crash_log_enabled = "crash-log-enabled", MODIFIABLE, true;  // redis has: apply:updateSighandlerEnabled

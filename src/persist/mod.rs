@@ -5,6 +5,7 @@
 //! the dataset, to `temp-<pid>.rdb`, then renamed over `dbfilename`. The
 //! parent reaps the child in the cron and records the outcome.
 
+pub mod aof;
 pub mod dump;
 pub mod rdb;
 pub mod types;
@@ -16,6 +17,7 @@ use crate::server::{CmdResult, Ctx, Server};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChildKind {
     Rdb,
+    Aof,
 }
 
 /// A running fork child.
@@ -138,6 +140,14 @@ impl Server {
         };
         let Some(child) = self.persist.child.take() else { return };
         crate::ds::dict::set_can_resize(true);
+        if child.kind == ChildKind::Aof {
+            match status {
+                WaitStatus::Exited(_, 0) => self.aof_rewrite_done(child.pid, true, None),
+                WaitStatus::Signaled(_, sig, _) => self.aof_rewrite_done(child.pid, false, Some(sig as i32)),
+                _ => self.aof_rewrite_done(child.pid, false, None),
+            }
+            return;
+        }
         let elapsed = (crate::util::mstime() - child.start_ms) / 1000;
         match status {
             WaitStatus::Exited(_, 0) => {
@@ -168,11 +178,19 @@ impl Server {
 
     /// Kills a running snapshot child (FLUSHALL, SHUTDOWN, DEBUG RELOAD).
     pub fn kill_rdb_child(&mut self) {
+        if self.persist.child.as_ref().is_some_and(|c| c.kind == ChildKind::Rdb) {
+            self.kill_child();
+        }
+    }
+
+    /// Kills whatever fork child runs, waiting for it.
+    pub fn kill_child(&mut self) {
         if let Some(child) = self.persist.child.take() {
             let pid = nix::unistd::Pid::from_raw(child.pid);
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGUSR1);
             let _ = nix::sys::wait::waitpid(pid, None);
             let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
+            let _ = std::fs::remove_file(format!("temp-rewriteaof-bg-{}.aof", child.pid));
             crate::ds::dict::set_can_resize(true);
         }
     }
@@ -204,6 +222,13 @@ impl Server {
 
     /// Loads the dataset at start-up (`loadDataFromDisk`). Exits on error.
     pub fn load_data_from_disk(&mut self) {
+        if self.cfg.appendonly {
+            self.aof.status = aof::AofStatus::On;
+            self.load_aof();
+            self.aof_open_on_start();
+            self.lastsave = crate::util::mstime() / 1000;
+            return;
+        }
         let start = crate::util::monotonic_us();
         let path = self.rdb_path();
         self.loading = true;

@@ -30,3 +30,16 @@ pub fn write_collection<W: Write>(_w: &mut RdbWriter<W>, o: &Obj) -> io::Result<
 pub fn read_collection<R: Read>(_srv: &mut Server, _r: &mut RdbReader<R>, t: u8) -> LoadResult<Option<Obj>> {
     corrupt(format!("Unknown RDB encoding type {t}"))
 }
+
+/// The commands that rebuild `key` with value `v` (AOF rewrite without an
+/// RDB preamble).
+pub fn rewrite_commands(key: &[u8], v: crate::object::ValueRef) -> Vec<Vec<Vec<u8>>> {
+    use crate::object::ValueRef;
+    let mut buf = [0u8; crate::util::num::LONG_STR_SIZE];
+    match v {
+        ValueRef::Int(i) => vec![vec![b"SET".to_vec(), key.to_vec(), crate::util::num::fmt_i64(i, &mut buf).to_vec()]],
+        ValueRef::Emb(b) => vec![vec![b"SET".to_vec(), key.to_vec(), b.to_vec()]],
+        ValueRef::Obj(Obj::Str(s)) => vec![vec![b"SET".to_vec(), key.to_vec(), s.clone()]],
+        ValueRef::Obj(_) => Vec::new(),
+    }
+}

@@ -194,7 +194,7 @@ impl Server {
         if !self.monitors.is_empty() && !cmd.has(f::SKIP_MONITOR | f::ADMIN) {
             self.feed_monitors(c, argv);
         }
-        if (self.dirty != dirty_before || force) && !no_propagate && self.propagation_needed() {
+        if (self.dirty != dirty_before || force) && !no_propagate && !self.loading && self.propagation_needed() {
             let argv_owned = propagate_as.unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
             self.propagate(db, argv_owned);
         }

@@ -17,6 +17,7 @@ impl Server {
         self.check_child_done();
         self.check_save_points();
         self.replication_cron();
+        self.aof_cron();
         self.check_pause_end();
         self.cronloops += 1;
     }

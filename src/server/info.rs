@@ -172,7 +172,7 @@ impl Server {
             section(&mut out, "Persistence");
             let _ = write!(
                 out,
-                "loading:{}\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{}\r\nrdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:{}\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
+                "loading:{}\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{}\r\nrdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:{}\r\naof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:{}\r\naof_last_rewrite_time_sec:{}\r\naof_current_rewrite_time_sec:{}\r\naof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\naof_rewrites_consecutive_failures:{}\r\naof_last_write_status:{}\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n{}",
                 u8::from(self.loading),
                 self.dirty,
                 u8::from(self.persist.child.is_some()),
@@ -183,7 +183,28 @@ impl Server {
                 self.persist.rdb_saves,
                 self.persist.last_load_expired,
                 self.persist.last_load_keys,
-                u8::from(self.cfg.appendonly),
+                u8::from(self.aof.status != crate::persist::aof::AofStatus::Off),
+                u8::from(self.persist.child.as_ref().is_some_and(|c| c.kind == crate::persist::ChildKind::Aof)),
+                u8::from(self.aof.rewrite_scheduled),
+                self.aof.last_rewrite_time,
+                if self.aof.rewrite_time_start >= 0 { self.unixtime - self.aof.rewrite_time_start } else { -1 },
+                if self.aof.last_rewrite_ok { "ok" } else { "err" },
+                self.aof.rewrites,
+                self.aof.consecutive_failures,
+                if self.aof.last_write_ok { "ok" } else { "err" },
+                if self.aof.status != crate::persist::aof::AofStatus::Off {
+                    format!(
+                        "aof_current_size:{}\r\naof_base_size:{}\r\naof_pending_rewrite:{}\r\naof_buffer_length:{}\r\naof_pending_bio_fsync:{}\r\naof_delayed_fsync:{}\r\n",
+                        self.aof.current_size,
+                        self.aof.base_size,
+                        u8::from(self.aof.rewrite_scheduled),
+                        self.aof.buf.len(),
+                        self.aof.pending_fsync(),
+                        self.aof.delayed_fsync
+                    )
+                } else {
+                    String::new()
+                },
             );
         }
         if want("stats") {

@@ -157,6 +157,8 @@ pub struct Server {
     pub repl: crate::repl::ReplState,
     /// A replica asked for a sync during the last command.
     pub repl_sync_requested: bool,
+    /// The append-only file.
+    pub aof: crate::persist::aof::AofState,
 }
 
 /// What a command handler sees: the server, its client, its arguments.
@@ -261,7 +263,7 @@ impl Server {
     /// without a consumer nothing is copied for propagation.
     #[inline]
     pub fn propagation_needed(&self) -> bool {
-        !self.repl.replicas.is_empty()
+        !self.repl.replicas.is_empty() || self.aof.status != crate::persist::aof::AofStatus::Off
     }
 
     /// Queues a command for AOF and replicas (`alsoPropagate`).
@@ -295,6 +297,7 @@ impl Server {
             batch.push((last, vec![b"EXEC".to_vec()]));
         }
         for (db, argv) in &batch {
+            self.feed_aof(*db, argv);
             self.feed_replicas(*db, argv);
         }
     }

@@ -122,6 +122,7 @@ impl Server {
                 ..Default::default()
             },
             repl_sync_requested: false,
+            aof: Default::default(),
             cfg,
         }
     }
@@ -214,6 +215,9 @@ impl Server {
         for key in pending {
             self.handle_pending_read(key);
         }
+        // Written (and with appendfsync always, fsynced) before any reply
+        // leaves, so an acknowledged write is on disk.
+        self.flush_aof(false);
         self.handle_pending_writes();
         self.free_clients_to_close();
     }
@@ -321,7 +325,12 @@ impl Server {
         use crate::config::enums::{SHUTDOWN_NOSAVE, SHUTDOWN_SAVE};
         log::warn!("User requested shutdown...");
         use crate::config::enums::SHUTDOWN_FORCE;
-        self.kill_rdb_child();
+        self.kill_child();
+        if self.aof.status != crate::persist::aof::AofStatus::Off {
+            log::info!("Calling fsync() on the AOF file.");
+            self.flush_aof(true);
+            self.aof_stop_for_shutdown();
+        }
         let want_save = flags & SHUTDOWN_SAVE != 0 || (flags & SHUTDOWN_NOSAVE == 0 && !self.cfg.special.save.is_empty());
         if want_save {
             log::info!("Saving the final RDB snapshot before exiting.");

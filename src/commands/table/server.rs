@@ -222,6 +222,7 @@ pub const COMMANDS: &[CommandDef] = &[
         group: Group::Server,
         arity: 1,
         flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING,
+        handler: Some(crate::persist::aof::bgrewriteaof_command),
         summary: "Rewrite the append-only file in the background",
         since: "1.0.0",
         complexity: "O(1)",
