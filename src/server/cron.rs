@@ -12,6 +12,12 @@ impl Server {
         if used > self.stats.peak_memory {
             self.stats.peak_memory = used;
         }
+        if self.cronloops % (self.cfg.hz.max(1) as u64 / 10).max(1) == 0 {
+            let now = self.mstime;
+            self.stats.inst_ops.track(now, self.stats.numcommands);
+            self.stats.inst_input.track(now, self.stats.net_input_bytes);
+            self.stats.inst_output.track(now, self.stats.net_output_bytes);
+        }
         self.clients_cron();
         self.databases_cron();
         self.check_child_done();

@@ -57,6 +57,38 @@ pub struct Stats {
     pub dump_payload_sanitizations: u64,
     pub io_reads_processed: u64,
     pub peak_memory: usize,
+    /// Samples behind `instantaneous_ops_per_sec` and the kbps fields.
+    pub inst_ops: InstMetric,
+    pub inst_input: InstMetric,
+    pub inst_output: InstMetric,
+}
+
+/// A rate over the last few cron samples (`trackInstantaneousMetric`).
+#[derive(Default, Debug)]
+pub struct InstMetric {
+    last_sample_ms: i64,
+    last_reading: u64,
+    samples: [u64; 16],
+    idx: usize,
+}
+
+impl InstMetric {
+    /// Records `reading` (a monotonically growing counter) at `now_ms`.
+    pub fn track(&mut self, now_ms: i64, reading: u64) {
+        if self.last_sample_ms > 0 {
+            let dt = (now_ms - self.last_sample_ms).max(1) as u64;
+            let per_sec = reading.saturating_sub(self.last_reading) * 1000 / dt;
+            self.samples[self.idx] = per_sec;
+            self.idx = (self.idx + 1) % self.samples.len();
+        }
+        self.last_sample_ms = now_ms;
+        self.last_reading = reading;
+    }
+
+    /// Mean of the samples, per second.
+    pub fn per_sec(&self) -> u64 {
+        self.samples.iter().sum::<u64>() / self.samples.len() as u64
+    }
 }
 
 /// CLIENT PAUSE state.
