@@ -23,6 +23,7 @@ pub mod pubsub;
 pub mod repl;
 pub mod resp;
 pub mod server;
+pub mod slowlog;
 pub mod types;
 pub mod util;
 

@@ -265,12 +265,14 @@ impl Server {
                 // Keep going from the event loop, so clients get served.
                 self.eviction_pool.running = true;
                 self.flush_propagation_with(false);
+                self.latency_sample("eviction-cycle", (crate::util::monotonic_us() - start) as u64 / 1000);
                 return EvictResult::Running;
             }
         }
         let _ = to_free;
         self.eviction_pool.running = false;
         self.flush_propagation_with(false);
+        self.latency_sample("eviction-cycle", (crate::util::monotonic_us() - start) as u64 / 1000);
         EvictResult::Ok
     }
 }

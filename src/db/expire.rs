@@ -137,6 +137,7 @@ impl Server {
         }
         let elapsed = crate::util::ustime() - start;
         self.stats.expire_cycle_time_used += elapsed.max(0) as u64;
+        self.latency_sample("expire-cycle", elapsed.max(0) as u64 / 1000);
         let perc = if total_sampled > 0 {
             total_expired as f64 / total_sampled as f64
         } else {

@@ -191,6 +191,11 @@ impl Server {
             st.failed += 1;
         }
         self.stats.numcommands += 1;
+        let duration_us = duration_ns / 1000;
+        self.latency_sample(if cmd.has(f::FAST) { "fast-command" } else { "command" }, duration_us / 1000);
+        if !c.has(cf::BLOCKED) && !cmd.has(f::SKIP_SLOWLOG) {
+            self.slowlog_push(c, argv, duration_us);
+        }
         if !self.monitors.is_empty() && !cmd.has(f::SKIP_MONITOR | f::ADMIN) {
             self.feed_monitors(c, argv);
         }
@@ -213,9 +218,9 @@ impl Server {
         } else {
             line.push_str(&format!("[{} {}] ", c.db, c.addr));
         }
-        let redact_from = redacted_from(argv);
+        let hide = crate::slowlog::redacted(argv);
         for (j, a) in argv.iter().enumerate() {
-            if j >= redact_from {
+            if hide[j] {
                 line.push_str("\"(redacted)\"");
             } else {
                 line.push_str(&crate::config::file::repr(a));
@@ -228,20 +233,6 @@ impl Server {
         for key in self.monitors.clone() {
             self.with_client_output(key, |r| r.raw(line.as_bytes()));
         }
-    }
-}
-
-/// Index from which arguments are hidden from MONITOR (secrets).
-fn redacted_from(argv: &[&[u8]]) -> usize {
-    let name = argv[0].to_ascii_lowercase();
-    match name.as_slice() {
-        b"auth" => 1,
-        b"hello" => argv
-            .iter()
-            .position(|a| a.eq_ignore_ascii_case(b"auth"))
-            .map(|i| i + 1)
-            .unwrap_or(argv.len()),
-        _ => argv.len(),
     }
 }
 

@@ -171,6 +171,8 @@ pub struct Server {
     pub call_depth: u32,
     /// Clients in MONITOR mode (slab keys).
     pub monitors: Vec<usize>,
+    pub slowlog: crate::slowlog::SlowLog,
+    pub latency_monitor: crate::latency::Monitor,
     /// Clients blocked on keys.
     pub blocking: crate::blocked::Blocking,
     /// Eviction candidates and state.

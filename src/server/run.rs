@@ -110,6 +110,8 @@ impl Server {
             pending_client_flags: Vec::new(),
             call_depth: 0,
             monitors: Vec::new(),
+            slowlog: Default::default(),
+            latency_monitor: Default::default(),
             blocking: Default::default(),
             eviction_pool: Default::default(),
             persist: Default::default(),
