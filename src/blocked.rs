@@ -187,6 +187,7 @@ impl Server {
         self.blocking.reblocked = false;
         self.current_key = Some(c.key);
         self.current_resp = c.reply.resp;
+        self.current_pubsub = c.has(cf::PUBSUB);
         self.call(c, cmd, &refs);
         self.current_key = None;
         self.blocking.serving = None;

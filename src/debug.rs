@@ -129,6 +129,8 @@ const HELP: &[&str] = &[
     "    Write <message> to the server log.",
     "OBJECT <key>",
     "    Show low level info about the <key> and associated value.",
+    "PAUSE-CRON <0|1>",
+    "    Stop or resume the periodic server tasks.",
     "POPULATE <count> [<prefix>] [<size>]",
     "    Create <count> string keys named key:<num>, or <prefix>:<num>.",
     "PROTOCOL <type>",
@@ -150,6 +152,10 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         b"sleep" if argc == 3 => {
             let secs = parse_f64(ctx.argv[2]).unwrap_or(0.0).max(0.0);
             std::thread::sleep(std::time::Duration::from_micros((secs * 1e6) as u64));
+            ctx.c.reply.ok();
+        }
+        b"pause-cron" if argc == 3 => {
+            ctx.srv.pause_cron = parse_i64(ctx.argv[2]).unwrap_or(0) != 0;
             ctx.c.reply.ok();
         }
         b"set-active-expire" if argc == 3 => {

@@ -24,6 +24,7 @@ pub mod repl;
 pub mod resp;
 pub mod server;
 pub mod slowlog;
+pub mod tracking;
 pub mod types;
 pub mod util;
 

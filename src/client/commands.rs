@@ -13,7 +13,7 @@ pub fn client_info_string(srv: &Server, c: &Client) -> String {
     let multi = if c.has(cf::MULTI) { c.mstate.commands.len() as i64 } else { -1 };
     let events = if c.reply.pending() > 0 { "rw" } else { "r" };
     let cmd = c.last_cmd.map(|x| x.fullname.as_str()).unwrap_or("NULL");
-    let redir = -1;
+    let redir = crate::tracking::redirect_of(c);
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem={} tot-mem={} events={} cmd={} user={} redir={} resp={}",
         c.id,
@@ -93,6 +93,9 @@ impl Server {
         }
         self.unwatch_all_keys(c);
         self.pubsub_unsubscribe_all(c, false);
+        if c.has(cf::TRACKING) {
+            self.disable_tracking(c);
+        }
         c.db = 0;
         c.reply.resp = 2;
         c.name = None;
@@ -435,8 +438,12 @@ pub fn client_help_command(ctx: &mut Ctx) -> CmdResult {
     ctx.c.reply.help(
         ctx.argv[0],
         &[
+            "CACHING (YES|NO)",
+            "    In OPTIN/OPTOUT tracking, track (or not) the keys the next command reads.",
             "GETNAME",
             "    Return the name of this connection.",
+            "GETREDIR",
+            "    Return the id invalidation messages are redirected to (-1: tracking off).",
             "ID",
             "    Return the id of this connection.",
             "INFO",
@@ -465,6 +472,13 @@ pub fn client_help_command(ctx: &mut Ctx) -> CmdResult {
             "    Turn replies off or on, or skip the reply to the next command.",
             "SETNAME <name>",
             "    Name this connection.",
+            "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+            "         [OPTIN] [OPTOUT] [NOLOOP]",
+            "    Turn server-assisted client-side caching on or off.",
+            "TRACKINGINFO",
+            "    Report the tracking state of this connection.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Wake up a client blocked in a blocking command.",
             "UNPAUSE",
             "    End a CLIENT PAUSE.",
         ],

@@ -99,6 +99,7 @@ impl Server {
         log::debug!("Accepted {}", c.addr);
         c.authenticated = self.cfg.requirepass.is_empty();
         self.stats.numconnections += 1;
+        self.client_by_id.insert(id, key);
         self.clients[key] = Some(c);
     }
 
@@ -312,6 +313,7 @@ impl Server {
         c.argv_len_sum = argv.iter().map(|a| a.len()).sum();
         self.current_key = Some(c.key);
         self.current_resp = c.reply.resp;
+        self.current_pubsub = c.has(cf::PUBSUB);
         self.process_command(c, argv);
         self.current_key = None;
         if !self.blocking.ready.is_empty() {
@@ -335,6 +337,10 @@ impl Server {
             }
         }
         c.argv_len_sum = 0;
+        // CLIENT CACHING applies to the next command (or transaction) only.
+        if c.has(cf::TRACKING_CACHING) && !c.has(cf::MULTI) && !c.last_cmd.is_some_and(|x| x.fullname.starts_with("client|")) {
+            c.flags &= !cf::TRACKING_CACHING;
+        }
         c.flags &= !cf::REPLY_SKIP;
         if c.has(cf::REPLY_SKIP_NEXT) {
             c.flags |= cf::REPLY_SKIP;
@@ -498,6 +504,10 @@ impl Server {
 
     /// Bookkeeping when a client goes away (pub/sub, blocking, WATCH...).
     fn on_client_freed(&mut self, c: &mut Client) {
+        self.client_by_id.remove(&c.id);
+        if c.has(cf::TRACKING) {
+            self.disable_tracking(c);
+        }
         self.remove_replica(c);
         self.unblock_client(c);
         self.pending_read.retain(|&k| k != c.key);

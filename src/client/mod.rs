@@ -35,6 +35,11 @@ pub mod flags {
     pub const TRACKING: u64 = 1 << 31;
     pub const TRACKING_BROKEN_REDIR: u64 = 1 << 32;
     pub const TRACKING_BCAST: u64 = 1 << 33;
+    pub const TRACKING_OPTIN: u64 = 1 << 34;
+    pub const TRACKING_OPTOUT: u64 = 1 << 35;
+    /// CLIENT CACHING yes/no was given for the next command.
+    pub const TRACKING_CACHING: u64 = 1 << 36;
+    pub const TRACKING_NOLOOP: u64 = 1 << 37;
     pub const PROTOCOL_ERROR: u64 = 1 << 39;
     pub const NO_EVICT: u64 = 1 << 43;
     /// The client is in the pending-write list.
@@ -58,6 +63,8 @@ pub struct Client {
     pub flags: u64,
     pub db: usize,
     pub name: Option<Vec<u8>>,
+    /// CLIENT TRACKING REDIRECT target id (0: none).
+    pub tracking_redirect: u64,
     pub authenticated: bool,
     pub user: String,
     /// Unread input; `qb_pos` is the first unparsed byte.
@@ -103,6 +110,7 @@ impl Client {
             flags: if unix { flags::UNIX_SOCKET } else { 0 },
             db: 0,
             name: None,
+            tracking_redirect: 0,
             authenticated: false,
             user: "default".into(),
             querybuf: Vec::new(),

@@ -252,7 +252,8 @@ impl Server {
             };
             self.dbs[db].delete(&key);
             self.stats.evictedkeys += 1;
-            self.signal_modified_key(db, &key);
+            self.touch_watched_key(db, &key);
+            self.tracking_invalidate_key(&key, true, None);
             self.notify_keyspace_event(notify::EVICTED, "evicted", &key, db);
             let cmd: &[u8] = if self.cfg.lazyfree_lazy_eviction { b"UNLINK" } else { b"DEL" };
             self.propagate(db, vec![cmd.to_vec(), key]);

@@ -223,7 +223,9 @@ impl Server {
         self.dbs[db].delete(key);
         self.stats.expiredkeys += 1;
         self.notify_keyspace_event(notify::EXPIRED, "expired", key, db);
-        self.signal_modified_key(db, key);
+        // Nobody changed it: NOLOOP clients hear about it too.
+        self.touch_watched_key(db, key);
+        self.tracking_invalidate_key(key, true, None);
         let cmd: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
         self.propagate(db, vec![cmd.to_vec(), key.to_vec()]);
     }

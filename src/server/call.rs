@@ -126,6 +126,13 @@ impl Server {
                 return;
             }
         }
+        self.tracking_limit_used_slots();
+        // Invalidations caused before the command runs (evicted keys, the
+        // tracking table limit) reach this client before its reply.
+        if !self.current_output.is_empty() && !c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {
+            let out = std::mem::take(&mut self.current_output);
+            c.reply.raw(&out);
+        }
         if self.writes_denied_by_disk_error() && (cmd.has(f::WRITE) || cmd.fullname == "ping") {
             self.reject(c, Some(cmd), Error::Misconf);
             return;
@@ -189,6 +196,9 @@ impl Server {
         }
         if self.stats.total_error_replies > errors_before {
             st.failed += 1;
+        }
+        if cmd.has(f::READONLY) && c.has(cf::TRACKING) && !c.has(cf::TRACKING_BCAST) {
+            self.tracking_remember_keys(c, cmd, argv);
         }
         self.stats.numcommands += 1;
         let duration_us = duration_ns / 1000;

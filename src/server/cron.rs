@@ -7,6 +7,9 @@ use crate::client::flags as cf;
 impl Server {
     pub fn server_cron(&mut self) {
         self.update_cached_time();
+        if self.pause_cron {
+            return;
+        }
         self.lru_clock = crate::db::lru_clock_at(self.mstime);
         let used = crate::alloc::used_memory();
         if used > self.stats.peak_memory {
@@ -20,6 +23,7 @@ impl Server {
         }
         self.clients_cron();
         self.databases_cron();
+        self.tracking_limit_used_slots();
         self.check_child_done();
         self.check_save_points();
         self.replication_cron();

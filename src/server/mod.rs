@@ -162,6 +162,13 @@ pub struct Server {
     /// Slab key and protocol of the client whose command is running.
     pub current_key: Option<usize>,
     pub current_resp: u8,
+    /// Whether the running client is in pub/sub mode.
+    pub current_pubsub: bool,
+    /// DEBUG PAUSE-CRON: skip the cron's work.
+    pub pause_cron: bool,
+    /// Client id -> slab key, for every connected client.
+    pub client_by_id: std::collections::HashMap<u64, usize, foldhash::fast::RandomState>,
+    pub tracking: crate::tracking::Tracking,
     /// Output for the running client produced by others (messages it
     /// published to itself, invalidations): added after its reply.
     pub current_output: Vec<u8>,
@@ -260,6 +267,8 @@ impl Server {
     /// client-side caching hook in here.
     pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
         self.touch_watched_key(db, key);
+        let by = if self.fixed_time_expire > 0 { self.current_key } else { None };
+        self.tracking_invalidate_key(key, true, by);
     }
 
     /// Every key of a database (or of all) is about to go
@@ -273,6 +282,7 @@ impl Server {
                 }
             }
         }
+        self.tracking_invalidate_all();
     }
 
     /// Fires a keyspace notification (`notifyKeyspaceEvent`).

@@ -110,6 +110,10 @@ impl Server {
             pending_client_flags: Vec::new(),
             call_depth: 0,
             monitors: Vec::new(),
+            current_pubsub: false,
+            pause_cron: false,
+            client_by_id: Default::default(),
+            tracking: Default::default(),
             slowlog: Default::default(),
             latency_monitor: Default::default(),
             blocking: Default::default(),
@@ -217,6 +221,7 @@ impl Server {
         for key in pending {
             self.handle_pending_read(key);
         }
+        self.tracking_broadcast();
         // Written (and with appendfsync always, fsynced) before any reply
         // leaves, so an acknowledged write is on disk.
         self.flush_aof(false);
