@@ -43,23 +43,26 @@ pub struct Blocking {
     serving: Option<usize>,
     /// Set when the re-run command blocked again.
     reblocked: bool,
+    /// The ready key the re-run command must serve from.
+    serving_key: Option<Vec<u8>>,
 }
 
 /// Parses a blocking timeout in seconds (fractions allowed) into an
 /// absolute deadline in ms, 0 meaning "forever" (`getTimeoutFromObjectOrReply`).
 pub fn parse_timeout(arg: &[u8]) -> Result<i64, Error> {
     let secs = crate::util::num::parse_f64(arg)
-        .filter(|v| v.is_finite())
+        .filter(|v| !v.is_nan())
         .ok_or(Error::err("ERR timeout is not a float or out of range"))?;
-    if secs < 0.0 {
+    // Redis takes ceil(secs * 1000) as a long long; values that do not
+    // fit (inf, 1e300) come out negative there, so they are "negative"
+    // here too, while a tiny negative like -0.0001 rounds to 0: forever.
+    let ms = (secs * 1000.0).ceil();
+    if !(ms > -9.2e18 && ms < 9.2e18) || ms < 0.0 {
         return Err(Error::err("ERR timeout is negative"));
     }
-    let ms = (secs * 1000.0) as i64;
+    let ms = ms as i64;
     if ms > 0 {
         Ok(crate::util::mstime().saturating_add(ms))
-    } else if secs > 0.0 {
-        // A sub-millisecond timeout still blocks (for one tick).
-        Ok(crate::util::mstime() + 1)
     } else {
         Ok(0)
     }
@@ -70,6 +73,19 @@ impl Ctx<'_> {
     /// timed out: inside EXEC and scripts.
     pub fn deny_blocking(&self) -> bool {
         self.srv.in_exec || self.srv.call_depth > 1
+    }
+
+    /// The keys a blocking command should try: all of them normally, but
+    /// only the key that became ready when it is re-run to be served (Redis
+    /// serves a blocked client from the key that got data, even if an
+    /// earlier key of its list has some too).
+    pub fn keys_to_serve<'k>(&self, keys: &[&'k [u8]]) -> Vec<&'k [u8]> {
+        match &self.srv.blocking.serving_key {
+            Some(ready) if self.srv.blocking.serving == Some(self.c.key) => {
+                keys.iter().copied().filter(|k| *k == ready.as_slice()).take(1).collect()
+            }
+            _ => keys.to_vec(),
+        }
     }
 }
 
@@ -162,7 +178,9 @@ impl Server {
                         self.clients[ckey] = Some(c);
                         continue;
                     }
+                    self.blocking.serving_key = Some(key.clone());
                     self.serve_blocked(&mut c);
+                    self.blocking.serving_key = None;
                     self.put_back_client(ckey, c);
                 }
             }

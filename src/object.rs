@@ -360,3 +360,17 @@ pub fn memory_help_command(ctx: &mut Ctx) -> CmdResult {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod size_tests {
+    /// Every value with an `Obj` pays for the largest variant: keep the
+    /// collections behind one pointer so that stays a `Vec`'s size.
+    #[test]
+    fn obj_stays_small() {
+        assert!(
+            std::mem::size_of::<super::Obj>() <= 32,
+            "Obj is {} bytes",
+            std::mem::size_of::<super::Obj>()
+        );
+    }
+}

@@ -510,7 +510,6 @@ fn info_sections() {
 }
 
 #[test]
-#[ignore = "needs the collection types (issue 3)"]
 fn command_introspection() {
     let s = Server::start(&[]);
     let mut c = s.conn();

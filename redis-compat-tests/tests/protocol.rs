@@ -529,7 +529,6 @@ fn resp3_reply_types() {
 
 /// RESP3 doubles (needs sorted sets) and set nulls.
 #[test]
-#[ignore = "needs the collection types (issue 3)"]
 fn resp3_doubles() {
     let s = server();
     let mut c = s.conn();

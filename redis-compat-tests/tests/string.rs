@@ -617,7 +617,6 @@ fn lcs() {
 
 /// String commands against a key holding a list (needs LPUSH).
 #[test]
-#[ignore = "needs the collection types (issue 3)"]
 fn string_commands_against_list_key() {
     let s = server();
     let mut c = s.conn();

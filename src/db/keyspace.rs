@@ -132,19 +132,25 @@ pub fn keys_command(ctx: &mut Ctx) -> CmdResult {
 
 /// Parses a SCAN cursor (`parseScanCursorOrReply`): an unsigned long.
 pub fn parse_cursor(arg: &[u8]) -> Result<u64, Error> {
-    let s = std::str::from_utf8(arg).map_err(|_| Error::err("ERR invalid cursor"))?;
-    // strtoul accepts leading spaces and a sign; Redis rejects only
-    // unparsable text and overflow.
-    let t = s.trim_start();
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-        return Err(Error::err("ERR invalid cursor"));
+    // Redis uses strtoul and then rejects a leading space, trailing
+    // garbage and overflow. strtoul takes a sign ("-1" wraps around), and
+    // an empty string parses as 0.
+    let bad = || Error::err("ERR invalid cursor");
+    if arg.is_empty() {
+        return Ok(0);
     }
-    let v: u64 = digits.parse().map_err(|_| Error::err("ERR invalid cursor"))?;
+    let (neg, digits) = match arg[0] {
+        b'-' => (true, &arg[1..]),
+        b'+' => (false, &arg[1..]),
+        _ => (false, arg),
+    };
+    if digits.is_empty() || !digits.iter().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or_else(bad)?;
+    }
     Ok(if neg { v.wrapping_neg() } else { v })
 }
 

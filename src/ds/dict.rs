@@ -526,7 +526,10 @@ impl<E: DictEntry> Dict<E> {
         let mut empty_len = 0;
         let mut steps = count * 10;
         let start_len = out.len();
-        while out.len() - start_len < count && steps > 0 {
+        // Entries seen so far; past `count`, reservoir sampling keeps each
+        // with equal chance, so the end of a long chain can be picked too.
+        let mut seen = 0usize;
+        while seen < count && steps > 0 {
             steps -= 1;
             for j in 0..tables {
                 let t = &self.ht[j];
@@ -551,11 +554,19 @@ impl<E: DictEntry> Dict<E> {
                 } else {
                     empty_len = 0;
                     while let Some(e) = cur {
-                        out.push(e as *const E);
-                        if out.len() - start_len == count {
-                            return;
+                        if seen < count {
+                            out.push(e as *const E);
+                        } else {
+                            let r = crate::util::rand_below(seen as u64 + 1) as usize;
+                            if r < count {
+                                out[start_len + r] = e as *const E;
+                            }
                         }
+                        seen += 1;
                         cur = e.next();
+                    }
+                    if seen >= count {
+                        return;
                     }
                 }
             }

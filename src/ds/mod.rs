@@ -7,3 +7,5 @@ pub mod listpack;
 pub mod lzf;
 pub mod quicklist;
 pub mod skiplist;
+pub mod ziplist;
+pub mod zipmap;

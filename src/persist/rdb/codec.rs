@@ -121,6 +121,15 @@ impl<W: Write> RdbWriter<W> {
         self.raw(s)
     }
 
+    /// Already-compressed data as an LZF string (`rdbSaveLzfBlob`), for
+    /// compressed quicklist nodes.
+    pub fn lzf_blob(&mut self, compressed: &[u8], original_len: usize) -> io::Result<()> {
+        self.u8(0xC0 | ENC_LZF)?;
+        self.len(compressed.len() as u64)?;
+        self.len(original_len as u64)?;
+        self.raw(compressed)
+    }
+
     /// Writes `v` as an INT8/16/32 string if it fits (`rdbEncodeInteger`).
     fn int_encoded(&mut self, v: i64) -> io::Result<bool> {
         if let Ok(b) = i8::try_from(v) {
