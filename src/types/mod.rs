@@ -2,6 +2,7 @@
 
 pub mod bitops;
 pub mod hash;
+pub mod hyperloglog;
 pub mod list;
 pub mod set;
 pub mod string;
