@@ -119,6 +119,8 @@ fn serialized_len(e: &KvEntry) -> usize {
 }
 
 const HELP: &[&str] = &[
+    "AOF-FLUSH-SLEEP <microsec>",
+    "    Server will sleep before flushing the AOF, this is used for testing.",
     "CHANGE-REPL-ID",
     "    Change the replication IDs of the instance.",
     "CONFIG-REWRITE-FORCE-ALL",
@@ -171,6 +173,10 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         }
         b"log" if argc == 3 => {
             log::warn!("DEBUG LOG: {}", String::from_utf8_lossy(ctx.argv[2]));
+            ctx.c.reply.ok();
+        }
+        b"aof-flush-sleep" if argc == 3 => {
+            ctx.srv.aof.flush_sleep_us = parse_i64(ctx.argv[2]).unwrap_or(0).max(0) as u64;
             ctx.c.reply.ok();
         }
         b"htstats" if argc == 3 => {
