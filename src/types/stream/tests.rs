@@ -1,0 +1,3 @@
+//! Unit tests of the stream type.
+
+use super::*;
