@@ -4,8 +4,8 @@
 
 use super::groups::{cstr, lookup_stream_read, lookup_stream_write, must_obey, stream_at, subcommand_syntax_error};
 use super::{
-    parse_id_full, parse_range_end, parse_range_start, parse_strict_id, AppendError, Entry, Group, NodeLimits, ParsedId,
-    Stream, StreamId, Trim, TrimBy, INVALID_ENTRIES_READ,
+    parse_id_full, parse_range_end, parse_range_start, parse_strict_id, AppendError, Entry, Group, NodeLimits, ParsedId, Stream, StreamId,
+    Trim, TrimBy, INVALID_ENTRIES_READ,
 };
 use crate::config::special::notify;
 use crate::ds::listpack::LpValue;
@@ -273,7 +273,11 @@ pub fn xtrim_command(ctx: &mut Ctx) -> CmdResult {
 
 /// XRANGE and XREVRANGE (`xrangeGenericCommand`).
 fn xrange_generic(ctx: &mut Ctx, rev: bool) -> CmdResult {
-    let (start_arg, end_arg) = if rev { (ctx.argv[3], ctx.argv[2]) } else { (ctx.argv[2], ctx.argv[3]) };
+    let (start_arg, end_arg) = if rev {
+        (ctx.argv[3], ctx.argv[2])
+    } else {
+        (ctx.argv[2], ctx.argv[3])
+    };
     let start = parse_range_start(start_arg)?;
     let end = parse_range_end(end_arg)?;
     let mut count: i64 = -1;
@@ -403,7 +407,9 @@ pub fn xsetid_command(ctx: &mut Ctx) -> CmdResult {
     if s.length() > 0 {
         if let Some(maxid) = s.last_valid_id() {
             if id < maxid {
-                return Err(Error::err("ERR The ID specified in XSETID is smaller than the target stream top item"));
+                return Err(Error::err(
+                    "ERR The ID specified in XSETID is smaller than the target stream top item",
+                ));
             }
         }
         if entries_added != -1 && s.length() > entries_added as u64 {

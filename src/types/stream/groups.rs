@@ -294,10 +294,13 @@ pub(crate) fn cstr(b: &[u8]) -> String {
 /// `addReplySubcommandSyntaxError`.
 pub(crate) fn subcommand_syntax_error(argv: &[&[u8]]) -> Error {
     let sub = cstr(argv.get(1).copied().unwrap_or(b""));
-    let sub: String = sub.chars().scan(0usize, |n, ch| {
-        *n += ch.len_utf8();
-        (*n <= 128).then_some(ch)
-    }).collect();
+    let sub: String = sub
+        .chars()
+        .scan(0usize, |n, ch| {
+            *n += ch.len_utf8();
+            (*n <= 128).then_some(ch)
+        })
+        .collect();
     Error::msg(format!(
         "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
         sub,
@@ -729,13 +732,17 @@ fn xread_generic(ctx: &mut Ctx, xreadgroup: bool) -> CmdResult {
             break;
         } else if o.eq_ignore_ascii_case(b"group") && moreargs >= 2 {
             if !xreadgroup {
-                return Err(Error::err("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."));
+                return Err(Error::err(
+                    "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.",
+                ));
             }
             group = Some((ctx.argv[i + 1], ctx.argv[i + 2]));
             i += 2;
         } else if o.eq_ignore_ascii_case(b"noack") {
             if !xreadgroup {
-                return Err(Error::err("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."));
+                return Err(Error::err(
+                    "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.",
+                ));
             }
             noack = true;
         } else {
@@ -779,7 +786,9 @@ fn xread_generic(ctx: &mut Ctx, xreadgroup: bool) -> CmdResult {
             from.push(ReadFrom::After(s.map_or(StreamId::ZERO, |s| s.last_id)));
         } else if a == b">" {
             if !xreadgroup {
-                return Err(Error::err("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."));
+                return Err(Error::err(
+                    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.",
+                ));
             }
             from.push(ReadFrom::New);
         } else {
@@ -1064,7 +1073,11 @@ pub fn xpending_command(ctx: &mut Ctx) -> CmdResult {
     let (key, grp) = (ctx.argv[1], ctx.argv[2]);
     let s = lookup_stream_read(ctx.srv, db, key)?;
     let Some(g) = s.and_then(|s| s.group_mut(grp)) else {
-        return Err(Error::msg(format!("NOGROUP No such key '{}' or consumer group '{}'", cstr(key), cstr(grp))));
+        return Err(Error::msg(format!(
+            "NOGROUP No such key '{}' or consumer group '{}'",
+            cstr(key),
+            cstr(grp)
+        )));
     };
     let r = &mut ctx.c.reply;
     if justinfo {
@@ -1143,7 +1156,11 @@ pub fn xclaim_command(ctx: &mut Ctx) -> CmdResult {
     let (key, grp, cname) = (ctx.argv[1], ctx.argv[2], ctx.argv[3]);
     let has_group = lookup_stream_read(ctx.srv, db, key)?.is_some_and(|s| s.group(grp).is_some());
     if !has_group {
-        return Err(Error::msg(format!("NOGROUP No such key '{}' or consumer group '{}'", cstr(key), cstr(grp))));
+        return Err(Error::msg(format!(
+            "NOGROUP No such key '{}' or consumer group '{}'",
+            cstr(key),
+            cstr(grp)
+        )));
     }
     let minidle = parse_i64(ctx.argv[4])
         .ok_or(Error::err("ERR Invalid min-idle-time argument for XCLAIM"))?
@@ -1346,7 +1363,11 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> CmdResult {
     }
     let has_group = lookup_stream_read(ctx.srv, db, key)?.is_some_and(|s| s.group(grp).is_some());
     if !has_group {
-        return Err(Error::msg(format!("NOGROUP No such key '{}' or consumer group '{}'", cstr(key), cstr(grp))));
+        return Err(Error::msg(format!(
+            "NOGROUP No such key '{}' or consumer group '{}'",
+            cstr(key),
+            cstr(grp)
+        )));
     }
 
     let propagate = ctx.srv.propagation_needed();

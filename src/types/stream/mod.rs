@@ -699,7 +699,10 @@ impl Stream {
             let remove_node = match t.by {
                 TrimBy::MaxLen(maxlen) => i128::from(self.length) - i128::from(entries) >= i128::from(maxlen),
                 TrimBy::MinId(minid) => {
-                    let last = lp.last().and_then(|p| entry_start_from_end(lp, p)).and_then(|p| read_entry(lp, master, &lay, p));
+                    let last = lp
+                        .last()
+                        .and_then(|p| entry_start_from_end(lp, p))
+                        .and_then(|p| read_entry(lp, master, &lay, p));
                     match last {
                         Some(e) => e.id < minid,
                         None => false,
