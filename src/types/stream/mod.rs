@@ -516,7 +516,9 @@ impl Stream {
             Some(p) => {
                 if self.last_id.ms == p.id.ms {
                     if self.last_id.seq == u64::MAX {
-                        return Err(AppendError::IdTooSmall);
+                        // Redis returns here without setting errno, so
+                        // XADD reports the other error.
+                        return Err(AppendError::TooLarge);
                     }
                     StreamId::new(p.id.ms, self.last_id.seq + 1)
                 } else {
