@@ -188,7 +188,7 @@ fn validate_node(bytes: Vec<u8>, deep: bool) -> LoadResult<Listpack> {
 }
 
 /// The entry-by-entry part of `streamValidateListpackIntegrity`.
-fn stream_layout_ok(lp: &Listpack) -> bool {
+pub(super) fn stream_layout_ok(lp: &Listpack) -> bool {
     fn int(lp: &Listpack, p: Option<usize>) -> Option<i64> {
         lp.get(p?).as_i64()
     }
