@@ -44,6 +44,9 @@ pub mod flags {
     pub const TRACKING_NOLOOP: u64 = 1 << 37;
     pub const PROTOCOL_ERROR: u64 = 1 << 39;
     pub const NO_EVICT: u64 = 1 << 43;
+    /// Held back by CLIENT PAUSE (`BLOCKED_POSTPONE`): its command stays in
+    /// the query buffer and runs again when the pause ends.
+    pub const POSTPONED: u64 = 1 << 44;
     /// The client is in the pending-write list.
     pub const PENDING_WRITE: u64 = 1 << 21;
 }
@@ -169,7 +172,7 @@ impl Client {
             (flags::MASTER, 'M'),
             (flags::PUBSUB, 'P'),
             (flags::MULTI, 'x'),
-            (flags::BLOCKED, 'b'),
+            (flags::BLOCKED | flags::POSTPONED, 'b'),
             (flags::TRACKING, 't'),
             (flags::TRACKING_BROKEN_REDIR, 'R'),
             (flags::TRACKING_BCAST, 'B'),

@@ -128,7 +128,7 @@ impl Server {
             let clients = self.clients_sorted(current);
             let maxin = clients.iter().map(|c| c.querybuf_peak).max().unwrap_or(0);
             let maxout = clients.iter().map(|c| c.reply_peak).max().unwrap_or(0);
-            let blocked = clients.iter().filter(|c| c.has(cf::BLOCKED)).count();
+            let blocked = clients.iter().filter(|c| c.has(cf::BLOCKED | cf::POSTPONED)).count();
             let tracking = self.tracking.num_clients();
             let _ = write!(
                 out,
