@@ -724,7 +724,7 @@ fn xread_generic(ctx: &mut Ctx, xreadgroup: bool) -> CmdResult {
             count = usize::try_from(n).unwrap_or(0);
         } else if o.eq_ignore_ascii_case(b"streams") && moreargs > 0 {
             streams_arg = i + 1;
-            if (argc - streams_arg) % 2 != 0 {
+            if !(argc - streams_arg).is_multiple_of(2) {
                 return Err(Error::err(
                     "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
                 ));

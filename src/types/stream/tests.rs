@@ -20,13 +20,15 @@ impl Rng {
     }
 }
 
-type Model = BTreeMap<StreamId, Vec<(Vec<u8>, Vec<u8>)>>;
+/// An entry's (field, value) pairs.
+type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+type Model = BTreeMap<StreamId, Pairs>;
 
 fn id(ms: u64, seq: u64) -> StreamId {
     StreamId::new(ms, seq)
 }
 
-fn collect(it: Iter<'_>) -> Vec<(StreamId, Vec<(Vec<u8>, Vec<u8>)>)> {
+fn collect(it: Iter<'_>) -> Vec<(StreamId, Pairs)> {
     it.map(|e| (e.id, e.fields().map(|(f, v)| (f.to_vec(), v.to_vec())).collect()))
         .collect()
 }
