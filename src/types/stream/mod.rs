@@ -419,7 +419,15 @@ pub struct Stream {
     pub entries_added: u64,
     /// Consumer groups by name.
     pub(crate) groups: BTreeMap<Vec<u8>, Group>,
+    /// XINFO's radix-tree-nodes for the current node keys, computed on
+    /// demand (a walk over every key) and forgotten when a node comes or
+    /// goes; [`RAX_NODES_UNKNOWN`] when not known.
+    rax_nodes: std::cell::Cell<usize>,
 }
+
+/// `Stream::rax_nodes` when it must be recomputed (a rax always has at
+/// least its root, so 0 is free, and it is what `Default` gives).
+const RAX_NODES_UNKNOWN: usize = 0;
 
 /// Why an append failed.
 #[derive(Debug, PartialEq, Eq)]
@@ -468,6 +476,7 @@ impl Stream {
             return false;
         }
         self.nodes.insert(master, lp);
+        self.rax_nodes.set(RAX_NODES_UNKNOWN);
         true
     }
 
@@ -577,6 +586,7 @@ impl Stream {
             }
             lp.append_int(0);
             self.nodes.insert(id, lp);
+            self.rax_nodes.set(RAX_NODES_UNKNOWN);
             flags |= FLAG_SAMEFIELDS;
         }
         let Some((&master, lp)) = self.nodes.iter_mut().next_back() else {
@@ -664,6 +674,7 @@ impl Stream {
         if lay.count <= 1 {
             // The node's last live entry: the whole node goes.
             self.nodes.remove(&master);
+            self.rax_nodes.set(RAX_NODES_UNKNOWN);
         } else {
             lp.replace_int(e.flags_pos, e.flags | FLAG_DELETED);
             if let Some(p0) = lp.first() {
@@ -713,6 +724,7 @@ impl Stream {
             };
             if remove_node {
                 node.remove();
+                self.rax_nodes.set(RAX_NODES_UNKNOWN);
                 self.length = u64::try_from(i128::from(self.length) - i128::from(entries)).unwrap_or(0);
                 deleted = deleted.saturating_add(entries);
                 continue;
@@ -856,8 +868,14 @@ impl Stream {
     /// The number of nodes Redis's rax would have for these node keys
     /// (XINFO STREAM's radix-tree-nodes).
     pub fn rax_node_count(&self) -> usize {
+        let cached = self.rax_nodes.get();
+        if cached != RAX_NODES_UNKNOWN {
+            return cached;
+        }
         let keys: Vec<[u8; 16]> = self.nodes.keys().map(|k| k.encode()).collect();
-        rax_nodes(&keys, 0)
+        let n = rax_nodes(&keys, 0);
+        self.rax_nodes.set(n);
+        n
     }
 
     /// The group called `name`.

@@ -56,6 +56,9 @@ fn check_nodes(s: &Stream) {
         live += count as u64;
     }
     assert_eq!(live, s.length());
+    // The cached radix-tree-nodes must follow every node change.
+    let keys: Vec<[u8; 16]> = s.nodes().map(|(k, _)| k.encode()).collect();
+    assert_eq!(s.rax_node_count(), rax_nodes(&keys, 0));
 }
 
 fn check_against(s: &Stream, m: &Model, rng: &mut Rng) {
