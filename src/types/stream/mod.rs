@@ -865,6 +865,18 @@ impl Stream {
         n
     }
 
+    /// How much work freeing this stream is (`lazyfreeGetFreeEffort`):
+    /// one per radix-tree node, plus, per group, one and the size of the
+    /// first group's PEL (Redis takes it as typical). Above
+    /// `LAZYFREE_THRESHOLD` (64) Redis frees the value in the background.
+    pub fn free_effort(&self) -> usize {
+        let mut effort = self.rax_node_count();
+        if let Some(first) = self.groups.values().next() {
+            effort = effort.saturating_add(self.groups.len().saturating_mul(1 + first.pel.len()));
+        }
+        effort
+    }
+
     /// The number of nodes Redis's rax would have for these node keys
     /// (XINFO STREAM's radix-tree-nodes).
     pub fn rax_node_count(&self) -> usize {
