@@ -254,7 +254,9 @@ impl Server {
                         heap = parser.args.iter().map(|&(s, l)| &qb[s..s + l]).collect();
                         &heap
                     };
+                    c.qbuf_in_flight = (qb.len(), qb.capacity());
                     self.execute_request(c, argv);
+                    c.qbuf_in_flight = (0, 0);
                     if c.has(cf::POSTPONED) {
                         // Held back until the pause ends: parse it again then.
                         pos = before;

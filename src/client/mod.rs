@@ -74,6 +74,9 @@ pub struct Client {
     pub user: String,
     /// Unread input; `qb_pos` is the first unparsed byte.
     pub querybuf: Vec<u8>,
+    /// Length and capacity of the query buffer while its requests run (it
+    /// is moved out of the client then); CLIENT LIST reports it.
+    pub qbuf_in_flight: (usize, usize),
     pub qb_pos: usize,
     pub querybuf_peak: usize,
     pub parser: RequestParser,
@@ -119,6 +122,7 @@ impl Client {
             authenticated: false,
             user: "default".into(),
             querybuf: Vec::new(),
+            qbuf_in_flight: (0, 0),
             qb_pos: 0,
             querybuf_peak: 0,
             parser: RequestParser::new(),

@@ -206,6 +206,9 @@ impl Server {
                     String::new()
                 },
             );
+            if self.loading {
+                out.push_str(&self.loading_info());
+            }
         }
         if want("stats") {
             section(&mut out, "Stats");
@@ -367,5 +370,32 @@ pub fn banner(srv: &Server) {
         crate::util::log::write_raw(text.as_bytes());
     } else {
         log::info!("Running mode={mode}, port={port}.");
+    }
+}
+
+impl Server {
+    /// The `loading_*` lines of INFO persistence during a load.
+    fn loading_info(&self) -> String {
+        let lp = &self.loading_progress;
+        let mut perc = 0.0;
+        let mut remaining: i64 = 1;
+        if lp.total_bytes != 0 {
+            perc = lp.loaded_bytes as f64 / lp.total_bytes as f64 * 100.0;
+            remaining = lp.total_bytes as i64 - lp.loaded_bytes as i64;
+        } else if lp.rdb_used_mem != 0 {
+            // used-mem is only a rough estimate of the file size.
+            perc = (lp.loaded_bytes as f64 / lp.rdb_used_mem as f64 * 100.0).min(99.99);
+            remaining = (lp.rdb_used_mem as i64 - lp.loaded_bytes as i64).max(1);
+        }
+        let elapsed = crate::util::mstime() / 1000 - lp.start_time;
+        let eta = if elapsed == 0 {
+            1
+        } else {
+            elapsed * remaining / (lp.loaded_bytes as i64 + 1)
+        };
+        format!(
+            "loading_start_time:{}\r\nloading_total_bytes:{}\r\nloading_rdb_used_mem:{}\r\nloading_loaded_bytes:{}\r\nloading_loaded_perc:{:.2}\r\nloading_eta_seconds:{}\r\n",
+            lp.start_time, lp.total_bytes, lp.rdb_used_mem, lp.loaded_bytes, perc, eta
+        )
     }
 }
