@@ -51,6 +51,7 @@ fn object_digest(d: &mut Digest20, v: ValueRef, has_expire: bool) {
         ValueRef::Obj(Obj::Hash(h)) => h.digest(d),
         ValueRef::Obj(Obj::Set(s)) => s.digest(d),
         ValueRef::Obj(Obj::ZSet(z)) => z.digest(d),
+        ValueRef::Obj(Obj::Stream(s)) => s.digest(d),
     }
     if has_expire {
         xor_digest(d, b"!!expire!!");
@@ -320,11 +321,12 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         }
         _ => {
             // Subcommands owned by the data types (DEBUG LISTPACK, ...).
-            let hooks: [fn(&mut Ctx) -> Option<CmdResult>; 4] = [
+            let hooks: [fn(&mut Ctx) -> Option<CmdResult>; 5] = [
                 crate::types::list::debug_hook,
                 crate::types::hash::debug_hook,
                 crate::types::set::debug_hook,
                 crate::types::zset::debug_hook,
+                crate::types::stream::debug_hook,
             ];
             for hook in hooks {
                 if let Some(r) = hook(ctx) {
