@@ -4,5 +4,6 @@ pub mod bitops;
 pub mod hash;
 pub mod list;
 pub mod set;
+pub mod sort;
 pub mod string;
 pub mod zset;
