@@ -59,11 +59,17 @@ impl Server {
     /// Start a server with the default test arguments followed by `args`
     /// (later arguments override earlier ones). Waits until it answers PING.
     pub fn start(args: &[&str]) -> Server {
+        Self::start_bin(&server_bin(), args)
+    }
+
+    /// Like `start`, with a given server binary (for tests that need two
+    /// different servers, e.g. MIGRATE to a real redis-server).
+    pub fn start_bin(bin: &Path, args: &[&str]) -> Server {
         let mut last_err = String::new();
         // Retry a couple of times in case the chosen port got taken between
         // probing it and the server binding it.
         for _attempt in 0..3 {
-            match Self::try_start(args) {
+            match Self::try_start(bin, args) {
                 Ok(s) => return s,
                 Err(e) => last_err = e,
             }
@@ -71,7 +77,7 @@ impl Server {
         panic!("server failed to start: {}", last_err);
     }
 
-    fn try_start(args: &[&str]) -> Result<Server, String> {
+    fn try_start(bin: &Path, args: &[&str]) -> Result<Server, String> {
         let port = free_port();
         let n = SERVER_COUNTER.fetch_add(1, Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("oxidis-compat-{}-{}-{}", std::process::id(), n, port));
@@ -98,11 +104,10 @@ impl Server {
             &log_s,
         ];
         full.extend_from_slice(args);
-        let bin = server_bin();
         // stdout/stderr go to files next to the log, for startup diagnostics.
         let out = std::fs::File::create(dir.join("stdout")).map_err(|e| e.to_string())?;
         let err = std::fs::File::create(dir.join("stderr")).map_err(|e| e.to_string())?;
-        let child = match Command::new(&bin)
+        let child = match Command::new(bin)
             .args(&full)
             .current_dir(&dir)
             .stdin(Stdio::null())
@@ -327,7 +332,7 @@ pub fn glob_match(pat: &[u8], s: &[u8]) -> bool {
 
 /// Parse a `k=v k=v ...` line (CLIENT INFO / CLIENT LIST) into ordered pairs.
 pub fn parse_kv_fields(line: &str) -> Vec<(String, String)> {
-    line.trim_end_matches(|c| c == '\n' || c == '\r')
+    line.trim_end_matches(['\n', '\r'])
         .split(' ')
         .filter(|f| !f.is_empty())
         .map(|f| match f.find('=') {

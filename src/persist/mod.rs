@@ -7,6 +7,7 @@
 
 pub mod aof;
 pub mod dump;
+pub mod migrate;
 pub mod rdb;
 pub mod types;
 
