@@ -97,6 +97,13 @@ fn main() {
         eprint!("{}", e.report());
         std::process::exit(1);
     }
+    if cfg.cluster_enabled {
+        eprint!(
+            "\n*** FATAL CONFIG FILE ERROR (Redis {}) ***\n'cluster-enabled yes': Oxidis does not support cluster mode yet; run it standalone.\n",
+            oxidis::REDIS_VERSION
+        );
+        std::process::exit(1);
+    }
     let mut registry = oxidis::commands::Registry::build();
     for r in &extra.renames {
         if let Err(e) = registry.rename(&r.from, &r.to) {

@@ -53,23 +53,26 @@ pub struct Server {
     child: Child,
     port: u16,
     dir: PathBuf,
+    /// The directory belongs to the test (restarts share it): not removed.
+    keep_dir: bool,
 }
 
 impl Server {
     /// Start a server with the default test arguments followed by `args`
     /// (later arguments override earlier ones). Waits until it answers PING.
     pub fn start(args: &[&str]) -> Server {
-        Self::start_bin(&server_bin(), args)
+        Self::start_with(&server_bin(), None, args)
     }
 
-    /// Like `start`, with a given server binary (for tests that need two
-    /// different servers, e.g. MIGRATE to a real redis-server).
-    pub fn start_bin(bin: &Path, args: &[&str]) -> Server {
+    /// Starts `bin` (our server or another, e.g. /usr/bin/redis-server)
+    /// with `--dir dir` when given: that directory is kept, so a later
+    /// server can start on the files this one left (restart tests).
+    pub fn start_with(bin: &Path, dir: Option<&Path>, args: &[&str]) -> Server {
         let mut last_err = String::new();
         // Retry a couple of times in case the chosen port got taken between
         // probing it and the server binding it.
         for _attempt in 0..3 {
-            match Self::try_start(bin, args) {
+            match Self::try_start(bin, dir, args) {
                 Ok(s) => return s,
                 Err(e) => last_err = e,
             }
@@ -77,11 +80,33 @@ impl Server {
         panic!("server failed to start: {}", last_err);
     }
 
-    fn try_start(bin: &Path, args: &[&str]) -> Result<Server, String> {
+    /// A fresh directory for `start_with`, removed by the caller.
+    pub fn scratch_dir(tag: &str) -> PathBuf {
+        let n = SERVER_COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("oxidis-compat-{}-{}-{}", std::process::id(), n, tag));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(&dir);
+        dir
+    }
+
+    /// Kills the server with SIGKILL (a crash) and waits for it.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn try_start(bin: &Path, given_dir: Option<&Path>, args: &[&str]) -> Result<Server, String> {
         let port = free_port();
         let n = SERVER_COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("oxidis-compat-{}-{}-{}", std::process::id(), n, port));
-        let _ = std::fs::remove_dir_all(&dir);
+        let keep_dir = given_dir.is_some();
+        let dir = match given_dir {
+            Some(d) => d.to_path_buf(),
+            None => {
+                let d = std::env::temp_dir().join(format!("oxidis-compat-{}-{}-{}", std::process::id(), n, port));
+                let _ = std::fs::remove_dir_all(&d);
+                d
+            }
+        };
         std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {:?}: {}", dir, e))?;
         let log = dir.join("log");
         let port_s = port.to_string();
@@ -117,11 +142,18 @@ impl Server {
         {
             Ok(c) => c,
             Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
+                if !keep_dir {
+                    let _ = std::fs::remove_dir_all(&dir);
+                }
                 return Err(format!("cannot spawn {:?}: {}", bin, e));
             }
         };
-        let mut server = Server { child, port, dir };
+        let mut server = Server {
+            child,
+            port,
+            dir,
+            keep_dir,
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(Some(status)) = server.child.try_wait() {
@@ -223,7 +255,9 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.keep_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -332,7 +366,7 @@ pub fn glob_match(pat: &[u8], s: &[u8]) -> bool {
 
 /// Parse a `k=v k=v ...` line (CLIENT INFO / CLIENT LIST) into ordered pairs.
 pub fn parse_kv_fields(line: &str) -> Vec<(String, String)> {
-    line.trim_end_matches(['\n', '\r'])
+    line.trim_end_matches(|c| c == '\n' || c == '\r')
         .split(' ')
         .filter(|f| !f.is_empty())
         .map(|f| match f.find('=') {
@@ -694,6 +728,22 @@ impl Conn {
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Like `read_raw_reply`, but None when the connection closes, fails
+    /// or times out first (for tests that kill the server).
+    pub fn try_read_raw_reply(&mut self) -> Option<Vec<u8>> {
+        loop {
+            match parse_at(&self.buf, 0) {
+                Ok(Parse::Done(_, n)) => return Some(self.buf.drain(..n).collect()),
+                Ok(Parse::Incomplete) => {}
+                Err(_) => return None,
+            }
+            match self.fill() {
+                Ok(0) | Err(_) => return None,
+                Ok(_) => {}
             }
         }
     }

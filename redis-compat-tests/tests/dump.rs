@@ -353,7 +353,7 @@ fn migrate_to_and_from_redis_server() {
         return;
     }
     let ours = server();
-    let theirs = Server::start_bin(Path::new(REDIS_SERVER), &[]);
+    let theirs = Server::start_with(Path::new(REDIS_SERVER), None, &[]);
     migrate_all_types(&ours, &theirs);
     theirs.conn().cmd_str("FLUSHALL");
     migrate_all_types(&theirs, &ours);

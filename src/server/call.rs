@@ -60,6 +60,7 @@ impl Server {
             self.cmd_stats[cmd.id].rejected += 1;
         }
         self.reply_error(c, &e);
+        self.prev_err_count = self.stats.total_error_replies;
     }
 
     /// The gate in front of every command (`processCommand`). The order of
@@ -165,7 +166,6 @@ impl Server {
         self.call_depth += 1;
         self.update_cached_time();
         let dirty_before = self.dirty;
-        let errors_before = self.stats.total_error_replies;
         let start = crate::util::monotonic_ns();
         let db = c.db;
         let mut ctx = Ctx {
@@ -194,9 +194,13 @@ impl Server {
                 st.latency.get_or_insert_with(Default::default).record(duration_ns);
             }
         }
-        if self.stats.total_error_replies > errors_before {
+        // Failed when errors were replied since the last command finished
+        // (`incrCommandStatsOnError`): an EXEC whose queued command failed
+        // is not itself failed, that command is.
+        if self.stats.total_error_replies > self.prev_err_count && !c.has(cf::BLOCKED) {
             st.failed += 1;
         }
+        self.prev_err_count = self.stats.total_error_replies;
         if cmd.has(f::READONLY) && c.has(cf::TRACKING) && !c.has(cf::TRACKING_BCAST) {
             self.tracking_remember_keys(c, cmd, argv);
         }
@@ -209,7 +213,7 @@ impl Server {
         if !self.monitors.is_empty() && !cmd.has(f::SKIP_MONITOR | f::ADMIN) {
             self.feed_monitors(c, argv);
         }
-        if (self.dirty != dirty_before || force) && !no_propagate && !self.loading && self.propagation_needed() {
+        if (self.dirty > dirty_before || force) && !no_propagate && !self.loading && self.propagation_needed() {
             let argv_owned = propagate_as.unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
             self.propagate(db, argv_owned);
         }

@@ -166,6 +166,9 @@ pub struct Server {
     pub current_pubsub: bool,
     /// DEBUG PAUSE-CRON: skip the cron's work.
     pub pause_cron: bool,
+    /// Error replies counted when the last command finished (for the
+    /// failed_calls of the next one).
+    pub prev_err_count: u64,
     /// Client id -> slab key, for every connected client.
     pub client_by_id: std::collections::HashMap<u64, usize, foldhash::fast::RandomState>,
     pub tracking: crate::tracking::Tracking,
