@@ -236,11 +236,20 @@ impl Server {
         self.loading = true;
         match rdb::load_file(self, &path) {
             Ok(Some(stats)) => {
-                log::info!(
-                    "Done loading RDB, keys loaded: {}, keys expired: {}.",
-                    stats.keys_loaded,
-                    stats.keys_expired
-                );
+                if stats.empty_keys_skipped > 0 {
+                    log::warn!(
+                        "Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
+                        stats.keys_loaded,
+                        stats.keys_expired,
+                        stats.empty_keys_skipped
+                    );
+                } else {
+                    log::info!(
+                        "Done loading RDB, keys loaded: {}, keys expired: {}.",
+                        stats.keys_loaded,
+                        stats.keys_expired
+                    );
+                }
                 log::info!(
                     "DB loaded from disk: {:.3} seconds",
                     (crate::util::monotonic_us() - start) as f64 / 1e6
@@ -254,7 +263,16 @@ impl Server {
                 std::process::exit(1);
             }
             Err(rdb::codec::LoadError::Corrupt(msg)) => {
-                log::warn!("Internal error in RDB reading offset 0, function at rdb.c:0 -> {msg}");
+                // `rdbReportError` for a file being loaded: log, run the
+                // checker over the file (its report goes to stdout), exit.
+                let reason = if rdb::codec::is_short_read(&msg) {
+                    log::warn!("{msg}");
+                    "Unexpected EOF reading RDB file".to_string()
+                } else {
+                    msg
+                };
+                log::warn!("{}", rdb::codec::report(&reason));
+                rdb::check::check_file(self, &path, std::io::stdout().lock());
                 log::warn!("Terminating server after rdb file reading failure.");
                 std::process::exit(1);
             }

@@ -184,16 +184,21 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
             let mut lp = Listpack::new();
             let mut seen: HashSet<Vec<u8>> = HashSet::new();
             let mut maxlen = 0;
+            let mut refused: Option<usize> = None;
             if !crate::ds::zipmap::for_each_validated(&zm, |f, v| {
                 maxlen = maxlen.max(f.len()).max(v.len());
                 if !lp.safe_to_add(f.len() + v.len()) || !seen.insert(f.to_vec()) {
+                    refused = Some(f.len());
                     return false;
                 }
                 lp.append(f);
                 lp.append(v);
                 true
             }) {
-                return corrupt("Zipmap integrity check failed.");
+                return match refused {
+                    Some(flen) => corrupt(format!("Hash zipmap with dup elements, or big length ({flen})")),
+                    None => corrupt("Zipmap integrity check failed."),
+                };
             }
             let mut h = Hash::from_listpack(lp);
             let lim = HashLimits::of(srv);
@@ -210,7 +215,7 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
                 return Ok(None);
             }
             lp.shrink_to_fit();
-            Ok(Some(Obj::Hash(hash_from_listpack(srv, lp))))
+            Ok(Some(Obj::Hash(hash_from_listpack(srv, lp)?)))
         }
         TYPE_HASH_LISTPACK => {
             let Some(lp) = validate_pairs(r.string()?, deep) else {
@@ -219,7 +224,7 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
             if lp.is_empty() {
                 return Ok(None);
             }
-            Ok(Some(Obj::Hash(hash_from_listpack(srv, lp))))
+            Ok(Some(Obj::Hash(hash_from_listpack(srv, lp)?)))
         }
         TYPE_MODULE | TYPE_MODULE_2 => corrupt("Module value in RDB but modules are not supported"),
         TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => corrupt("Stream values are not supported yet"),
@@ -229,12 +234,33 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
 
 /// A hash adopting a pairs listpack, converted when it has too many fields
 /// for the current limits (only the count is checked, like Redis).
-fn hash_from_listpack(srv: &Server, lp: Listpack) -> Hash {
+/// Without deep sanitization a listpack may hold a field twice; where
+/// Redis finds that out converting it (`hashTypeConvertListpack`), logs a
+/// hex dump and panics, the load is refused instead.
+fn hash_from_listpack(srv: &Server, lp: Listpack) -> LoadResult<Hash> {
     let mut h = Hash::from_listpack(lp);
-    if h.len() > HashLimits::of(srv).max_entries {
+    let pairs = h.len();
+    if pairs > HashLimits::of(srv).max_entries {
+        let bytes = h.as_listpack().map(|lp| lp.as_bytes().to_vec()).unwrap_or_default();
         h.convert_to_table();
+        if h.len() != pairs {
+            log_hex_dump("listpack with dup elements dump", &bytes);
+            return corrupt("Listpack corruption detected");
+        }
     }
-    h
+    Ok(h)
+}
+
+/// `serverLogHexDump` at warning level: a header line, then the bytes in
+/// lowercase hex on one raw line.
+fn log_hex_dump(descr: &str, bytes: &[u8]) {
+    log::warn!("{descr} (hexdump of {} bytes):", bytes.len());
+    let mut line = Vec::with_capacity(bytes.len() * 2 + 1);
+    for b in bytes {
+        line.extend_from_slice(format!("{b:02x}").as_bytes());
+    }
+    line.push(b'\n');
+    crate::util::log::write_raw(&line);
 }
 
 /// Checks a listpack of field/value (or member/score) pairs
