@@ -9,6 +9,10 @@ use crate::object::ValueRef;
 use crate::server::{CmdResult, Ctx, Server};
 use crate::util::num::parse_i64;
 
+/// Values of `sanitize-dump-payload` (SANITIZE_DUMP_PAYLOAD_ENUM).
+const SANITIZE_NO: i32 = 0;
+const SANITIZE_CLIENTS: i32 = 2;
+
 /// Serializes a value as DUMP does (`createDumpPayload`).
 pub fn dump_payload(v: ValueRef, compress: bool) -> Vec<u8> {
     let mut w = RdbWriter::new(Vec::new(), false, compress);
@@ -96,10 +100,18 @@ pub fn restore_command(ctx: &mut Ctx) -> CmdResult {
     }
     let body = &payload[..payload.len() - 10];
     let mut r = RdbReader::new(body);
+    // With `sanitize-dump-payload clients`, what the master sends is
+    // trusted (`rdbLoadObject`): the deep checks are left out for it.
+    let mode = ctx.srv.cfg.sanitize_dump_payload;
+    let from_master = ctx.c.has(crate::client::flags::MASTER);
+    if mode == SANITIZE_CLIENTS && from_master {
+        ctx.srv.cfg.sanitize_dump_payload = SANITIZE_NO;
+    }
     let loaded = match r.u8() {
         Ok(t) => read_value(ctx.srv, &mut r, t),
         Err(e) => Err(e),
     };
+    ctx.srv.cfg.sanitize_dump_payload = mode;
     let value = match loaded {
         Ok(v) if r.read == body.len() as u64 => v,
         Ok(_) => return Err(Error::err("ERR Bad data format")),

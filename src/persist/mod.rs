@@ -7,6 +7,8 @@
 
 pub mod aof;
 pub mod dump;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod migrate;
 pub mod rdb;
 pub mod types;

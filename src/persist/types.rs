@@ -114,6 +114,13 @@ fn deep_sanitize(srv: &Server) -> bool {
     }
 }
 
+/// How many slots to reserve for a collection whose payload claims `n`
+/// elements. The claim may be corrupt, so tables are sized for at most
+/// about a million up front and grow as elements really arrive.
+pub fn presize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX).min(1 << 20)
+}
+
 fn usize_of(n: i64) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
@@ -122,7 +129,9 @@ fn usize_of(n: i64) -> usize {
 /// an empty value, which Redis skips.
 pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -> LoadResult<Option<Obj>> {
     let deep = deep_sanitize(srv);
-    if deep && matches!(t, TYPE_LIST_QUICKLIST_2 | TYPE_SET_INTSET | TYPE_ZSET_LISTPACK | TYPE_HASH_LISTPACK) {
+    // Counted per listpack or intset checked deeply (quicklist nodes are
+    // counted as they are read).
+    if deep && matches!(t, TYPE_SET_INTSET | TYPE_ZSET_LISTPACK | TYPE_HASH_LISTPACK) {
         srv.stats.dump_payload_sanitizations += 1;
     }
     match t {
@@ -330,6 +339,9 @@ fn read_quicklist<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, v2: bool) -> 
             continue;
         }
         let lp = if v2 {
+            if deep_sanitize(srv) {
+                srv.stats.dump_payload_sanitizations += 1;
+            }
             match Listpack::from_bytes(data) {
                 Some(lp) => lp,
                 None => return corrupt("Listpack integrity check failed."),
@@ -363,7 +375,7 @@ fn read_plain_set<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult
     }
     let max = usize_of(srv.cfg.set_max_intset_entries).min(1 << 30);
     let mut s = if n as u128 > max as u128 {
-        Set::table_with_capacity(usize::try_from(n).unwrap_or(usize::MAX).min(1 << 30))
+        Set::table_with_capacity(presize(n))
     } else {
         Set::new_intset()
     };
@@ -385,7 +397,7 @@ fn read_plain_hash<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResul
     }
     let lim = HashLimits::of(srv);
     let mut h = if n as u128 > lim.max_entries as u128 {
-        Hash::table_with_capacity(usize::try_from(n).unwrap_or(usize::MAX).min(1 << 30))
+        Hash::table_with_capacity(presize(n))
     } else {
         Hash::new()
     };
