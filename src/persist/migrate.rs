@@ -53,15 +53,15 @@ impl IoFail {
     }
 }
 
-/// Waits up to `ms` for `events` on `fd` (`aeWait`). The outcome is left to
-/// the next read or write to find out.
-fn wait_fd(fd: i32, events: libc::c_short, ms: i64) {
+/// Waits up to `ms` for `events` on `fd` (`aeWait`); false if nothing
+/// happened in time. Errors and hang-ups count as events: the next read
+/// or write finds out what they were.
+fn wait_fd(fd: i32, events: libc::c_short, ms: i64) -> bool {
     let mut p = libc::pollfd { fd, events, revents: 0 };
     let ms = ms.clamp(0, i64::from(i32::MAX)) as libc::c_int;
     // SAFETY: `p` is one valid pollfd for the duration of the call.
-    unsafe {
-        libc::poll(&mut p, 1, ms);
-    }
+    let n = unsafe { libc::poll(&mut p, 1, ms) };
+    n > 0 && p.revents != 0
 }
 
 /// One cached connection to a target.
@@ -238,8 +238,9 @@ fn resolve(host: &[u8], port: &[u8]) -> Vec<SocketAddr> {
 
 /// Opens a connection the way `connBlockingConnect` does: a non-blocking
 /// connect to the first address that accepts starting one, then a wait of
-/// up to `timeout` ms for it to complete. A connection that fails or times
-/// out after starting is still returned: the first write finds out.
+/// up to `timeout` ms for it to become writable. Timing out is a failure;
+/// a connection refused after starting is still returned (it does become
+/// writable): the first write finds out, as in Redis.
 fn connect(host: &[u8], port: &[u8], timeout: i64) -> Option<Socket> {
     for addr in resolve(host, port) {
         let Ok(sock) = Socket::new(Domain::for_address(addr), Type::STREAM, None) else {
@@ -254,7 +255,9 @@ fn connect(host: &[u8], port: &[u8], timeout: i64) -> Option<Socket> {
             Err(e) => e.raw_os_error() == Some(libc::EINPROGRESS),
         };
         if started {
-            wait_fd(sock.as_raw_fd(), libc::POLLOUT, timeout);
+            if !wait_fd(sock.as_raw_fd(), libc::POLLOUT, timeout) {
+                return None;
+            }
             let _ = sock.set_nodelay(true);
             return Some(sock);
         }
