@@ -406,3 +406,31 @@ fn empty_keys_in_rdb_file_are_skipped() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn debug_reload_of_a_corrupt_file_fails_and_the_server_stays_up() {
+    // A load asked for by a client is a "restore context" for Redis: the
+    // report is logged at verbose and only the command fails.
+    let mut srv = Server::start(&["--enable-debug-command", "yes", "--loglevel", "verbose"]);
+    let mut c = srv.conn();
+    assert_reply!(c, "SET k v", b"+OK\r\n");
+    let v = &HASH_ZIPLIST_BAD_ENTRY_LEN[1..HASH_ZIPLIST_BAD_ENTRY_LEN.len() - 10];
+    let path = srv.dir().join("dump.rdb");
+    std::fs::write(&path, rdb_file(&key_entry(13, "bad", v))).unwrap_or_else(|e| panic!("write {path:?}: {e}"));
+    assert_reply!(c, "DEBUG RELOAD NOSAVE", b"-ERR Error trying to load the RDB dump\r\n");
+    srv.assert_alive();
+    assert_reply!(c, "DBSIZE", b":0\r\n");
+    let log = srv.log_contents();
+    let want = [
+        "- Internal error in RDB reading offset 0, function at rdb.c:2275 -> Hash ziplist integrity check failed.",
+        "# Short read or OOM loading DB. Unrecoverable error, aborting now.",
+        "- Internal error in RDB reading offset 0, function at rdb.c:3249 -> Unexpected EOF reading RDB file",
+    ];
+    let mut at = 0;
+    for w in want {
+        match log[at..].find(w) {
+            Some(i) => at += i + w.len(),
+            None => panic!("missing (in order) {w:?} in:\n{log}"),
+        }
+    }
+}

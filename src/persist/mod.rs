@@ -224,6 +224,23 @@ impl Server {
         self.cfg.stop_writes_on_bgsave_error && !self.cfg.special.save.is_empty() && !self.lastbgsave_ok
     }
 
+    /// What happens when an RDB file being loaded turns out corrupt
+    /// (`rdbReportError` with `rdbFileBeingLoaded`): the reason is logged,
+    /// the checker's report about the file goes to stdout, and the server
+    /// exits.
+    pub fn rdb_file_corrupt(&mut self, path: &str, msg: String) -> ! {
+        let reason = if rdb::codec::is_short_read(&msg) {
+            log::warn!("{msg}");
+            "Unexpected EOF reading RDB file".to_string()
+        } else {
+            msg
+        };
+        log::warn!("{}", rdb::codec::report(&reason));
+        rdb::check::check_file(self, path, std::io::stdout().lock());
+        log::warn!("Terminating server after rdb file reading failure.");
+        std::process::exit(1);
+    }
+
     /// Loads the dataset at start-up (`loadDataFromDisk`). Exits on error.
     pub fn load_data_from_disk(&mut self) {
         if self.cfg.appendonly {
@@ -264,20 +281,7 @@ impl Server {
                 log::warn!("Fatal error loading the DB: {}. Exiting.", crate::util::strerror(&e));
                 std::process::exit(1);
             }
-            Err(rdb::codec::LoadError::Corrupt(msg)) => {
-                // `rdbReportError` for a file being loaded: log, run the
-                // checker over the file (its report goes to stdout), exit.
-                let reason = if rdb::codec::is_short_read(&msg) {
-                    log::warn!("{msg}");
-                    "Unexpected EOF reading RDB file".to_string()
-                } else {
-                    msg
-                };
-                log::warn!("{}", rdb::codec::report(&reason));
-                rdb::check::check_file(self, &path, std::io::stdout().lock());
-                log::warn!("Terminating server after rdb file reading failure.");
-                std::process::exit(1);
-            }
+            Err(rdb::codec::LoadError::Corrupt(msg)) => self.rdb_file_corrupt(&path, msg),
         }
         self.loading = false;
         self.lastsave = crate::util::mstime() / 1000;

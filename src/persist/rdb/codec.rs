@@ -246,6 +246,18 @@ pub fn report(msg: &str) -> String {
     )
 }
 
+/// How a failed load of a whole RDB stream is logged when a client asked
+/// for it (DEBUG RELOAD): the loader's report at verbose, then, as every
+/// failure ends at `rdbLoadRio`'s `eoferr`, the short read warning and
+/// its own verbose report.
+pub fn log_client_load_failure(msg: &str) {
+    if !is_short_read(msg) {
+        log::debug!("{}", report(msg));
+    }
+    log::warn!("{SHORT_READ}");
+    log::debug!("{}", report("Unexpected EOF reading RDB file"));
+}
+
 impl From<io::Error> for LoadError {
     fn from(e: io::Error) -> Self {
         if e.kind() == io::ErrorKind::UnexpectedEof {
