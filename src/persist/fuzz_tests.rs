@@ -290,6 +290,33 @@ fn seeds_load_and_exercise() {
 }
 
 #[test]
+fn payloads_from_other_limits_load_and_exercise() {
+    // Nodes, listpacks and intsets bigger (or smaller) than the loading
+    // server's limits are taken as they are, and must still work.
+    let mut big = server(0);
+    big.cfg.list_max_listpack_size = 128;
+    big.cfg.hash_max_listpack_entries = 512;
+    big.cfg.zset_max_listpack_entries = 128;
+    big.cfg.set_max_intset_entries = 512;
+    let seeds = seeds(&mut big);
+    for fill in [1, 2, -1] {
+        let mut srv = server(1);
+        srv.cfg.list_max_listpack_size = fill;
+        srv.cfg.hash_max_listpack_entries = 1;
+        srv.cfg.zset_max_listpack_entries = 1;
+        srv.cfg.set_max_intset_entries = 1;
+        for seed in &seeds {
+            let mut r = RdbReader::new(&seed[1..]);
+            match read_value(&mut srv, &mut r, seed[0]) {
+                Ok(LoadedValue::Obj(mut o)) => exercise(&srv, &mut o),
+                Ok(LoadedValue::Str(_)) => {}
+                _ => panic!("seed of type {} does not load", seed[0]),
+            }
+        }
+    }
+}
+
+#[test]
 fn hash_listpack_duplicates() {
     // Field "a" twice: refused when sanitizing, kept (and usable) when not,
     // refused when the load has to convert it.
