@@ -90,6 +90,10 @@ pub struct AofState {
     file: Option<File>,
     pub buf: Vec<u8>,
     selected_db: i64,
+    /// Second of the last `#TS:` annotation (aof-timestamp-enabled).
+    cur_timestamp: i64,
+    /// DEBUG AOF-FLUSH-SLEEP: µs to sleep before each write (tests).
+    pub flush_sleep_us: u64,
     last_fsync: i64,
     pub current_size: u64,
     pub base_size: u64,
@@ -112,6 +116,8 @@ impl Default for AofState {
             file: None,
             buf: Vec::new(),
             selected_db: -1,
+            cur_timestamp: 0,
+            flush_sleep_us: 0,
             last_fsync: 0,
             current_size: 0,
             base_size: 0,
@@ -296,6 +302,10 @@ impl Server {
         if self.aof.status == AofStatus::Off {
             return;
         }
+        if self.cfg.aof_timestamp_enabled && self.aof.cur_timestamp < self.unixtime {
+            self.aof.cur_timestamp = self.unixtime;
+            self.aof.buf.extend_from_slice(format!("#TS:{}\r\n", self.unixtime).as_bytes());
+        }
         if self.aof.selected_db != db as i64 {
             encode_command(&mut self.aof.buf, &[b"SELECT".to_vec(), db.to_string().into_bytes()]);
             self.aof.selected_db = db as i64;
@@ -311,6 +321,9 @@ impl Server {
             return;
         }
         if !self.aof.buf.is_empty() {
+            if self.aof.flush_sleep_us != 0 {
+                std::thread::sleep(std::time::Duration::from_micros(self.aof.flush_sleep_us));
+            }
             let buf = std::mem::take(&mut self.aof.buf);
             let res = self.aof.file.as_mut().map(|f| f.write_all(&buf)).unwrap_or(Ok(()));
             match res {
@@ -452,6 +465,9 @@ impl Server {
     /// The dataset as commands (rewrite without an RDB preamble).
     fn write_aof_commands<W: Write>(&self, out: &mut W) -> io::Result<()> {
         let mut buf = Vec::new();
+        if self.cfg.aof_timestamp_enabled {
+            buf.extend_from_slice(format!("#TS:{}\r\n", crate::util::mstime() / 1000).as_bytes());
+        }
         for (j, db) in self.dbs.iter().enumerate() {
             if db.is_empty() {
                 continue;
@@ -525,6 +541,7 @@ impl Server {
         }
         self.aof.rewrites += 1;
         let start = crate::util::monotonic_us();
+        let pipe = crate::persist::childinfo::open_pipe();
         // SAFETY: single-threaded loop (the fsync thread holds no locks we
         // use); the child writes a file and leaves with _exit.
         match unsafe { nix::unistd::fork() } {
@@ -535,10 +552,15 @@ impl Server {
             }
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
+                let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-aof-rewrite"));
+                if let Some(p) = pipe {
+                    p.into_child("AOF rewrite");
+                }
                 let tmp = format!("temp-rewriteaof-bg-{}.aof", std::process::id());
                 let code = match self.write_aof_base(&tmp) {
                     Ok(()) => {
                         log::info!("Successfully created the temporary AOF base file {tmp}");
+                        crate::persist::childinfo::report(crate::persist::childinfo::InfoType::AofCow, self.total_keys());
                         0
                     }
                     Err(e) => {
@@ -555,6 +577,10 @@ impl Server {
                 self.latency_sample("fork", self.persist.latest_fork_usec as u64 / 1000);
                 self.persist.total_forks += 1;
                 crate::ds::dict::set_can_resize(false);
+                if let Some(p) = pipe {
+                    let total = self.total_keys();
+                    p.into_parent(&mut self.persist.child_info, total);
+                }
                 log::info!("Background append only file rewriting started by pid {pid}");
                 self.aof.rewrite_scheduled = false;
                 self.aof.rewrite_time_start = crate::util::mstime() / 1000;
@@ -790,9 +816,14 @@ impl Server {
             return;
         }
         let start = crate::util::monotonic_us();
-        self.loading = true;
+        let sizes: Vec<u64> = files
+            .iter()
+            .map(|f| std::fs::metadata(self.aof_path(&f.name)).map(|m| m.len()).unwrap_or(0))
+            .collect();
+        self.start_loading(sizes.iter().sum());
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
+            self.loading_progress.base = sizes[..i].iter().sum();
             let t0 = crate::util::monotonic_us();
             let last = i + 1 == total;
             match self.load_aof_file(&self.aof_path(&f.name), f.kind == b'b', last) {
@@ -915,6 +946,7 @@ impl Server {
                     if in_multi_start.is_none() {
                         last_valid = pos;
                     }
+                    self.loading_progress_at(pos as u64);
                 }
                 Ok(Parsed::Empty) => {}
                 Ok(Parsed::Incomplete { .. }) => break,

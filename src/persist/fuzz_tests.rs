@@ -150,7 +150,7 @@ fn exercise(srv: &Server, o: &mut Obj) {
     let _ = dump_payload(ValueRef::Obj(o), true);
     let _ = super::types::rewrite_commands(b"k", ValueRef::Obj(o));
     match o {
-        Obj::Str(_) => {}
+        Obj::Str(_) | Obj::Stream(_) => {}
         Obj::List(l) => {
             let all = l.to_vec();
             let _ = l.with_index(0, |v| v.to_vec());

@@ -6,6 +6,7 @@
 //! parent reaps the child in the cron and records the outcome.
 
 pub mod aof;
+pub mod childinfo;
 pub mod dump;
 #[cfg(test)]
 mod fuzz_tests;
@@ -37,6 +38,10 @@ pub struct Child {
 #[derive(Default)]
 pub struct PersistState {
     pub child: Option<Child>,
+    /// Progress reports from the running child.
+    pub child_info: crate::persist::childinfo::ChildInfo,
+    pub rdb_last_cow_size: u64,
+    pub aof_last_cow_size: u64,
     /// A BGSAVE SCHEDULE waiting for the current child to end.
     pub bgsave_scheduled: bool,
     pub rdb_saves: u64,
@@ -75,6 +80,11 @@ impl Server {
         }
     }
 
+    /// Keys in all databases (what a snapshot child will save).
+    pub fn total_keys(&self) -> u64 {
+        self.dbs.iter().map(|d| d.len() as u64).sum()
+    }
+
     /// Starts a background save in a fork child (`rdbSaveBackground`).
     pub fn bgsave_start(&mut self) -> Result<i32, String> {
         if self.persist.child.is_some() {
@@ -83,6 +93,7 @@ impl Server {
         self.dirty_before_bgsave = self.dirty;
         self.persist.last_bgsave_try = crate::util::mstime() / 1000;
         let start = crate::util::monotonic_us();
+        let pipe = crate::persist::childinfo::open_pipe();
         // SAFETY: the event loop is single-threaded; the child only reads
         // its copy of the dataset, writes a file and leaves with _exit.
         match unsafe { nix::unistd::fork() } {
@@ -93,10 +104,15 @@ impl Server {
             }
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
+                let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-rdb-bgsave"));
+                if let Some(p) = pipe {
+                    p.into_child("RDB");
+                }
                 let path = self.rdb_path();
                 let code = match rdb::save_file(self, &path) {
                     Ok(()) => {
                         log::info!("DB saved on disk");
+                        crate::persist::childinfo::report(crate::persist::childinfo::InfoType::RdbCow, self.total_keys());
                         0
                     }
                     Err(e) => {
@@ -114,6 +130,10 @@ impl Server {
                 self.latency_sample("fork", self.persist.latest_fork_usec as u64 / 1000);
                 self.persist.total_forks += 1;
                 crate::ds::dict::set_can_resize(false);
+                if let Some(p) = pipe {
+                    let total = self.total_keys();
+                    p.into_parent(&mut self.persist.child_info, total);
+                }
                 log::info!("Background saving started by pid {pid}");
                 self.persist.child = Some(Child {
                     pid,
@@ -136,6 +156,7 @@ impl Server {
             return;
         };
         let pid = nix::unistd::Pid::from_raw(child.pid);
+        self.persist.child_info.receive();
         use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
         let status = match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::StillAlive) => return,
@@ -144,6 +165,13 @@ impl Server {
         };
         let Some(child) = self.persist.child.take() else { return };
         crate::ds::dict::set_can_resize(true);
+        if let Some(last) = self.persist.child_info.close() {
+            match last.kind {
+                crate::persist::childinfo::InfoType::RdbCow => self.persist.rdb_last_cow_size = last.cow,
+                crate::persist::childinfo::InfoType::AofCow => self.persist.aof_last_cow_size = last.cow,
+                crate::persist::childinfo::InfoType::Current => {}
+            }
+        }
         if child.kind == ChildKind::Aof {
             match status {
                 WaitStatus::Exited(_, 0) => self.aof_rewrite_done(child.pid, true, None),
@@ -193,6 +221,7 @@ impl Server {
             let pid = nix::unistd::Pid::from_raw(child.pid);
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGUSR1);
             let _ = nix::sys::wait::waitpid(pid, None);
+            self.persist.child_info.close();
             let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
             let _ = std::fs::remove_file(format!("temp-rewriteaof-bg-{}.aof", child.pid));
             crate::ds::dict::set_can_resize(true);
@@ -235,10 +264,41 @@ impl Server {
         } else {
             msg
         };
-        log::warn!("{}", rdb::codec::report(&reason));
+        // Redis only records the loaded bytes when it serves events, every
+        // `loading-process-events-interval-bytes`: under that, 0.
+        let every = self.cfg.loading_process_events_interval_bytes as u64;
+        let loaded = self.loading_progress.loaded_bytes;
+        let offset = if every == 0 { 0 } else { loaded / every * every };
+        log::warn!("{}", rdb::codec::report_at(offset, &reason));
         rdb::check::check_file(self, path, std::io::stdout().lock());
         log::warn!("Terminating server after rdb file reading failure.");
         std::process::exit(1);
+    }
+
+    /// Marks the start of a load of `total_bytes` (0 when unknown)
+    /// (`startLoading`).
+    pub fn start_loading(&mut self, total_bytes: u64) {
+        self.loading = true;
+        self.loading_progress = crate::server::LoadingProgress {
+            start_time: crate::util::mstime() / 1000,
+            total_bytes,
+            loaded_bytes: 0,
+            rdb_used_mem: 0,
+            base: 0,
+        };
+    }
+
+    /// Records that a load reached byte `pos` of its input, serving
+    /// clients each time another `loading-process-events-interval-bytes`
+    /// were read (`rdbLoadProgressCallback`).
+    pub fn loading_progress_at(&mut self, pos: u64) {
+        let pos = self.loading_progress.base + pos;
+        let prev = self.loading_progress.loaded_bytes;
+        self.loading_progress.loaded_bytes = pos;
+        let every = self.cfg.loading_process_events_interval_bytes as u64;
+        if every != 0 && self.loading && pos / every > prev / every {
+            self.process_events_while_blocked();
+        }
     }
 
     /// Loads the dataset at start-up (`loadDataFromDisk`). Exits on error.
@@ -252,7 +312,8 @@ impl Server {
         }
         let start = crate::util::monotonic_us();
         let path = self.rdb_path();
-        self.loading = true;
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        self.start_loading(size);
         match rdb::load_file(self, &path) {
             Ok(Some(stats)) => {
                 if stats.empty_keys_skipped > 0 {

@@ -238,10 +238,16 @@ fn report_line(msg: &str) -> u32 {
     LINES.iter().find(|(p, _)| msg.starts_with(p)).map(|&(_, l)| l).unwrap_or(0)
 }
 
-/// A loader message as `rdbReportError` formats it.
+/// A loader message as `rdbReportError` formats it, outside of a file
+/// load (where the offset Redis prints is always 0).
 pub fn report(msg: &str) -> String {
+    report_at(0, msg)
+}
+
+/// Like `report`, with the load's offset (`server.loading_loaded_bytes`).
+pub fn report_at(offset: u64, msg: &str) -> String {
     format!(
-        "Internal error in RDB reading offset 0, function at rdb.c:{} -> {msg}",
+        "Internal error in RDB reading offset {offset}, function at rdb.c:{} -> {msg}",
         report_line(msg)
     )
 }

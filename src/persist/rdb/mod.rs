@@ -85,6 +85,7 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
     let save_lfu = srv.cfg.maxmemory_policy & MAXMEMORY_FLAG_LFU != 0;
     let clock = srv.lru_clock();
     let delay = srv.cfg.rdb_key_save_delay;
+    let mut keys_done = 0u64;
     for (j, db) in srv.dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
@@ -118,6 +119,8 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
             if delay != 0 {
                 debug_delay(delay);
             }
+            keys_done += 1;
+            crate::persist::childinfo::key_done(keys_done);
         }
     }
     Ok(())
@@ -224,6 +227,7 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
                     }
                     b"used-mem" => {
                         let m: f64 = std::str::from_utf8(&v).ok().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+                        srv.loading_progress.rdb_used_mem = m as u64;
                         log::info!("RDB memory usage when created {:.2} Mb", m / (1024.0 * 1024.0));
                     }
                     _ => {}
@@ -283,6 +287,7 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
         if delay != 0 {
             debug_delay(delay);
         }
+        srv.loading_progress_at(r.read);
     }
     if ver >= 5 {
         let expected = r.checksum();
