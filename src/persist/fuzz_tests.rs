@@ -22,6 +22,7 @@ fn server(compress_depth: i64) -> Server {
     cfg.hash_max_listpack_entries = 5;
     cfg.zset_max_listpack_entries = 5;
     cfg.set_max_intset_entries = 5;
+    cfg.stream_node_max_entries = 5;
     Server::new(cfg, reg, None, String::new())
 }
 
@@ -140,6 +141,25 @@ fn seeds(srv: &mut Server) -> Vec<Vec<u8>> {
         w.string(&zl)?;
         w.string(&zl)
     }));
+    // Streams: several nodes, a field set that differs from the master
+    // entry, a consumer group with a consumer.
+    use crate::types::stream::{NodeLimits, Stream, StreamId};
+    let mut st = Stream::new();
+    for j in 0..12 {
+        let v = j.to_string();
+        let pairs: [&[u8]; 4] = if j == 7 {
+            [b"other", v.as_bytes(), b"value", b"x"]
+        } else {
+            [b"item", b"1", b"value", v.as_bytes()]
+        };
+        assert!(st.append(&pairs, None, NodeLimits::of(srv)).is_ok());
+    }
+    assert!(st.create_group(b"mygroup", StreamId::ZERO, 0));
+    if let Some(g) = st.group_mut(b"mygroup") {
+        let _ = g.create_consumer(b"Alice", 1000);
+    }
+    let p = dump_payload(ValueRef::Obj(&Obj::Stream(Box::new(st))), true);
+    out.push(p[..p.len() - 10].to_vec());
     let zm = zipmap(&[(b"f1", b"v1"), (b"field2", b"value2"), (b"3", b"")]);
     out.push(body(TYPE_HASH_ZIPMAP, |w| w.string(&zm)));
     out
