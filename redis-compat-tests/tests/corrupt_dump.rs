@@ -1,5 +1,5 @@
 //! Corrupt DUMP payloads and RDB files (tests/integration/corrupt-dump.tcl
-//! and corrupt-dump-fuzzer.tcl, without streams): RESTORE refuses them
+//! and corrupt-dump-fuzzer.tcl): RESTORE refuses them
 //! with Redis's errors and never takes the server down, whatever
 //! `sanitize-dump-payload` says; a corrupt file stops the server with the
 //! redis-check-rdb report; empty keys in a file are skipped and logged.
@@ -200,6 +200,22 @@ fn traffic(rng: &mut XorShift, c: &mut Conn, key: &str, ty: &str) {
             &["ZRANDMEMBER", "K", "V", "WITHSCORES"],
             &["ZUNIONSTORE", "K", "1", "K"],
         ],
+        "stream" => &[
+            &["XLEN", "K"],
+            &["XRANGE", "K", "-", "+"],
+            &["XREVRANGE", "K", "+", "-", "COUNT", "V"],
+            &["XADD", "K", "*", "V", "V"],
+            &["XDEL", "K", "V"],
+            &["XTRIM", "K", "MAXLEN", "V"],
+            &["XINFO", "STREAM", "K", "FULL"],
+            &["XINFO", "GROUPS", "K"],
+            &["XINFO", "CONSUMERS", "K", "mygroup"],
+            &["XREAD", "STREAMS", "K", "0"],
+            &["XREADGROUP", "GROUP", "mygroup", "Alice", "STREAMS", "K", ">"],
+            &["XPENDING", "K", "mygroup", "-", "+", "10"],
+            &["XAUTOCLAIM", "K", "mygroup", "Bob", "0", "0"],
+            &["XSETID", "K", "V"],
+        ],
         _ => &[&["GET", "K"], &["APPEND", "K", "V"], &["STRLEN", "K"], &["GETRANGE", "K", "V", "V"]],
     };
     for _ in 0..60 {
@@ -226,6 +242,7 @@ fn fill(c: &mut Conn) {
         "hash-max-ziplist-entries 5",
         "zset-max-ziplist-entries 5",
         "set-max-intset-entries 5",
+        "stream-node-max-entries 5",
     ] {
         assert_reply!(c, &format!("CONFIG SET {cfg}"), b"+OK\r\n");
     }
@@ -238,8 +255,22 @@ fn fill(c: &mut Conn) {
             c.cmd(&[b"ZADD", format!("zset{suffix}").as_bytes(), j.as_bytes(), v.as_bytes()]);
             c.cmd(&[b"SADD", format!("set{suffix}").as_bytes(), v.as_bytes()]);
             c.cmd(&[b"SADD", format!("intset{suffix}").as_bytes(), j.as_bytes()]);
+            c.cmd(&[
+                b"XADD",
+                format!("stream{suffix}").as_bytes(),
+                b"*",
+                b"item",
+                b"1",
+                b"value",
+                v.as_bytes(),
+            ]);
         }
     }
+    // Stream metadata: a group, a consumer, pending and deleted entries.
+    assert_reply!(c, "XGROUP CREATE stream mygroup 0", b"+OK\r\n");
+    let read = c.cmd_str("XREADGROUP GROUP mygroup Alice COUNT 2 STREAMS stream >");
+    assert!(!read.is_error(), "{read:?}");
+    c.cmd_str("XADD streambig * item 1 unique value");
     assert_reply!(c, "INCR int", b":1\r\n");
     assert_reply!(c, "SET string str", b"+OK\r\n");
 }
