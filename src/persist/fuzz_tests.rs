@@ -228,7 +228,9 @@ fn exercise(srv: &Server, o: &mut Obj) {
                 let _ = z.remove(m);
             }
             z.convert_to_skiplist();
-            let _ = z.iter().map(|(m, s)| (m.to_vec(), s)).count();
+            for (m, score) in z.iter() {
+                let _ = (m.to_vec(), score);
+            }
             if let Some(m) = members.last() {
                 let _ = z.remove(m);
             }

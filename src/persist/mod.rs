@@ -268,7 +268,7 @@ impl Server {
         // `loading-process-events-interval-bytes`: under that, 0.
         let every = self.cfg.loading_process_events_interval_bytes as u64;
         let loaded = self.loading_progress.loaded_bytes;
-        let offset = if every == 0 { 0 } else { loaded / every * every };
+        let offset = loaded.checked_div(every).map_or(0, |q| q * every);
         log::warn!("{}", rdb::codec::report_at(offset, &reason));
         rdb::check::check_file(self, path, std::io::stdout().lock());
         log::warn!("Terminating server after rdb file reading failure.");

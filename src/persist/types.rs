@@ -285,11 +285,11 @@ fn validate_pairs(bytes: Vec<u8>, deep: bool) -> Option<Listpack> {
     let mut count = 0usize;
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     let lp = Listpack::from_bytes_with(bytes, |v| {
-        let fresh = !deep || count % 2 == 1 || seen.insert(v.to_vec());
+        let fresh = !deep || !count.is_multiple_of(2) || seen.insert(v.to_vec());
         count += 1;
         fresh
     })?;
-    (count % 2 == 0).then_some(lp)
+    count.is_multiple_of(2).then_some(lp)
 }
 
 /// Converts a ziplist of pairs to a listpack, refusing duplicate fields and
@@ -299,7 +299,7 @@ fn ziplist_pairs_to_listpack(zl: &[u8]) -> Option<Listpack> {
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     let mut count = 0usize;
     let ok = crate::ds::ziplist::for_each_validated(zl, |v| {
-        if count % 2 == 0 && !seen.insert(v.to_vec()) {
+        if count.is_multiple_of(2) && !seen.insert(v.to_vec()) {
             return false;
         }
         count += 1;
@@ -309,7 +309,7 @@ fn ziplist_pairs_to_listpack(zl: &[u8]) -> Option<Listpack> {
         }
         true
     });
-    (ok && count % 2 == 0).then_some(lp)
+    (ok && count.is_multiple_of(2)).then_some(lp)
 }
 
 fn new_quicklist(srv: &Server) -> Quicklist {
