@@ -222,6 +222,8 @@ pub struct Server {
     pub repl_sync_requested: bool,
     /// The append-only file.
     pub aof: crate::persist::aof::AofState,
+    /// Connections MIGRATE keeps open to its targets.
+    pub migrate_sockets: crate::persist::migrate::SocketCache,
 }
 
 /// What a command handler sees: the server, its client, its arguments.

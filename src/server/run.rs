@@ -134,6 +134,7 @@ impl Server {
             },
             repl_sync_requested: false,
             aof: Default::default(),
+            migrate_sockets: Default::default(),
             cfg,
         }
     }
