@@ -72,6 +72,7 @@ impl Server {
             sig_fd: None,
             in_events_while_blocked: false,
             loading_progress: Default::default(),
+            lazyfree: Default::default(),
             stats: Default::default(),
             error_stats: Default::default(),
             dirty: 0,
