@@ -41,6 +41,7 @@ impl Server {
         let now = self.unixtime;
         let max_idle = self.cfg.timeout;
         let mut idle: Vec<usize> = Vec::new();
+        let mut with_output: Vec<usize> = Vec::new();
         for (key, slot) in self.clients.iter_mut() {
             let Some(c) = slot.as_mut() else { continue };
             if max_idle > 0
@@ -51,12 +52,12 @@ impl Server {
                 idle.push(key);
                 continue;
             }
-            // Give back query buffer space an idle client no longer needs.
-            if c.querybuf.is_empty() && c.querybuf.capacity() > 32 * 1024 {
-                c.querybuf = Vec::new();
+            // Redis visits at least 5 clients per cron call: with few
+            // clients, every one each time.
+            resize_query_buffer(c, now);
+            if c.reply.pending() > 0 {
+                with_output.push(key);
             }
-            c.parser.shrink_idle();
-            c.querybuf_peak = c.querybuf.len();
             if c.reply.pending() == 0 && c.reply.buf.capacity() > 64 * 1024 {
                 c.reply.buf = Vec::new();
                 c.reply.sent = 0;
@@ -65,6 +66,18 @@ impl Server {
         }
         for key in idle {
             self.free_client(key);
+        }
+        // A soft output limit is enforced even when no new reply arrives.
+        for key in with_output {
+            let Some(mut c) = self.clients.get_mut(key).and_then(|s| s.take()) else {
+                continue;
+            };
+            self.check_output_limits(&mut c);
+            let close = c.has(cf::CLOSE_ASAP);
+            self.clients[key] = Some(c);
+            if close {
+                self.to_close.push(key);
+            }
         }
     }
 
@@ -126,4 +139,24 @@ impl Server {
         }
         self.pending_read.extend(held);
     }
+}
+
+/// Gives back query buffer space (`clientsCronResizeQueryBuffer`): all of
+/// it when the client has been idle for over 2 seconds, or down to the
+/// recent peak when the buffer is over 32 KiB and more than twice that
+/// peak. Only when at least 4 KiB would be saved. Then the peak restarts.
+fn resize_query_buffer(c: &mut crate::client::Client, now: i64) {
+    const RESIZE_THRESHOLD: usize = 32 * 1024;
+    let (len, cap) = (c.querybuf.len(), c.querybuf.capacity());
+    let pending_bulk = c.parser.big_arg_remaining();
+    if cap - len > 4 * 1024 {
+        if now - c.last_interaction > 2 {
+            c.querybuf.shrink_to_fit();
+        } else if cap > RESIZE_THRESHOLD && cap / 2 > c.querybuf_peak {
+            let keep = len.max(c.querybuf_peak).max(pending_bulk.unwrap_or(0));
+            c.querybuf.shrink_to(keep);
+        }
+    }
+    c.querybuf_peak = len.max(pending_bulk.unwrap_or(0));
+    c.parser.shrink_idle();
 }
