@@ -153,6 +153,11 @@ pub fn config_resetstat_command(ctx: &mut Ctx) -> CmdResult {
         *s = Default::default();
     }
     srv.error_stats.clear();
+    srv.repl.stat_sync_full = 0;
+    srv.repl.stat_sync_partial_ok = 0;
+    srv.repl.stat_sync_partial_err = 0;
+    srv.repl.stat_net_input_bytes = 0;
+    srv.repl.stat_net_output_bytes = 0;
     ctx.c.reply.ok();
     Ok(())
 }

@@ -45,6 +45,20 @@ pub struct PersistState {
     pub last_load_expired: u64,
 }
 
+/// In a fork child: die with the parent, so a snapshot nobody will read
+/// does not go on (Redis's child notices on its next pipe write).
+pub fn die_with_parent(parent: u32) {
+    // SAFETY: prctl(PR_SET_PDEATHSIG) only sets a process attribute.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+    }
+    // The parent may have died before the attribute was set.
+    if nix::unistd::getppid().as_raw() as u32 != parent {
+        // SAFETY: leaving the child at once, nothing to clean up.
+        unsafe { libc::_exit(1) }
+    }
+}
+
 /// Seconds to wait before retrying a failed background save.
 const BGSAVE_RETRY_DELAY: i64 = 5;
 
@@ -90,6 +104,7 @@ impl Server {
             }
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
+                die_with_parent(self.pid);
                 let path = self.rdb_path();
                 let code = match rdb::save_file(self, &path) {
                     Ok(()) => {
@@ -150,6 +165,25 @@ impl Server {
             return;
         }
         let elapsed = (crate::util::mstime() - child.start_ms) / 1000;
+        if self.repl.rdb_socket_child {
+            // A diskless transfer to replicas: no file, no save stats.
+            let ok = match status {
+                WaitStatus::Exited(_, 0) => {
+                    log::info!("Background RDB transfer terminated with success");
+                    true
+                }
+                WaitStatus::Signaled(_, sig, _) => {
+                    log::warn!("Background transfer terminated by signal {}", sig as i32);
+                    false
+                }
+                _ => {
+                    log::warn!("Background transfer error");
+                    false
+                }
+            };
+            self.rdb_child_done(ok);
+            return;
+        }
         match status {
             WaitStatus::Exited(_, 0) => {
                 log::info!("Background saving terminated with success");
@@ -172,9 +206,8 @@ impl Server {
             }
         }
         self.persist.last_bgsave_time_sec = elapsed;
-        if self.repl.bgsave_for_replicas {
-            self.snapshot_done_for_replicas(self.lastbgsave_ok);
-        }
+        // Replicas waiting for this snapshot get it, or an error.
+        self.rdb_child_done(matches!(status, WaitStatus::Exited(_, 0)));
     }
 
     /// Kills a running snapshot child (FLUSHALL, SHUTDOWN, DEBUG RELOAD).
@@ -193,6 +226,13 @@ impl Server {
             let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
             let _ = std::fs::remove_file(format!("temp-rewriteaof-bg-{}.aof", child.pid));
             crate::ds::dict::set_can_resize(true);
+            if child.kind == ChildKind::Rdb {
+                if self.repl.rdb_socket_child {
+                    log::warn!("Background transfer terminated by signal {}", libc::SIGUSR1);
+                }
+                // Replicas that waited for it must start over.
+                self.rdb_child_done(false);
+            }
         }
     }
 
@@ -240,6 +280,7 @@ impl Server {
                     stats.keys_loaded,
                     stats.keys_expired
                 );
+                self.restore_repl_info(&stats);
                 log::info!(
                     "DB loaded from disk: {:.3} seconds",
                     (crate::util::monotonic_us() - start) as f64 / 1e6

@@ -197,7 +197,7 @@ pub struct Server {
     pub skip_checksum_validation: bool,
     /// DEBUG RELOAD MERGE: a loaded key replaces an existing one.
     pub rdb_load_allow_dup: bool,
-    /// Master-side replication.
+    /// Replication, master and replica side.
     pub repl: crate::repl::ReplState,
     /// A replica asked for a sync during the last command.
     pub repl_sync_requested: bool,
@@ -310,7 +310,7 @@ impl Server {
     /// without a consumer nothing is copied for propagation.
     #[inline]
     pub fn propagation_needed(&self) -> bool {
-        !self.repl.replicas.is_empty() || self.aof.status != crate::persist::aof::AofStatus::Off
+        !self.repl.replicas.is_empty() || self.repl.backlog.is_some() || self.aof.status != crate::persist::aof::AofStatus::Off
     }
 
     /// Queues a command for AOF and replicas (`alsoPropagate`).

@@ -60,7 +60,8 @@ impl Server {
         let ndbs = cfg.databases.max(1) as usize;
         let hz = cfg.hz;
         crate::ds::dict::set_hash_seed(crate::util::random_seed());
-        Server {
+        let replica = cfg.special.replicaof.is_some();
+        let mut srv = Server {
             cmd_stats: vec![Default::default(); cmds.cmds.len()],
             cmds,
             dbs: (0..ndbs).map(Db::new).collect(),
@@ -124,14 +125,17 @@ impl Server {
             loading_aof_preamble: false,
             skip_checksum_validation: false,
             rdb_load_allow_dup: false,
-            repl: crate::repl::ReplState {
-                seldb: -1,
-                ..Default::default()
-            },
+            repl: Default::default(),
             repl_sync_requested: false,
             aof: Default::default(),
             cfg,
+        };
+        if replica {
+            // `replicaof` in the config: the cron connects.
+            srv.repl.link.state = crate::repl::replica::LinkState::Connect;
+            crate::util::log::set_role(b'S');
         }
+        srv
     }
 
     /// Binds every listener. On failure, logs Redis's message and returns
@@ -206,10 +210,7 @@ impl Server {
 
     /// Work done before every sleep (`beforeSleep`).
     fn before_sleep(&mut self) {
-        if self.repl_sync_requested {
-            self.repl_sync_requested = false;
-            self.start_bgsave_for_replicas();
-        }
+        self.repl_before_sleep();
         if self.eviction_pool.running {
             self.perform_evictions();
         }
@@ -243,7 +244,7 @@ impl Server {
         loop {
             self.before_sleep();
             let now = crate::util::monotonic_us();
-            let timeout = if !self.pending_read.is_empty() || !self.pending_write.is_empty() {
+            let timeout = if !self.pending_read.is_empty() || !self.pending_write.is_empty() || self.repl_wants_now() {
                 Duration::ZERO
             } else {
                 let mut wait = next_cron.saturating_sub(now);
@@ -265,6 +266,11 @@ impl Server {
                     self.drain_signals(sig_fd.as_raw_fd());
                 } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
                     self.accept_clients(LISTENER_TOKEN_BASE - t.0);
+                } else if t.0 == crate::repl::TRANSFER_TOKEN {
+                    let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
+                    self.transfer_event(readable, ev.is_writable() || ev.is_write_closed());
+                } else if t.0 == crate::repl::RDB_PIPE_TOKEN {
+                    self.rdb_pipe_read();
                 } else {
                     // Write before reading (Redis's AE_BARRIER): a reply
                     // produced by this iteration's reads must only leave in
