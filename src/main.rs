@@ -54,6 +54,13 @@ fn main() {
         }
     }
     oxidis::util::log::init();
+    // SORT ... ALPHA collates with strcoll in the environment's locale, as
+    // redis-server does.
+    // SAFETY: called before any other thread exists; the argument is a
+    // NUL-terminated literal.
+    unsafe {
+        libc::setlocale(libc::LC_COLLATE, c"".as_ptr());
+    }
     let mut cfg = Config::defaults();
     let mut extra = Extra::default();
     let mut j = 1;
