@@ -74,7 +74,9 @@ impl Ctx<'_> {
     /// True where a blocking command must not block and answers as if it
     /// timed out: inside EXEC and scripts.
     pub fn deny_blocking(&self) -> bool {
-        self.srv.in_exec || self.srv.call_depth > 1
+        // Our master's stream never blocks (a master propagates the
+        // non-blocking form; a blocked master client would stall the link).
+        self.srv.in_exec || self.srv.call_depth > 1 || self.c.has(crate::client::flags::MASTER)
     }
 
     /// The keys a blocking command should try: all of them normally, but

@@ -90,6 +90,12 @@ impl StreamLoad {
         self.buf.len() - self.pos
     }
 
+    /// True when parsing cannot progress before more bytes arrive (the
+    /// record being parsed is bigger than what is buffered).
+    pub fn starved(&self) -> bool {
+        self.need > 0 && self.unparsed() < self.need.saturating_mul(2)
+    }
+
     /// Takes the bytes after the RDB (the EOF mark, or stream bytes).
     pub fn take_rest(&mut self) -> Vec<u8> {
         let rest = self.buf.split_off(self.pos);
@@ -104,7 +110,7 @@ impl StreamLoad {
         if self.done {
             return Ok(Progress::Done);
         }
-        if !complete && self.need > 0 && self.unparsed() < self.need.saturating_mul(2) {
+        if !complete && self.starved() {
             return Ok(Progress::NeedData);
         }
         let start = Instant::now();

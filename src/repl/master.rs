@@ -11,9 +11,7 @@
 //! (diskless), pausing the pipe while any replica is slow. Partial
 //! resync: `+CONTINUE` and the backlog from the requested offset.
 
-use super::{
-    backlog::Backlog, peer_ip, Bulk, RdbPipe, Replica, ReplicaInfo, ReplicaState, CAPA_EOF, CAPA_PSYNC2, RDB_PIPE_TOKEN,
-};
+use super::{backlog::Backlog, peer_ip, Bulk, RdbPipe, Replica, ReplicaInfo, ReplicaState, CAPA_EOF, CAPA_PSYNC2, RDB_PIPE_TOKEN};
 use crate::client::{flags as cf, Client};
 use crate::server::Server;
 use std::io::{Read, Write};
@@ -259,7 +257,11 @@ impl Server {
                 self.replid2
             );
         }
-        let rdb_child = self.persist.child.as_ref().is_some_and(|ch| ch.kind == crate::persist::ChildKind::Rdb);
+        let rdb_child = self
+            .persist
+            .child
+            .as_ref()
+            .is_some_and(|ch| ch.kind == crate::persist::ChildKind::Rdb);
         let last = self.repl.replicas.len() - 1;
         if rdb_child && !self.repl.rdb_socket_child {
             let donor = self.repl.replicas[..last]
@@ -438,11 +440,7 @@ impl Server {
                 let read = std::fs::File::from(pipe_r);
                 if let Some(reg) = self.registry.as_ref() {
                     let fd = read.as_raw_fd();
-                    let _ = reg.register(
-                        &mut mio::unix::SourceFd(&fd),
-                        mio::Token(RDB_PIPE_TOKEN),
-                        mio::Interest::READABLE,
-                    );
+                    let _ = reg.register(&mut mio::unix::SourceFd(&fd), mio::Token(RDB_PIPE_TOKEN), mio::Interest::READABLE);
                 }
                 let offset = self.repl.master_repl_offset;
                 let mut conns = Vec::new();
@@ -737,7 +735,11 @@ impl Server {
         }
         // A disk snapshot nobody waits for anymore is not worth finishing,
         // unless save points want it anyway.
-        let disk_child = self.persist.child.as_ref().is_some_and(|ch| ch.kind == crate::persist::ChildKind::Rdb)
+        let disk_child = self
+            .persist
+            .child
+            .as_ref()
+            .is_some_and(|ch| ch.kind == crate::persist::ChildKind::Rdb)
             && !self.repl.rdb_socket_child;
         if self.cfg.special.save.is_empty()
             && r.state == ReplicaState::WaitBgsaveEnd
@@ -775,7 +777,11 @@ impl Server {
         }
         r.ack_time = now;
         if r.state == ReplicaState::WaitBgsaveEnd
-            && self.persist.child.as_ref().is_some_and(|ch| ch.kind == crate::persist::ChildKind::Rdb)
+            && self
+                .persist
+                .child
+                .as_ref()
+                .is_some_and(|ch| ch.kind == crate::persist::ChildKind::Rdb)
         {
             // The ACK may come before the cron noticed the child ended.
             self.check_child_done();
@@ -889,9 +895,7 @@ impl Server {
             .repl
             .replicas
             .iter()
-            .filter(|r| {
-                r.state == ReplicaState::WaitBgsaveStart || (r.state == ReplicaState::WaitBgsaveEnd && !self.repl.rdb_socket_child)
-            })
+            .filter(|r| r.state == ReplicaState::WaitBgsaveStart || (r.state == ReplicaState::WaitBgsaveEnd && !self.repl.rdb_socket_child))
             .map(|r| r.key)
             .collect();
         for k in presync {

@@ -318,7 +318,11 @@ impl Server {
                 );
             }
             if link.state != replica::LinkState::Connected {
-                let since = if link.down_since != 0 { self.unixtime - link.down_since } else { -1 };
+                let since = if link.down_since != 0 {
+                    self.unixtime - link.down_since
+                } else {
+                    -1
+                };
                 let _ = write!(out, "master_link_down_since_seconds:{since}\r\n");
             }
             let _ = write!(
@@ -339,7 +343,11 @@ impl Server {
                 ReplicaState::SendBulk => "send_bulk",
                 ReplicaState::Online => "online",
             };
-            let lag = if r.state == ReplicaState::Online { crate::util::mstime() / 1000 - r.ack_time } else { 0 };
+            let lag = if r.state == ReplicaState::Online {
+                crate::util::mstime() / 1000 - r.ack_time
+            } else {
+                0
+            };
             let _ = write!(
                 out,
                 "slave{i}:ip={},port={},state={state},offset={},lag={lag}\r\n",
@@ -373,8 +381,8 @@ pub fn apply_backlog_size(srv: &mut Server) -> Result<(), String> {
 
 /// `SYNC` and `PSYNC replicationid offset`
 pub fn sync_command(ctx: &mut Ctx) -> CmdResult {
-    // Already a replica (or a MONITOR): ignore.
-    if ctx.c.has(cf::SLAVE) {
+    // Already a replica (or a MONITOR), or our own master: ignore.
+    if ctx.c.has(cf::SLAVE | cf::MASTER) {
         return Ok(());
     }
     if ctx.srv.is_replica() && ctx.srv.repl.link.state != replica::LinkState::Connected {
@@ -498,7 +506,9 @@ pub fn replicaof_command(ctx: &mut Ctx) -> CmdResult {
         let host = String::from_utf8_lossy(ctx.argv[1]).into_owned();
         if let Some((h, p)) = &ctx.srv.cfg.special.replicaof {
             if h.eq_ignore_ascii_case(&host) && *p == port {
-                log::info!("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
+                log::info!(
+                    "REPLICAOF would result into synchronization with the master we are already connected with. No operation performed."
+                );
                 ctx.c.reply.raw(b"+OK Already connected to specified master\r\n");
                 return Ok(());
             }
@@ -567,8 +577,7 @@ pub fn wait_command(ctx: &mut Ctx) -> CmdResult {
         return Err(Error::err("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated."));
     }
     let numreplicas = crate::util::num::parse_i64(ctx.argv[1]).ok_or(Error::NotInteger)?;
-    let timeout = crate::util::num::parse_i64(ctx.argv[2])
-        .ok_or(Error::err("ERR timeout is not an integer or out of range"))?;
+    let timeout = crate::util::num::parse_i64(ctx.argv[2]).ok_or(Error::err("ERR timeout is not an integer or out of range"))?;
     if timeout < 0 {
         return Err(Error::err("ERR timeout is negative"));
     }

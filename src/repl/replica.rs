@@ -245,10 +245,11 @@ impl Server {
             .filter_map(|(k, c)| c.as_deref().filter(|c| c.has(cf::BLOCKED)).map(|_| k))
             .collect();
         for k in keys {
-            let Some(mut c) = self.clients.get_mut(k).and_then(|s| s.take()) else { continue };
-            let e = crate::error::Error::err(
-                "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)",
-            );
+            let Some(mut c) = self.clients.get_mut(k).and_then(|s| s.take()) else {
+                continue;
+            };
+            let e =
+                crate::error::Error::err("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
             self.reply_error(&mut c, &e);
             self.unblock_client(&mut c);
             c.flags |= cf::CLOSE_AFTER_REPLY;
@@ -513,7 +514,9 @@ impl Server {
 
     /// Writes pending handshake bytes. Err when the link was dropped.
     fn flush_transfer(&mut self) -> Result<(), ()> {
-        let Some(t) = self.repl.link.transfer.as_mut() else { return Err(()) };
+        let Some(t) = self.repl.link.transfer.as_mut() else {
+            return Err(());
+        };
         while !t.wbuf.is_empty() {
             match t.sock.write(&t.wbuf) {
                 Ok(0) => break,
@@ -542,8 +545,9 @@ impl Server {
         let Some(t) = self.repl.link.transfer.as_mut() else { return None };
         if state == LinkState::Transfer {
             if let Some(l) = t.load.as_ref() {
-                if l.unparsed() >= MAX_UNPARSED {
-                    // Parse first; the master waits meanwhile.
+                if l.unparsed() >= MAX_UNPARSED && !l.starved() {
+                    // Parse first; the master waits meanwhile. (A record
+                    // bigger than the limit is read whole first.)
                     self.repl.link.transfer_more = true;
                     return None;
                 }
@@ -970,7 +974,9 @@ impl Server {
                 None => return false,
                 Some(Ok(l)) => l,
                 Some(Err(())) => {
-                    log::warn!("Bad protocol from MASTER, the first byte is not '$' (we received ''), are you sure the host and port are right?");
+                    log::warn!(
+                        "Bad protocol from MASTER, the first byte is not '$' (we received ''), are you sure the host and port are right?"
+                    );
                     self.cancel_handshake(true);
                     return false;
                 }
@@ -985,7 +991,9 @@ impl Server {
                 return false;
             }
             if !line.starts_with('$') {
-                log::warn!("Bad protocol from MASTER, the first byte is not '$' (we received '{line}'), are you sure the host and port are right?");
+                log::warn!(
+                    "Bad protocol from MASTER, the first byte is not '$' (we received '{line}'), are you sure the host and port are right?"
+                );
                 self.cancel_handshake(true);
                 return false;
             }
@@ -1361,7 +1369,9 @@ impl Server {
         let keys: Vec<Vec<u8>> = self.repl.slave_keys.keys().cloned().collect();
         let (mut cycles, mut noexpire) = (0u64, 0);
         for key in keys {
-            let Some(dbids) = self.repl.slave_keys.get(&key).copied() else { continue };
+            let Some(dbids) = self.repl.slave_keys.get(&key).copied() else {
+                continue;
+            };
             let mut keep = 0u64;
             for db in 0..self.dbs.len().min(64) {
                 if dbids & (1u64 << db) == 0 {

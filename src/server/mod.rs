@@ -367,6 +367,18 @@ impl Server {
     pub fn reply_error(&mut self, c: &mut Client, e: &Error) {
         let text = e.text();
         self.count_error(&text);
+        // An error on a replication link is a bug somewhere: say so loudly
+        // (`afterErrorReply`).
+        let is_master = c.has(crate::client::flags::MASTER);
+        let is_replica = c.has(crate::client::flags::SLAVE) && !c.has(crate::client::flags::MONITOR);
+        if is_master || is_replica {
+            let (to, from) = if is_master { ("master", "replica") } else { ("replica", "master") };
+            let name = c.last_cmd.map(|cmd| cmd.fullname.as_str()).unwrap_or("<unknown>");
+            log::warn!(
+                "== CRITICAL == This {from} is sending an error to its {to}: '{text}' after processing the command '{name}'"
+            );
+            self.stats.unexpected_error_replies += 1;
+        }
         c.reply.error(text.as_bytes());
     }
 
