@@ -78,6 +78,10 @@ pub fn config_set_command(ctx: &mut Ctx) -> CmdResult {
             err = Some((String::from_utf8_lossy(pair[0]).into_owned(), why.into()));
             continue;
         }
+        if def.flags & flags::DENY_LOADING != 0 && (ctx.srv.loading || ctx.srv.repl.async_loading) {
+            // Redis gives the loading error precedence (clients retry it).
+            return Err(Error::Loading);
+        }
         if defs.iter().any(|(d, _)| std::ptr::eq(*d, def)) {
             err = Some((String::from_utf8_lossy(pair[0]).into_owned(), "duplicate parameter".into()));
             continue;

@@ -174,6 +174,27 @@ fn command_bytes(args: &[&[u8]]) -> Vec<u8> {
     out
 }
 
+/// A non-blocking connect to `addr`, from `source` when set
+/// (`bind-source-addr`).
+fn connect_from(addr: std::net::SocketAddr, source: &str) -> std::io::Result<mio::net::TcpStream> {
+    if source.is_empty() {
+        return mio::net::TcpStream::connect(addr);
+    }
+    use socket2::{Domain, Socket, Type};
+    let src: std::net::IpAddr = source
+        .parse()
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "Invalid bind-source-addr"))?;
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(socket2::Protocol::TCP))?;
+    sock.set_nonblocking(true)?;
+    sock.bind(&std::net::SocketAddr::new(src, 0).into())?;
+    match sock.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(mio::net::TcpStream::from_std(std::net::TcpStream::from(sock)))
+}
+
 fn now_secs() -> i64 {
     crate::util::mstime() / 1000
 }
@@ -368,8 +389,9 @@ impl Server {
         };
         let mut last_err = String::from("Name or service not known");
         let mut sock = None;
+        let source = self.cfg.bind_source_addr.clone();
         for a in addrs {
-            match mio::net::TcpStream::connect(a) {
+            match connect_from(a, &source) {
                 Ok(s) => {
                     sock = Some(s);
                     break;
