@@ -342,6 +342,32 @@ impl FakeMaster {
         }
     }
 
+    /// Accepts connections until one goes through the handshake (an
+    /// earlier attempt of the replica may be queued and already closed).
+    fn session(&self) -> (TcpStream, Vec<String>) {
+        for _ in 0..5 {
+            let mut s = self.accept();
+            if let Some(psync) = Self::try_handshake(&mut s) {
+                return (s, psync);
+            }
+        }
+        panic!("no handshake completed in 5 connections");
+    }
+
+    fn try_handshake(s: &mut TcpStream) -> Option<Vec<String>> {
+        let mut buf = Vec::new();
+        loop {
+            let cmd = try_read_command(s, &mut buf)?;
+            let name = cmd.first().map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+            let reply: &[u8] = match name.as_str() {
+                "PING" => b"+PONG\r\n",
+                "PSYNC" | "SYNC" => return Some(cmd),
+                _ => b"+OK\r\n",
+            };
+            s.write_all(reply).ok()?;
+        }
+    }
+
     /// Runs the handshake up to PSYNC, answering OK to everything; returns
     /// the PSYNC arguments.
     fn handshake(s: &mut TcpStream) -> Vec<String> {
@@ -369,6 +395,20 @@ fn read_command(s: &mut TcpStream, buf: &mut Vec<u8>) -> Vec<String> {
         let n = s.read(&mut tmp).expect("read from replica");
         assert!(n > 0, "replica closed the connection during the handshake");
         buf.extend_from_slice(&tmp[..n]);
+    }
+}
+
+fn try_read_command(s: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Vec<String>> {
+    loop {
+        if let Some((args, n)) = parse_multibulk(buf) {
+            buf.drain(..n);
+            return Some(args);
+        }
+        let mut tmp = [0u8; 4096];
+        match s.read(&mut tmp) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&tmp[..n]),
+        }
     }
 }
 
@@ -539,8 +579,7 @@ fn fake_master_garbage_never_crashes_the_replica() {
     r.cmd_str("SET keep me");
     replicaof(&mut r, fm.port());
     for (name, bytes) in &cases {
-        let mut s = fm.accept();
-        let _ = FakeMaster::handshake(&mut s);
+        let (mut s, _) = fm.session();
         let _ = s.write_all(bytes);
         std::thread::sleep(Duration::from_millis(150));
         drop(s);
@@ -557,8 +596,7 @@ fn fake_master_garbage_never_crashes_the_replica() {
         }
     }
     // After all that, a good sync still works.
-    let mut s = fm.accept();
-    let psync = FakeMaster::handshake(&mut s);
+    let (mut s, psync) = fm.session();
     assert_eq!(psync[0], "PSYNC");
     s.write_all(format!("+FULLRESYNC {REPLID} 0\r\n${}\r\n", rdb.len()).as_bytes())
         .unwrap();
@@ -568,4 +606,71 @@ fn fake_master_garbage_never_crashes_the_replica() {
         r.cmd_str("GET good") == Reply::Bulk(Some(b"1".to_vec()))
     });
     replica.assert_alive();
+}
+
+/// A real snapshot, mutated at random, sent as the sync payload (sized
+/// and EOF-marked, to a disk and to a diskless loader): the replica may
+/// refuse it, never crash.
+#[test]
+fn fake_master_mutated_rdb_never_crashes_the_replica() {
+    // A snapshot with every type and encoding we make.
+    let src = start(&[]);
+    let mut c = src.conn();
+    fill(&mut c);
+    for i in 0..5 {
+        c.cmd(&[b"HSET", b"small-hash", format!("f{i}").as_bytes(), b"v"]);
+        c.cmd(&[b"ZADD", b"small-zset", b"1.5", format!("m{i}").as_bytes()]);
+        c.cmd(&[b"SADD", b"small-set", format!("s{i}").as_bytes()]);
+        c.cmd(&[b"RPUSH", b"small-list", format!("{i}").as_bytes()]);
+    }
+    c.cmd_str("SET counter 12345");
+    c.cmd_str("PFADD hll a b c");
+    assert_eq!(c.cmd_str("SAVE").str(), "OK");
+    let rdb = std::fs::read(src.dir().join("dump.rdb")).expect("dump.rdb");
+    drop(c);
+    drop(src);
+
+    let fm = FakeMaster::new();
+    let mut seed = XorShift::new(0xbad5eed);
+    for load in ["disabled", "swapdb"] {
+        let mut replica = start(&["--repl-diskless-load", load, "--repl-timeout", "3"]);
+        let mut r = replica.conn();
+        replicaof(&mut r, fm.port());
+        for round in 0..40 {
+            let mut payload = rdb.clone();
+            let flips = 1 + seed.below(8);
+            for _ in 0..flips {
+                let at = seed.below(payload.len());
+                payload[at] = seed.next_u64() as u8;
+            }
+            if seed.below(4) == 0 {
+                let cut = seed.below(payload.len());
+                payload.truncate(cut);
+            }
+            let (mut s, _) = fm.session();
+            let mut out = format!("+FULLRESYNC {REPLID} 0\r\n").into_bytes();
+            if round % 2 == 0 {
+                out.extend(format!("${}\r\n", payload.len()).into_bytes());
+                out.extend_from_slice(&payload);
+            } else {
+                let mark = "m".repeat(40);
+                out.extend(format!("$EOF:{mark}\r\n").into_bytes());
+                out.extend_from_slice(&payload);
+                out.extend_from_slice(mark.as_bytes());
+            }
+            out.extend(encode_cmd(&[b"SET", b"after", b"1"]));
+            let _ = s.write_all(&out);
+            std::thread::sleep(Duration::from_millis(100));
+            drop(s);
+            assert!(
+                replica.is_alive(),
+                "replica ({load}) died on round {round}; log:\n{}",
+                replica.log_contents()
+            );
+        }
+        assert_serving(&mut replica);
+        if std::env::var("REPL_DEBUG_LOG").is_ok() {
+            eprintln!("{}", replica.log_contents());
+        }
+    }
 }

@@ -939,7 +939,24 @@ impl Server {
         } else {
             t.rbuf.len().min((t.size - t.read).max(0) as usize)
         };
-        let data: Vec<u8> = t.rbuf.drain(..avail).collect();
+        let mut data: Vec<u8> = t.rbuf.drain(..avail).collect();
+        if !t.diskless {
+            // Bytes after the EOF mark are stream, not RDB (a master waits
+            // for our first ACK before sending any, but do not rely on it).
+            if let Some(m) = t.mark.as_ref() {
+                let base = t.last.len();
+                let mut window = t.last.clone();
+                window.extend_from_slice(&data);
+                if let Some(p) = window.windows(m.len()).position(|w| w == &m[..]) {
+                    let end = (p + m.len()).saturating_sub(base);
+                    if end < data.len() {
+                        let mut rest = data.split_off(end);
+                        rest.append(&mut t.rbuf);
+                        t.rbuf = rest;
+                    }
+                }
+            }
+        }
         if !data.is_empty() {
             t.read += data.len() as i64;
             self.repl.link.transfer_lastio = now_secs();
