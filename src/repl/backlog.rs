@@ -40,6 +40,11 @@ impl Backlog {
         }
     }
 
+    /// Bytes the backlog holds allocated.
+    pub fn memory(&self) -> u64 {
+        self.blocks.iter().map(|b| b.data.capacity() as u64).sum()
+    }
+
     /// Appends stream bytes, then trims to about `size` bytes.
     pub fn append(&mut self, mut data: &[u8], size: usize) {
         let size = size.max(MIN_SIZE);

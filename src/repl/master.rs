@@ -124,6 +124,34 @@ impl Server {
         c.reply.pending() as u64
     }
 
+    /// Bytes held in replicas' output buffers (`mem_clients_slaves`),
+    /// memory eviction does not count (`freeMemoryGetNotCountedMemory`):
+    /// evicting keys to make room for them would only feed the replicas
+    /// more DELs.
+    pub fn replica_buffers_memory(&self) -> u64 {
+        self.repl
+            .replicas
+            .iter()
+            .map(|r| {
+                let out = match self.clients.get(r.key) {
+                    Some(Some(c)) => c.reply.buf.capacity() as u64,
+                    _ => 0,
+                };
+                out + r.pending.capacity() as u64
+            })
+            .sum()
+    }
+
+    /// Memory eviction leaves out (`mem_not_counted_for_evict`). As in
+    /// Redis, where the backlog and the replicas share one replication
+    /// buffer, up to `repl-backlog-size` of it counts as used memory and
+    /// the rest (what lagging replicas hold) does not: evicting keys for
+    /// it would only feed the replicas more DELs.
+    pub fn memory_not_counted_for_evict(&self) -> u64 {
+        let backlog = self.repl.backlog.as_ref().map(|b| b.memory()).unwrap_or(0);
+        (self.replica_buffers_memory() + backlog).saturating_sub(self.cfg.repl_backlog_size.max(0) as u64)
+    }
+
     /// Applies the replica output buffer limit to one replica, cheaply
     /// when it is far below it.
     fn replica_check_limits(&mut self, key: usize) {
