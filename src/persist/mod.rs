@@ -273,7 +273,22 @@ impl Server {
         let start = crate::util::monotonic_us();
         let path = self.rdb_path();
         self.loading = true;
-        match rdb::load_file(self, &path) {
+        // A master may drop expired keys while loading: their DELs go to
+        // a backlog, kept if the RDB carries replication info.
+        let master = !self.is_replica();
+        if master {
+            self.create_backlog();
+            self.repl.feed_expired_on_load = true;
+        }
+        let res = rdb::load_file(self, &path);
+        self.repl.feed_expired_on_load = false;
+        let compatible = matches!(&res, Ok(Some(st)) if st.repl_id.is_some()
+            && st.repl_offset.is_some_and(|o| o != -1)
+            && st.repl_stream_db.is_some_and(|d| d != -1));
+        if master && !compatible {
+            self.repl.backlog = None;
+        }
+        match res {
             Ok(Some(stats)) => {
                 log::info!(
                     "Done loading RDB, keys loaded: {}, keys expired: {}.",

@@ -169,6 +169,10 @@ pub struct ReplState {
     /// Loading a diskless transfer into a side dataset while serving the
     /// old one (`async_loading`).
     pub async_loading: bool,
+    /// A master loading its RDB at start-up: keys found expired are
+    /// dropped with a DEL into the backlog (`RDBFLAGS_FEED_REPL`), so
+    /// replicas that PSYNC after the restart drop them too.
+    pub feed_expired_on_load: bool,
 }
 
 impl Default for ReplState {
@@ -195,6 +199,7 @@ impl Default for ReplState {
             slave_keys: Default::default(),
             current_is_master: false,
             async_loading: false,
+            feed_expired_on_load: false,
         }
     }
 }

@@ -369,8 +369,13 @@ impl Server {
         } else {
             self.replid2 = id;
             self.repl.second_replid_offset = off + 1;
+            // DELs of keys that expired during the load are already in
+            // the backlog: the offsets continue the saved history.
             self.repl.master_repl_offset += off;
-            self.create_backlog();
+            match self.repl.backlog.as_mut() {
+                Some(b) => b.offset = self.repl.master_repl_offset - b.histlen + 1,
+                None => self.create_backlog(),
+            }
             self.repl.no_replicas_since = self.unixtime;
         }
     }

@@ -303,6 +303,10 @@ impl Loader {
         if expired {
             srv.dbs[db].delete(&key);
             self.stats.keys_expired += 1;
+            if srv.repl.feed_expired_on_load {
+                let cmd: &[u8] = if srv.cfg.lazyfree_lazy_expire { b"UNLINK" } else { b"DEL" };
+                srv.feed_replicas_argv(Some(db), &[cmd.to_vec(), key.clone()]);
+            }
         } else {
             if expire != -1 {
                 srv.dbs[db].set_expire(&key, expire);
