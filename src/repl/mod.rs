@@ -19,6 +19,7 @@ pub mod backlog;
 pub mod load;
 pub mod master;
 pub mod replica;
+pub mod shutdown;
 
 use crate::client::{flags as cf, Client};
 use crate::error::Error;
@@ -173,6 +174,8 @@ pub struct ReplState {
     /// dropped with a DEL into the backlog (`RDBFLAGS_FEED_REPL`), so
     /// replicas that PSYNC after the restart drop them too.
     pub feed_expired_on_load: bool,
+    /// A shutdown waiting for lagging replicas.
+    pub shutdown: shutdown::ShutdownWait,
 }
 
 impl Default for ReplState {
@@ -200,6 +203,7 @@ impl Default for ReplState {
             current_is_master: false,
             async_loading: false,
             feed_expired_on_load: false,
+            shutdown: Default::default(),
         }
     }
 }

@@ -122,6 +122,10 @@ impl Server {
                 self.executable,
                 self.config_file.as_deref().unwrap_or(""),
             );
+            if self.shutdown_initiated() {
+                let left = self.repl.shutdown.deadline_ms - crate::util::mstime();
+                let _ = write!(out, "shutdown_in_milliseconds:{left}\r\n");
+            }
         }
         if want("clients") {
             section(&mut out, "Clients");
@@ -133,7 +137,8 @@ impl Server {
             let _ = write!(
                 out,
                 "connected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\nclient_recent_max_input_buffer:{}\r\nclient_recent_max_output_buffer:{}\r\nblocked_clients:{}\r\ntracking_clients:{}\r\nclients_in_timeout_table:0\r\n",
-                clients.len(),
+                // Replicas are not counted (`server.clients - server.slaves`).
+                clients.len() - clients.iter().filter(|c| c.has(cf::SLAVE) && !c.has(cf::MONITOR)).count(),
                 self.cfg.maxclients,
                 maxin,
                 maxout,

@@ -293,12 +293,23 @@ impl Server {
                 let period = 1_000_000 / self.hz.clamp(1, 500) as u64;
                 next_cron = now + period;
             }
-            if self.shutdown_asap {
+            // Like Redis, shutdown requests are acted on by the cron
+            // (DEBUG PAUSE-CRON holds them, so SHUTDOWN ABORT can cancel).
+            if self.pause_cron {
+                continue;
+            }
+            if self.shutdown_initiated() {
+                if self.shutdown_wait_done() {
+                    return Ok(());
+                }
+            } else if self.shutdown_asap {
                 let flags = self.signal_shutdown_flags();
                 if self.prepare_for_shutdown(flags).is_ok() {
                     return Ok(());
                 }
-                self.shutdown_asap = false;
+                if !self.shutdown_initiated() {
+                    self.shutdown_asap = false;
+                }
             }
         }
     }
@@ -337,12 +348,42 @@ impl Server {
         }
     }
 
-    /// Prepares to exit (`prepareForShutdown`): final save if configured,
-    /// pid file and unix socket removal, flushing replies.
-    pub fn prepare_for_shutdown(&mut self, flags: i32) -> Result<(), String> {
+    /// Prepares to exit (`prepareForShutdown`). Ok: exit now. Err: do not
+    /// exit (yet): a shutdown waits for replicas to catch up
+    /// (`shutdown_initiated`), or it failed.
+    pub fn prepare_for_shutdown(&mut self, mut flags: i32) -> Result<(), String> {
         use crate::config::enums::{SHUTDOWN_NOSAVE, SHUTDOWN_SAVE};
+        if self.shutdown_initiated() {
+            return Err("shutdown in progress".into());
+        }
+        // Never save a half-loaded dataset.
+        if self.loading || self.repl.async_loading {
+            flags = (flags & !SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
+        }
         log::warn!("User requested shutdown...");
-        use crate::config::enums::SHUTDOWN_FORCE;
+        if self.shutdown_wait_for_replicas(flags) {
+            return Err("waiting for replicas".into());
+        }
+        self.finish_shutdown(flags)
+    }
+
+    /// The shutdown itself (`finishShutdown`): final save if configured,
+    /// pid file and unix socket removal, flushing replies.
+    pub fn finish_shutdown(&mut self, flags: i32) -> Result<(), String> {
+        use crate::config::enums::{SHUTDOWN_FORCE, SHUTDOWN_NOSAVE, SHUTDOWN_SAVE};
+        self.log_lagging_replicas();
+        let aof_child = self.persist.child.as_ref().is_some_and(|c| c.kind == crate::persist::ChildKind::Aof);
+        if aof_child && self.aof.status == crate::persist::aof::AofStatus::WaitRewrite {
+            // Without its first rewrite the AOF holds no dataset yet.
+            if flags & SHUTDOWN_FORCE != 0 {
+                log::warn!("Writing initial AOF. Exit anyway.");
+            } else {
+                log::warn!("Writing initial AOF, can't exit.");
+                log::warn!("Errors trying to shut down the server. Check the logs for more information.");
+                self.cancel_shutdown();
+                return Err("Errors trying to SHUTDOWN. Check logs.".into());
+            }
+        }
         self.kill_child();
         if self.aof.status != crate::persist::aof::AofStatus::Off {
             log::info!("Calling fsync() on the AOF file.");
@@ -357,6 +398,8 @@ impl Server {
                     log::warn!("Error trying to save the DB. Exit anyway.");
                 } else {
                     log::warn!("Error trying to save the DB, can't exit.");
+                    log::warn!("Errors trying to shut down the server. Check the logs for more information.");
+                    self.cancel_shutdown();
                     return Err("Errors trying to SHUTDOWN. Check logs.".into());
                 }
             }
