@@ -16,6 +16,7 @@
 //! REPLCONF, SYNC/PSYNC) and the INFO replication section.
 
 pub mod backlog;
+pub mod failover;
 pub mod load;
 pub mod master;
 pub mod replica;
@@ -176,6 +177,8 @@ pub struct ReplState {
     pub feed_expired_on_load: bool,
     /// A shutdown waiting for lagging replicas.
     pub shutdown: shutdown::ShutdownWait,
+    /// A FAILOVER in progress.
+    pub failover: failover::Failover,
 }
 
 impl Default for ReplState {
@@ -204,6 +207,7 @@ impl Default for ReplState {
             async_loading: false,
             feed_expired_on_load: false,
             shutdown: Default::default(),
+            failover: Default::default(),
         }
     }
 }
@@ -286,6 +290,7 @@ impl Server {
         if !self.repl.waiting_acks.is_empty() {
             self.process_clients_waiting_acks();
         }
+        self.update_failover_status();
         if self.repl.get_ack && self.pause == crate::server::PauseKind::None {
             self.repl.get_ack = false;
             self.feed_replicas_argv(None, &[b"REPLCONF".to_vec(), b"GETACK".to_vec(), b"*".to_vec()]);
@@ -369,8 +374,8 @@ impl Server {
         };
         let _ = write!(
             out,
-            "master_failover_state:no-failover\r\nmaster_replid:{}\r\nmaster_replid2:{}\r\nmaster_repl_offset:{}\r\nsecond_repl_offset:{}\r\nrepl_backlog_active:{bl_active}\r\nrepl_backlog_size:{}\r\nrepl_backlog_first_byte_offset:{bl_first}\r\nrepl_backlog_histlen:{bl_histlen}\r\n",
-            self.replid, self.replid2, self.repl.master_repl_offset, self.repl.second_replid_offset, self.cfg.repl_backlog_size
+            "master_failover_state:{}\r\nmaster_replid:{}\r\nmaster_replid2:{}\r\nmaster_repl_offset:{}\r\nsecond_repl_offset:{}\r\nrepl_backlog_active:{bl_active}\r\nrepl_backlog_size:{}\r\nrepl_backlog_first_byte_offset:{bl_first}\r\nrepl_backlog_histlen:{bl_histlen}\r\n",
+            self.repl.failover.state_name(), self.replid, self.replid2, self.repl.master_repl_offset, self.repl.second_replid_offset, self.cfg.repl_backlog_size
         );
         out
     }
@@ -393,6 +398,23 @@ pub fn sync_command(ctx: &mut Ctx) -> CmdResult {
     // Already a replica (or a MONITOR), or our own master: ignore.
     if ctx.c.has(cf::SLAVE | cf::MASTER) {
         return Ok(());
+    }
+    // A master handing over to us (FAILOVER): we become the master and
+    // answer its PSYNC as such.
+    if ctx.argc() > 3 && ctx.argv[0].eq_ignore_ascii_case(b"psync") && ctx.argv[3].eq_ignore_ascii_case(b"failover") {
+        log::warn!("Failover request received for replid {}.", String::from_utf8_lossy(ctx.argv[1]));
+        if !ctx.srv.is_replica() {
+            return Err(Error::err("ERR PSYNC FAILOVER can't be sent to a master."));
+        }
+        if ctx.argv[1] != ctx.srv.replid.as_bytes() {
+            return Err(Error::err("ERR PSYNC FAILOVER replid must match my replid."));
+        }
+        ctx.srv.replication_unset_master();
+        let who = crate::client::commands::client_info_string(ctx.srv, ctx.c);
+        log::info!("MASTER MODE enabled (failover request from '{who}')");
+    }
+    if ctx.srv.repl.failover.state != failover::FailoverState::None {
+        return Err(Error::err("NOMASTERLINK Can't SYNC while failing over"));
     }
     if ctx.srv.is_replica() && ctx.srv.repl.link.state != replica::LinkState::Connected {
         return Err(Error::err("NOMASTERLINK Can't SYNC while not connected with my master"));
@@ -498,6 +520,9 @@ pub fn replconf_command(ctx: &mut Ctx) -> CmdResult {
 pub fn replicaof_command(ctx: &mut Ctx) -> CmdResult {
     if ctx.srv.cfg.cluster_enabled {
         return Err(Error::err("ERR REPLICAOF not allowed in cluster mode."));
+    }
+    if ctx.srv.repl.failover.state != failover::FailoverState::None {
+        return Err(Error::err("ERR REPLICAOF not allowed while failing over."));
     }
     if ctx.argv[1].eq_ignore_ascii_case(b"no") && ctx.argv[2].eq_ignore_ascii_case(b"one") {
         if ctx.srv.is_replica() {

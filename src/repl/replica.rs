@@ -780,11 +780,30 @@ impl Server {
             }
         };
         self.repl.link.state = LinkState::ReceivePsyncReply;
-        self.send_to_master(&command_bytes(&[b"PSYNC", replid.as_bytes(), offset.as_bytes()]));
+        // A master failing over asks its target to take over.
+        let cmd = if self.failover_in_progress() {
+            command_bytes(&[b"PSYNC", replid.as_bytes(), offset.as_bytes(), b"FAILOVER"])
+        } else {
+            command_bytes(&[b"PSYNC", replid.as_bytes(), offset.as_bytes()])
+        };
+        self.send_to_master(&cmd);
     }
 
-    /// The reply to PSYNC (reading half).
+    /// The reply to PSYNC (reading half), and the outcome of a FAILOVER
+    /// handing over to the master we asked.
     fn psync_reply(&mut self, line: &str) -> bool {
+        if self.failover_in_progress() {
+            if line.starts_with("+FULLRESYNC") || line.starts_with("+CONTINUE") {
+                self.clear_failover_state();
+            } else {
+                self.abort_failover("Failover target rejected psync request");
+                return false;
+            }
+        }
+        self.psync_reply_inner(line)
+    }
+
+    fn psync_reply_inner(&mut self, line: &str) -> bool {
         if let Some(rest) = line.strip_prefix("+FULLRESYNC") {
             let mut parts = rest.split_whitespace();
             match (parts.next(), parts.next()) {

@@ -518,6 +518,7 @@ pub const COMMANDS: &[CommandDef] = &[
         group: Group::Server,
         arity: -1,
         flags: flags::ADMIN | flags::NOSCRIPT | flags::STALE,
+        handler: Some(crate::repl::failover::failover_command),
         summary: "Hand the master role over to one of its replicas in a coordinated way",
         since: "6.2.0",
         complexity: "O(1)",
