@@ -51,6 +51,7 @@ fn object_digest(d: &mut Digest20, v: ValueRef, has_expire: bool) {
         ValueRef::Obj(Obj::Hash(h)) => h.digest(d),
         ValueRef::Obj(Obj::Set(s)) => s.digest(d),
         ValueRef::Obj(Obj::ZSet(z)) => z.digest(d),
+        ValueRef::Obj(Obj::Stream(s)) => s.digest(d),
     }
     if has_expire {
         xor_digest(d, b"!!expire!!");
@@ -119,14 +120,23 @@ fn serialized_len(e: &KvEntry) -> usize {
 }
 
 const HELP: &[&str] = &[
+    "AOF-FLUSH-SLEEP <microsec>",
+    "    Server will sleep before flushing the AOF, this is used for testing.",
     "CHANGE-REPL-ID",
     "    Change the replication IDs of the instance.",
+    "CONFIG-REWRITE-FORCE-ALL",
+    "    Like CONFIG REWRITE but writes all configuration options, including",
+    "    keywords not listed in original configuration file or default values.",
     "DIGEST",
     "    Output a hex signature representing the current DB content.",
     "DIGEST-VALUE <key> [<key> ...]",
     "    Output a hex signature of the values of all the specified keys.",
     "LOG <message>",
     "    Write <message> to the server log.",
+    "HTSTATS <dbid>",
+    "    Return hash table statistics of the specified Redis database.",
+    "HTSTATS-KEY <key>",
+    "    Like HTSTATS but for the hash table stored at <key>'s value.",
     "OBJECT <key>",
     "    Show low level info about the <key> and associated value.",
     "PAUSE-CRON <0|1>",
@@ -164,6 +174,32 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         }
         b"log" if argc == 3 => {
             log::warn!("DEBUG LOG: {}", String::from_utf8_lossy(ctx.argv[2]));
+            ctx.c.reply.ok();
+        }
+        b"aof-flush-sleep" if argc == 3 => {
+            ctx.srv.aof.flush_sleep_us = parse_i64(ctx.argv[2]).unwrap_or(0).max(0) as u64;
+            ctx.c.reply.ok();
+        }
+        b"htstats" if argc == 3 => {
+            let dbid = parse_i64(ctx.argv[2]).ok_or(Error::NotInteger)?;
+            if dbid < 0 || dbid >= ctx.srv.dbs.len() as i64 {
+                return Err(Error::err("ERR Out of range database"));
+            }
+            let db = &ctx.srv.dbs[dbid as usize];
+            let mut text = String::from("[Dictionary HT]\n");
+            text.push_str(&crate::types::hash::dict_stats_text(&db.dict));
+            text.push_str("[Expires HT]\n");
+            text.push_str(&crate::types::hash::dict_stats_text(&db.expires));
+            ctx.c.reply.verbatim(text.as_bytes(), b"txt");
+        }
+        b"config-rewrite-force-all" if argc == 2 => {
+            let Some(path) = ctx.srv.config_file.clone() else {
+                return Err(Error::msg(
+                    "ERR CONFIG-REWRITE-FORCE-ALL failed: No such file or directory".to_string(),
+                ));
+            };
+            crate::config::file::rewrite(&path, &ctx.srv.cfg, true)
+                .map_err(|e| Error::msg(format!("ERR CONFIG-REWRITE-FORCE-ALL failed: {e}")))?;
             ctx.c.reply.ok();
         }
         b"change-repl-id" if argc == 2 => {
@@ -258,7 +294,8 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             }
             let path = ctx.srv.rdb_path();
             ctx.srv.rdb_load_allow_dup = merge;
-            ctx.srv.loading = true;
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            ctx.srv.start_loading(size);
             let res = crate::persist::rdb::load_file(ctx.srv, &path);
             ctx.srv.loading = false;
             ctx.srv.rdb_load_allow_dup = false;
@@ -290,11 +327,12 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         }
         _ => {
             // Subcommands owned by the data types (DEBUG LISTPACK, ...).
-            let hooks: [fn(&mut Ctx) -> Option<CmdResult>; 4] = [
+            let hooks: [fn(&mut Ctx) -> Option<CmdResult>; 5] = [
                 crate::types::list::debug_hook,
                 crate::types::hash::debug_hook,
                 crate::types::set::debug_hook,
                 crate::types::zset::debug_hook,
+                crate::types::stream::debug_hook,
             ];
             for hook in hooks {
                 if let Some(r) = hook(ctx) {

@@ -237,7 +237,7 @@ impl Server {
         let from_master = c.has(cf::MASTER);
         let mut applied_from = pos;
         while pos < qb.len() {
-            if c.is_closing() || c.has(cf::BLOCKED) {
+            if c.is_closing() || c.has(cf::BLOCKED | cf::POSTPONED) {
                 break;
             }
             let lim = ParseLimits {
@@ -262,14 +262,15 @@ impl Server {
                         heap = parser.args.iter().map(|&(s, l)| &qb[s..s + l]).collect();
                         &heap
                     };
-                    if self.pause != crate::server::PauseKind::None && self.command_paused(c, self.cmds.lookup(argv)) {
+                    c.qbuf_in_flight = (qb.len(), qb.capacity());
+                    self.execute_request(c, argv);
+                    c.qbuf_in_flight = (0, 0);
+                    if c.has(cf::POSTPONED) {
                         // Held back until the pause ends: parse it again then.
                         pos = before;
                         parser.reset();
-                        self.paused_clients_add(c.key);
                         break;
                     }
-                    self.execute_request(c, argv);
                     if from_master {
                         self.master_applied(c, &qb[applied_from..pos]);
                         applied_from = pos;
@@ -335,6 +336,10 @@ impl Server {
         self.process_command(c, argv);
         self.repl.current_is_master = false;
         self.current_key = None;
+        if c.has(cf::POSTPONED) {
+            c.argv_len_sum = 0;
+            return;
+        }
         if !self.blocking.ready.is_empty() {
             self.handle_clients_blocked_on_keys();
         }
@@ -564,16 +569,13 @@ impl Server {
         self.repl_client_freed(c);
         self.unblock_client(c);
         self.pending_read.retain(|&k| k != c.key);
+        if c.has(cf::POSTPONED) {
+            self.paused_clients.retain(|&k| k != c.key);
+        }
         self.unwatch_all_keys(c);
         self.pubsub_unsubscribe_all(c, false);
         if c.has(cf::MONITOR) {
             self.monitors.retain(|&k| k != c.key);
-        }
-    }
-
-    fn paused_clients_add(&mut self, key: usize) {
-        if !self.paused_clients.contains(&key) {
-            self.paused_clients.push(key);
         }
     }
 }

@@ -59,7 +59,7 @@ define_configs! {
     bool   cluster_allow_replica_migration = "cluster-allow-replica-migration", MODIFIABLE, true;
     bool   replica_announced = "replica-announced", MODIFIABLE, true;
     bool   latency_tracking = "latency-tracking", MODIFIABLE, true;
-    bool   aof_disable_auto_gc = "aof-disable-auto-gc", MODIFIABLE, false;  // redis has: apply:updateAofAutoGCEnabled
+    bool   aof_disable_auto_gc = "aof-disable-auto-gc", MODIFIABLE, false => apply(crate::persist::aof::apply_auto_gc);
     bool   replica_ignore_disk_write_errors = "replica-ignore-disk-write-errors", MODIFIABLE, false;
     bool   lua_enable_deprecated_api = "lua-enable-deprecated-api", IMMUTABLE | HIDDEN, false;
     string aclfile = "aclfile", IMMUTABLE, "", ALLOW_EMPTY;
@@ -79,7 +79,7 @@ define_configs! {
     string aof_rewrite_cpulist = "aof_rewrite_cpulist", IMMUTABLE, "", EMPTY_NULL;
     string bgsave_cpulist = "bgsave_cpulist", IMMUTABLE, "", EMPTY_NULL;
     string ignore_warnings = "ignore-warnings", MODIFIABLE, "", ALLOW_EMPTY;
-    string proc_title_template = "proc-title-template", MODIFIABLE, "{title} {listen-addr} {server-mode}", ALLOW_EMPTY;  // redis has: valid:isValidProcTitleTemplate, apply:updateProcTitleTemplate
+    string proc_title_template = "proc-title-template", MODIFIABLE, "{title} {listen-addr} {server-mode}", ALLOW_EMPTY => apply(apply::proc_title) => valid(crate::proctitle::validate_template);
     string bind_source_addr = "bind-source-addr", MODIFIABLE, "", EMPTY_NULL;
     string logfile = "logfile", IMMUTABLE, "", ALLOW_EMPTY;
     string masterauth = "masterauth", SENSITIVE, "", EMPTY_NULL;

@@ -6,6 +6,7 @@
 //! parent reaps the child in the cron and records the outcome.
 
 pub mod aof;
+pub mod childinfo;
 pub mod dump;
 pub mod rdb;
 pub mod types;
@@ -34,6 +35,10 @@ pub struct Child {
 #[derive(Default)]
 pub struct PersistState {
     pub child: Option<Child>,
+    /// Progress reports from the running child.
+    pub child_info: crate::persist::childinfo::ChildInfo,
+    pub rdb_last_cow_size: u64,
+    pub aof_last_cow_size: u64,
     /// A BGSAVE SCHEDULE waiting for the current child to end.
     pub bgsave_scheduled: bool,
     pub rdb_saves: u64,
@@ -86,6 +91,11 @@ impl Server {
         }
     }
 
+    /// Keys in all databases (what a snapshot child will save).
+    pub fn total_keys(&self) -> u64 {
+        self.dbs.iter().map(|d| d.len() as u64).sum()
+    }
+
     /// Starts a background save in a fork child (`rdbSaveBackground`).
     pub fn bgsave_start(&mut self) -> Result<i32, String> {
         if self.persist.child.is_some() {
@@ -94,6 +104,7 @@ impl Server {
         self.dirty_before_bgsave = self.dirty;
         self.persist.last_bgsave_try = crate::util::mstime() / 1000;
         let start = crate::util::monotonic_us();
+        let pipe = crate::persist::childinfo::open_pipe();
         // SAFETY: the event loop is single-threaded; the child only reads
         // its copy of the dataset, writes a file and leaves with _exit.
         match unsafe { nix::unistd::fork() } {
@@ -105,10 +116,15 @@ impl Server {
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
                 die_with_parent(self.pid);
+                let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-rdb-bgsave"));
+                if let Some(p) = pipe {
+                    p.into_child("RDB");
+                }
                 let path = self.rdb_path();
                 let code = match rdb::save_file(self, &path) {
                     Ok(()) => {
                         log::info!("DB saved on disk");
+                        crate::persist::childinfo::report(crate::persist::childinfo::InfoType::RdbCow, self.total_keys());
                         0
                     }
                     Err(e) => {
@@ -126,6 +142,10 @@ impl Server {
                 self.latency_sample("fork", self.persist.latest_fork_usec as u64 / 1000);
                 self.persist.total_forks += 1;
                 crate::ds::dict::set_can_resize(false);
+                if let Some(p) = pipe {
+                    let total = self.total_keys();
+                    p.into_parent(&mut self.persist.child_info, total);
+                }
                 log::info!("Background saving started by pid {pid}");
                 self.persist.child = Some(Child {
                     pid,
@@ -148,6 +168,7 @@ impl Server {
             return;
         };
         let pid = nix::unistd::Pid::from_raw(child.pid);
+        self.persist.child_info.receive();
         use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
         let status = match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::StillAlive) => return,
@@ -156,6 +177,13 @@ impl Server {
         };
         let Some(child) = self.persist.child.take() else { return };
         crate::ds::dict::set_can_resize(true);
+        if let Some(last) = self.persist.child_info.close() {
+            match last.kind {
+                crate::persist::childinfo::InfoType::RdbCow => self.persist.rdb_last_cow_size = last.cow,
+                crate::persist::childinfo::InfoType::AofCow => self.persist.aof_last_cow_size = last.cow,
+                crate::persist::childinfo::InfoType::Current => {}
+            }
+        }
         if child.kind == ChildKind::Aof {
             match status {
                 WaitStatus::Exited(_, 0) => self.aof_rewrite_done(child.pid, true, None),
@@ -223,6 +251,7 @@ impl Server {
             let pid = nix::unistd::Pid::from_raw(child.pid);
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGUSR1);
             let _ = nix::sys::wait::waitpid(pid, None);
+            self.persist.child_info.close();
             let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
             let _ = std::fs::remove_file(format!("temp-rewriteaof-bg-{}.aof", child.pid));
             crate::ds::dict::set_can_resize(true);
@@ -261,6 +290,36 @@ impl Server {
         self.cfg.stop_writes_on_bgsave_error && !self.cfg.special.save.is_empty() && !self.lastbgsave_ok
     }
 
+    /// Marks the start of a load of `total_bytes` (0 when unknown)
+    /// (`startLoading`).
+    pub fn start_loading(&mut self, total_bytes: u64) {
+        self.loading = true;
+        self.loading_progress = crate::server::LoadingProgress {
+            start_time: crate::util::mstime() / 1000,
+            total_bytes,
+            loaded_bytes: 0,
+            rdb_used_mem: 0,
+            base: 0,
+        };
+    }
+
+    /// Records that a load reached byte `pos` of its input, serving
+    /// clients each time another `loading-process-events-interval-bytes`
+    /// were read (`rdbLoadProgressCallback`).
+    pub fn loading_progress_at(&mut self, pos: u64) {
+        let pos = self.loading_progress.base + pos;
+        let prev = self.loading_progress.loaded_bytes;
+        self.loading_progress.loaded_bytes = pos;
+        let every = self.cfg.loading_process_events_interval_bytes as u64;
+        // Not on a replica syncing or linked to its master: the transfer
+        // socket and the master stream must not be read in the middle of
+        // a load (a diskless load is incremental anyway).
+        let repl_busy = self.repl.link.transfer.is_some() || self.repl.link.master_key().is_some();
+        if every != 0 && self.loading && !repl_busy && pos / every > prev / every {
+            self.process_events_while_blocked();
+        }
+    }
+
     /// Loads the dataset at start-up (`loadDataFromDisk`). Exits on error.
     pub fn load_data_from_disk(&mut self) {
         if self.cfg.appendonly {
@@ -272,7 +331,8 @@ impl Server {
         }
         let start = crate::util::monotonic_us();
         let path = self.rdb_path();
-        self.loading = true;
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        self.start_loading(size);
         // A master may drop expired keys while loading: their DELs go to
         // a backlog, kept if the RDB carries replication info.
         let master = !self.is_replica();
@@ -309,7 +369,10 @@ impl Server {
                 std::process::exit(1);
             }
             Err(rdb::codec::LoadError::Corrupt(msg)) => {
-                log::warn!("Internal error in RDB reading offset 0, function at rdb.c:0 -> {msg}");
+                log::warn!(
+                    "Internal error in RDB reading offset {}, function at rdb.c:0 -> {msg}",
+                    self.loading_progress.loaded_bytes
+                );
                 log::warn!("Terminating server after rdb file reading failure.");
                 std::process::exit(1);
             }

@@ -190,6 +190,15 @@ impl Server {
             self.reject(c, Some(cmd), Error::err("ERR Replica can't interact with the keyspace"));
             return;
         }
+        if self.pause != PauseKind::None && self.command_paused(c, cmd, argv) {
+            // `blockClient(c, BLOCKED_POSTPONE)`: no reply now; the command
+            // is parsed and checked again when the pause ends.
+            c.flags |= cf::POSTPONED;
+            if !self.paused_clients.contains(&c.key) {
+                self.paused_clients.push(c.key);
+            }
+            return;
+        }
         if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
             self.queue_multi_command(c, cmd, argv);
             return;
@@ -325,16 +334,23 @@ pub fn is_local_client(c: &Client) -> bool {
 
 impl Server {
     /// True when CLIENT PAUSE holds this command back.
-    pub fn command_paused(&self, c: &Client, cmd: Option<&Command>) -> bool {
+    pub fn command_paused(&self, c: &Client, cmd: &Command, argv: &[&[u8]]) -> bool {
         if c.has(cf::SLAVE) {
             return false;
         }
         match self.pause {
             PauseKind::None => false,
             PauseKind::All => true,
-            PauseKind::Write => cmd.is_some_and(|cmd| {
-                cmd.has(f::WRITE | f::MAY_REPLICATE) && !matches!(cmd.fullname.as_str(), "exec" | "eval" | "evalsha" | "fcall")
-            }),
+            PauseKind::Write => {
+                let replicates = f::WRITE | f::MAY_REPLICATE;
+                self.command_flags(cmd, argv) & replicates != 0 || (cmd.fullname == "exec" && c.mstate.cmd_flags & replicates != 0)
+            }
         }
+    }
+
+    /// The flags a command runs with (`getCommandFlags`): the table's,
+    /// except where the call itself decides (a script's shebang flags).
+    pub fn command_flags(&self, cmd: &Command, _argv: &[&[u8]]) -> u64 {
+        cmd.flags
     }
 }

@@ -75,6 +75,10 @@ pub fn shutdown_command(ctx: &mut Ctx) -> CmdResult {
             "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client",
         ));
     }
+    // A half-loaded dataset is never saved.
+    if ctx.srv.loading {
+        flags = (flags & !SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
+    }
     if ctx.srv.prepare_for_shutdown(flags).is_ok() {
         std::process::exit(0);
     }

@@ -132,7 +132,7 @@ impl Server {
             let clients = self.clients_sorted(current);
             let maxin = clients.iter().map(|c| c.querybuf_peak).max().unwrap_or(0);
             let maxout = clients.iter().map(|c| c.reply_peak).max().unwrap_or(0);
-            let blocked = clients.iter().filter(|c| c.has(cf::BLOCKED)).count();
+            let blocked = clients.iter().filter(|c| c.has(cf::BLOCKED | cf::POSTPONED)).count();
             let tracking = self.tracking.num_clients();
             let _ = write!(
                 out,
@@ -183,11 +183,18 @@ impl Server {
         }
         if want("persistence") {
             section(&mut out, "Persistence");
+            let ci = &self.persist.child_info;
             let _ = write!(
                 out,
-                "loading:{}\r\nasync_loading:{}\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{}\r\nrdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:{}\r\naof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:{}\r\naof_last_rewrite_time_sec:{}\r\naof_current_rewrite_time_sec:{}\r\naof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\naof_rewrites_consecutive_failures:{}\r\naof_last_write_status:{}\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n{}",
+                "loading:{}\r\nasync_loading:{}\r\ncurrent_cow_peak:{}\r\ncurrent_cow_size:{}\r\ncurrent_cow_size_age:{}\r\ncurrent_fork_perc:{:.2}\r\ncurrent_save_keys_processed:{}\r\ncurrent_save_keys_total:{}\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{}\r\nrdb_saves:{}\r\nrdb_last_cow_size:{}\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:{}\r\naof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:{}\r\naof_last_rewrite_time_sec:{}\r\naof_current_rewrite_time_sec:{}\r\naof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\naof_rewrites_consecutive_failures:{}\r\naof_last_write_status:{}\r\naof_last_cow_size:{}\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n{}",
                 u8::from(self.loading),
                 u8::from(self.repl.async_loading),
+                ci.cow_peak,
+                ci.cow,
+                if ci.cow_updated_us != 0 { (crate::util::monotonic_us().saturating_sub(ci.cow_updated_us)) / 1_000_000 } else { 0 },
+                ci.fork_perc(),
+                ci.keys_processed,
+                ci.keys_total,
                 self.dirty,
                 u8::from(self.persist.child.is_some()),
                 self.lastsave,
@@ -195,6 +202,7 @@ impl Server {
                 if self.persist.rdb_saves > 0 || !self.lastbgsave_ok { self.persist.last_bgsave_time_sec } else { -1 },
                 self.persist.child.as_ref().map(|c| (crate::util::mstime() - c.start_ms) / 1000).unwrap_or(-1),
                 self.persist.rdb_saves,
+                self.persist.rdb_last_cow_size,
                 self.persist.last_load_expired,
                 self.persist.last_load_keys,
                 u8::from(self.aof.status != crate::persist::aof::AofStatus::Off),
@@ -206,6 +214,7 @@ impl Server {
                 self.aof.rewrites,
                 self.aof.consecutive_failures,
                 if self.aof.last_write_ok { "ok" } else { "err" },
+                self.persist.aof_last_cow_size,
                 if self.aof.status != crate::persist::aof::AofStatus::Off {
                     format!(
                         "aof_current_size:{}\r\naof_base_size:{}\r\naof_pending_rewrite:{}\r\naof_buffer_length:{}\r\naof_pending_bio_fsync:{}\r\naof_delayed_fsync:{}\r\n",
@@ -220,6 +229,9 @@ impl Server {
                     String::new()
                 },
             );
+            if self.loading {
+                out.push_str(&self.loading_info());
+            }
         }
         if want("stats") {
             section(&mut out, "Stats");
@@ -378,5 +390,32 @@ pub fn banner(srv: &Server) {
         crate::util::log::write_raw(text.as_bytes());
     } else {
         log::info!("Running mode={mode}, port={port}.");
+    }
+}
+
+impl Server {
+    /// The `loading_*` lines of INFO persistence during a load.
+    fn loading_info(&self) -> String {
+        let lp = &self.loading_progress;
+        let mut perc = 0.0;
+        let mut remaining: i64 = 1;
+        if lp.total_bytes != 0 {
+            perc = lp.loaded_bytes as f64 / lp.total_bytes as f64 * 100.0;
+            remaining = lp.total_bytes as i64 - lp.loaded_bytes as i64;
+        } else if lp.rdb_used_mem != 0 {
+            // used-mem is only a rough estimate of the file size.
+            perc = (lp.loaded_bytes as f64 / lp.rdb_used_mem as f64 * 100.0).min(99.99);
+            remaining = (lp.rdb_used_mem as i64 - lp.loaded_bytes as i64).max(1);
+        }
+        let elapsed = crate::util::mstime() / 1000 - lp.start_time;
+        let eta = if elapsed == 0 {
+            1
+        } else {
+            elapsed * remaining / (lp.loaded_bytes as i64 + 1)
+        };
+        format!(
+            "loading_start_time:{}\r\nloading_total_bytes:{}\r\nloading_rdb_used_mem:{}\r\nloading_loaded_bytes:{}\r\nloading_loaded_perc:{:.2}\r\nloading_eta_seconds:{}\r\n",
+            lp.start_time, lp.total_bytes, lp.rdb_used_mem, lp.loaded_bytes, perc, eta
+        )
     }
 }

@@ -99,6 +99,17 @@ pub enum PauseKind {
     All,
 }
 
+/// What INFO shows about a load in progress (`loading_*` fields).
+#[derive(Default, Clone, Copy)]
+pub struct LoadingProgress {
+    pub start_time: i64,
+    pub total_bytes: u64,
+    pub loaded_bytes: u64,
+    pub rdb_used_mem: u64,
+    /// Bytes of earlier files of the same load (AOF base + incr files).
+    pub base: u64,
+}
+
 pub struct Server {
     pub cfg: Config,
     pub cmds: &'static Registry,
@@ -109,6 +120,14 @@ pub struct Server {
     pub next_client_id: u64,
     pub listeners: Vec<Listener>,
     pub registry: Option<mio::Registry>,
+    /// The poller (set up by `init_event_loop`, before loading).
+    pub poll: Option<mio::Poll>,
+    /// Read end of the signal self-pipe.
+    pub sig_fd: Option<std::os::fd::OwnedFd>,
+    /// Inside `process_events_while_blocked` (it does not nest).
+    pub in_events_while_blocked: bool,
+    /// Progress of the load in course, for INFO persistence.
+    pub loading_progress: LoadingProgress,
     pub stats: Stats,
     pub cmd_stats: Vec<CmdStats>,
     /// errorstats: count per error code, sorted like Redis's rax.
@@ -277,6 +296,14 @@ impl Server {
     /// Every key of a database (or of all) is about to go
     /// (`signalFlushedDb`): call before emptying.
     pub fn signal_flushed_db(&mut self, db: Option<usize>) {
+        match db {
+            Some(d) => self.scan_db_for_deleted_streams(d, None),
+            None => {
+                for d in 0..self.dbs.len() {
+                    self.scan_db_for_deleted_streams(d, None);
+                }
+            }
+        }
         match db {
             Some(d) => self.touch_all_watched_keys_in_db(d, None),
             None => {

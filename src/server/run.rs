@@ -69,6 +69,10 @@ impl Server {
             next_client_id: 1,
             listeners: Vec::new(),
             registry: None,
+            poll: None,
+            sig_fd: None,
+            in_events_while_blocked: false,
+            loading_progress: Default::default(),
             stats: Default::default(),
             error_stats: Default::default(),
             dirty: 0,
@@ -231,14 +235,26 @@ impl Server {
         self.free_clients_to_close();
     }
 
-    /// Runs the event loop until shutdown.
-    pub fn run(&mut self) -> io::Result<()> {
-        let mut poll = Poll::new()?;
+    /// Creates the poller and registers listeners and the signal pipe
+    /// (the `aeCreateEventLoop` part of `initServer`). Done before loading
+    /// so clients are served (with -LOADING) while the dataset loads.
+    pub fn init_event_loop(&mut self) -> io::Result<()> {
+        let poll = Poll::new()?;
         self.registry = Some(poll.registry().try_clone()?);
         self.register_listeners(&poll)?;
         let sig_fd = install_signal_pipe()?;
         poll.registry()
             .register(&mut mio::unix::SourceFd(&sig_fd.as_raw_fd()), SIGNAL_TOKEN, Interest::READABLE)?;
+        self.poll = Some(poll);
+        self.sig_fd = Some(sig_fd);
+        Ok(())
+    }
+
+    /// Runs the event loop until shutdown.
+    pub fn run(&mut self) -> io::Result<()> {
+        if self.poll.is_none() {
+            self.init_event_loop()?;
+        }
         let mut events = Events::with_capacity(1024);
         let mut next_cron = crate::util::monotonic_us();
         loop {
@@ -254,39 +270,7 @@ impl Server {
                 }
                 Duration::from_micros(wait)
             };
-            if let Err(e) = poll.poll(&mut events, Some(timeout)) {
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
-            }
-            self.update_cached_time();
-            for ev in events.iter() {
-                let t = ev.token();
-                if t == SIGNAL_TOKEN {
-                    self.drain_signals(sig_fd.as_raw_fd());
-                } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
-                    self.accept_clients(LISTENER_TOKEN_BASE - t.0);
-                } else if t.0 == crate::repl::TRANSFER_TOKEN {
-                    let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
-                    self.transfer_event(readable, ev.is_writable() || ev.is_write_closed());
-                } else if t.0 == crate::repl::RDB_PIPE_TOKEN {
-                    self.rdb_pipe_read();
-                } else {
-                    // Write before reading (Redis's AE_BARRIER): a reply
-                    // produced by this iteration's reads must only leave in
-                    // before_sleep, after the AOF holding its write is
-                    // written (and fsynced with appendfsync always).
-                    if ev.is_writable() {
-                        let wants = matches!(self.clients.get(t.0), Some(Some(c)) if c.reply.pending() > 0);
-                        if wants && self.write_to_client(t.0) {
-                            self.pending_write.push(t.0);
-                        }
-                    }
-                    if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                        self.handle_readable(t.0, ev.is_read_closed() || ev.is_error());
-                    }
-                }
-            }
+            self.poll_and_dispatch(&mut events, timeout)?;
             let now = crate::util::monotonic_us();
             if now >= next_cron {
                 self.server_cron();
@@ -314,6 +298,85 @@ impl Server {
         }
     }
 
+    /// Waits up to `timeout` for events and handles them; returns how many
+    /// there were (`aeProcessEvents` for file events).
+    fn poll_and_dispatch(&mut self, events: &mut Events, timeout: Duration) -> io::Result<usize> {
+        let Some(poll) = self.poll.as_mut() else {
+            return Ok(0);
+        };
+        if let Err(e) = poll.poll(events, Some(timeout)) {
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        self.update_cached_time();
+        let mut n = 0;
+        for ev in events.iter() {
+            n += 1;
+            let t = ev.token();
+            if t == SIGNAL_TOKEN {
+                if let Some(fd) = self.sig_fd.as_ref().map(|f| f.as_raw_fd()) {
+                    self.drain_signals(fd);
+                }
+            } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
+                self.accept_clients(LISTENER_TOKEN_BASE - t.0);
+            } else if t.0 == crate::repl::TRANSFER_TOKEN {
+                let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
+                self.transfer_event(readable, ev.is_writable() || ev.is_write_closed());
+            } else if t.0 == crate::repl::RDB_PIPE_TOKEN {
+                self.rdb_pipe_read();
+            } else {
+                // Write before reading (Redis's AE_BARRIER): a reply
+                // produced by this iteration's reads must only leave in
+                // before_sleep, after the AOF holding its write is
+                // written (and fsynced with appendfsync always).
+                if ev.is_writable() {
+                    let wants = matches!(self.clients.get(t.0), Some(Some(c)) if c.reply.pending() > 0);
+                    if wants && self.write_to_client(t.0) {
+                        self.pending_write.push(t.0);
+                    }
+                }
+                if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                    self.handle_readable(t.0, ev.is_read_closed() || ev.is_error());
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Serves clients while a long operation (loading) holds the loop
+    /// (`processEventsWhileBlocked`): a few non-blocking rounds of events,
+    /// replies flushed, closed clients freed. Commands that may not run
+    /// meanwhile get -LOADING from the usual gate. A shutdown signal
+    /// received while loading exits at once, without saving.
+    pub fn process_events_while_blocked(&mut self) {
+        if self.poll.is_none() || self.in_events_while_blocked {
+            return;
+        }
+        self.in_events_while_blocked = true;
+        let mut events = Events::with_capacity(128);
+        for _ in 0..4 {
+            let n = self.poll_and_dispatch(&mut events, Duration::ZERO).unwrap_or(0);
+            let pending = std::mem::take(&mut self.pending_read);
+            for key in pending {
+                self.handle_pending_read(key);
+            }
+            self.handle_pending_writes();
+            self.free_clients_to_close();
+            if n == 0 {
+                break;
+            }
+        }
+        self.in_events_while_blocked = false;
+        if self.shutdown_asap && self.loading {
+            if self.prepare_for_shutdown(crate::config::enums::SHUTDOWN_NOSAVE).is_ok() {
+                std::process::exit(0);
+            }
+            log::warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+            self.shutdown_asap = false;
+        }
+    }
+
     fn drain_signals(&mut self, fd: i32) {
         let mut buf = [0u8; 64];
         loop {
@@ -329,6 +392,7 @@ impl Server {
                     std::process::exit(1);
                 }
                 let msg = match sig {
+                    _ if self.loading => "Received shutdown signal during loading, scheduling shutdown.",
                     libc::SIGINT => "Received SIGINT scheduling shutdown...",
                     libc::SIGTERM => "Received SIGTERM scheduling shutdown...",
                     _ => "Received shutdown signal, scheduling shutdown...",

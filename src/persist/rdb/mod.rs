@@ -93,6 +93,7 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
     let save_lfu = srv.cfg.maxmemory_policy & MAXMEMORY_FLAG_LFU != 0;
     let clock = srv.lru_clock();
     let delay = srv.cfg.rdb_key_save_delay;
+    let mut keys_done = 0u64;
     for (j, db) in srv.dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
@@ -126,6 +127,8 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
             if delay != 0 {
                 debug_delay(delay);
             }
+            keys_done += 1;
+            crate::persist::childinfo::key_done(keys_done);
         }
     }
     Ok(())
@@ -243,8 +246,13 @@ impl Loader {
                 if self.ver >= 5 {
                     let expected = r.checksum();
                     let found = r.trailer()?;
-                    if found != 0 && srv.cfg.rdbchecksum && found != expected && !srv.skip_checksum_validation {
-                        return corrupt("Wrong RDB checksum expected. Aborting now.");
+                    if srv.cfg.rdbchecksum && !srv.skip_checksum_validation {
+                        if found == 0 {
+                            log::warn!("RDB file was saved with checksum disabled: no check performed.");
+                        } else if found != expected {
+                            log::warn!("Wrong RDB checksum expected: ({expected:x}) but got ({found:x}). Aborting now.");
+                            return corrupt("RDB CRC error");
+                        }
                     }
                 }
                 return Ok(Step::Done);
@@ -270,7 +278,7 @@ impl Loader {
             OP_AUX => {
                 let k = r.string()?;
                 let v = r.string()?;
-                self.aux(&k, &v);
+                self.aux(srv, &k, &v);
                 return Ok(Step::More);
             }
             OP_MODULE_AUX => return corrupt("The RDB file contains AUX module data I can't load: no matching module"),
@@ -326,11 +334,12 @@ impl Loader {
         if self.delay != 0 {
             debug_delay(self.delay);
         }
+        srv.loading_progress_at(r.read);
         Ok(Step::More)
     }
 
     /// An AUX field: logged, or remembered for replication.
-    fn aux(&mut self, k: &[u8], v: &[u8]) {
+    fn aux(&mut self, srv: &mut Server, k: &[u8], v: &[u8]) {
         let num = |v: &[u8]| -> Option<i64> { std::str::from_utf8(v).ok().and_then(|s| s.trim().parse().ok()) };
         match k {
             b"redis-ver" => log::info!("Loading RDB produced by version {}", String::from_utf8_lossy(v)),
@@ -340,6 +349,7 @@ impl Loader {
             }
             b"used-mem" => {
                 let m: f64 = std::str::from_utf8(v).ok().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+                srv.loading_progress.rdb_used_mem = m as u64;
                 log::info!("RDB memory usage when created {:.2} Mb", m / (1024.0 * 1024.0));
             }
             b"repl-stream-db" => self.stats.repl_stream_db = Some(num(v).unwrap_or(0)),
