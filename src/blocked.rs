@@ -26,6 +26,8 @@ pub struct BlockState {
     pub argv: Vec<Vec<u8>>,
     /// The value type that can serve it.
     pub vtype: ValueType,
+    /// WAIT: (replication offset, replicas) it waits for, instead of keys.
+    pub wait: Option<(i64, i64)>,
 }
 
 /// Server-wide blocking bookkeeping.
@@ -72,7 +74,9 @@ impl Ctx<'_> {
     /// True where a blocking command must not block and answers as if it
     /// timed out: inside EXEC and scripts.
     pub fn deny_blocking(&self) -> bool {
-        self.srv.in_exec || self.srv.call_depth > 1
+        // Our master's stream never blocks (a master propagates the
+        // non-blocking form; a blocked master client would stall the link).
+        self.srv.in_exec || self.srv.call_depth > 1 || self.c.has(crate::client::flags::MASTER)
     }
 
     /// True while a blocked client's command runs again to be served from
@@ -124,9 +128,40 @@ impl Server {
             deadline,
             argv: argv.iter().map(|a| a.to_vec()).collect(),
             vtype,
+            wait: None,
         }));
         c.flags |= cf::BLOCKED;
         self.blocking.count += 1;
+    }
+
+    /// Parks a WAIT client until `numreplicas` replicas acknowledged
+    /// `offset` or `deadline` passes (`blockClient(c, BLOCKED_WAIT)`).
+    pub fn block_for_wait(&mut self, c: &mut Client, argv: &[&[u8]], deadline: i64, offset: i64, numreplicas: i64) {
+        if deadline > 0 {
+            self.blocking.timeouts.insert((deadline, c.id, c.key));
+        }
+        c.bstate = Some(Box::new(BlockState {
+            db: c.db,
+            keys: Vec::new(),
+            deadline,
+            argv: argv.iter().map(|a| a.to_vec()).collect(),
+            vtype: ValueType::String,
+            wait: Some((offset, numreplicas)),
+        }));
+        c.flags |= cf::BLOCKED;
+        self.blocking.count += 1;
+    }
+
+    /// The reply of a blocked command whose time is up
+    /// (`replyToBlockedClientTimedOut`).
+    pub fn reply_blocked_timeout(&mut self, c: &mut Client) {
+        match c.bstate.as_ref().and_then(|b| b.wait) {
+            Some((offset, _)) => {
+                let n = self.count_acks(offset);
+                c.reply.int(n);
+            }
+            None => c.reply.null_array(),
+        }
     }
 
     /// Notes that `key` may now serve blocked clients (`signalKeyAsReady`).
@@ -146,6 +181,9 @@ impl Server {
         let Some(bs) = c.bstate.take() else {
             return;
         };
+        if bs.wait.is_some() {
+            self.repl.waiting_acks.retain(|&k| k != c.key);
+        }
         for k in bs.keys {
             let entry = (bs.db, k);
             if let Some(q) = self.blocking.keys.get_mut(&entry) {
@@ -304,7 +342,7 @@ impl Server {
                 continue;
             };
             if c.id == id && c.has(cf::BLOCKED) {
-                c.reply.null_array();
+                self.reply_blocked_timeout(&mut c);
                 self.stats.numcommands += 1;
                 self.stats_on_unblock(&c, 0, false);
                 self.unblock_client(&mut c);
@@ -388,7 +426,7 @@ pub fn client_unblock_command(ctx: &mut Ctx) -> crate::server::CmdResult {
             let e = Error::err("UNBLOCKED client unblocked via CLIENT UNBLOCK");
             ctx.srv.reply_error(&mut c, &e);
         } else {
-            c.reply.null_array();
+            ctx.srv.reply_blocked_timeout(&mut c);
         }
         ctx.srv.stats.numcommands += 1;
         ctx.srv.stats_on_unblock(&c, 0, as_error);

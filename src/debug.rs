@@ -320,6 +320,12 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             log::warn!("Append Only File loaded by DEBUG LOADAOF");
             ctx.c.reply.ok();
         }
+        b"replicate" if argc >= 3 => {
+            // Straight into the stream, in the db last selected there.
+            let argv: Vec<Vec<u8>> = ctx.argv[2..].iter().map(|a| a.to_vec()).collect();
+            ctx.srv.feed_replicas_argv(None, &argv);
+            ctx.c.reply.ok();
+        }
         b"set-skip-checksum-validation" if argc == 3 => {
             ctx.srv.skip_checksum_validation = parse_i64(ctx.argv[2]).unwrap_or(0) != 0;
             ctx.c.reply.ok();

@@ -24,6 +24,9 @@ pub struct MultiState {
     pub commands: Vec<QueuedCommand>,
     /// OR of the queued commands' flags (for the EXEC gates).
     pub cmd_flags: u64,
+    /// OR of the flags each queued command lacks (EXEC is denied when
+    /// stale or loading if any queued command would be).
+    pub cmd_inv_flags: u64,
     /// Bytes held by queued arguments (`multi-mem` in CLIENT LIST).
     pub argv_bytes: usize,
 }
@@ -46,6 +49,7 @@ impl Server {
             let owned: Vec<Vec<u8>> = argv.iter().map(|a| a.to_vec()).collect();
             c.mstate.argv_bytes += owned.iter().map(|a| a.len()).sum::<usize>();
             c.mstate.cmd_flags |= cmd.flags;
+            c.mstate.cmd_inv_flags |= !cmd.flags;
             c.mstate.commands.push(QueuedCommand { cmd, argv: owned });
         }
         c.reply.raw(b"+QUEUED\r\n");

@@ -193,6 +193,10 @@ impl Server {
                 }
                 Ok(n) => {
                     self.stats.net_input_bytes += n as u64;
+                    if c.has(cf::MASTER) {
+                        self.repl.link.read_reploff += n as i64;
+                        self.repl.stat_net_input_bytes += n as u64;
+                    }
                     self.stats.total_reads_processed += 1;
                     c.last_interaction = self.unixtime;
                     c.querybuf_peak = c.querybuf_peak.max(c.querybuf.len());
@@ -228,6 +232,10 @@ impl Server {
         let mut qb = std::mem::take(&mut c.querybuf);
         let mut parser = std::mem::take(&mut c.parser);
         let mut pos = c.qb_pos;
+        // From our master, the bytes of each command advance the
+        // replication offset and are proxied to our replicas.
+        let from_master = c.has(cf::MASTER);
+        let mut applied_from = pos;
         while pos < qb.len() {
             if c.is_closing() || c.has(cf::BLOCKED | cf::POSTPONED) {
                 break;
@@ -263,6 +271,10 @@ impl Server {
                         parser.reset();
                         break;
                     }
+                    if from_master {
+                        self.master_applied(c, &qb[applied_from..pos]);
+                        applied_from = pos;
+                    }
                 }
                 Ok(Parsed::Empty) => {}
                 Ok(Parsed::Incomplete { reserve }) => {
@@ -289,6 +301,9 @@ impl Server {
                 }
             }
         }
+        if from_master && applied_from < pos {
+            self.master_unapplied(c, &qb[applied_from..pos]);
+        }
         let keep_from = if parser.in_progress() { parser.start } else { pos };
         if keep_from >= qb.len() {
             qb.clear();
@@ -311,11 +326,15 @@ impl Server {
     /// Runs one parsed request and applies CLIENT REPLY OFF/SKIP.
     fn execute_request(&mut self, c: &mut Client, argv: &[&[u8]]) {
         let mark = c.reply.buf.len();
+        let from_master = c.has(cf::MASTER);
+        let from_replica = c.has(cf::SLAVE) && !c.has(cf::MONITOR);
         c.argv_len_sum = argv.iter().map(|a| a.len()).sum();
         self.current_key = Some(c.key);
         self.current_resp = c.reply.resp;
         self.current_pubsub = c.has(cf::PUBSUB);
+        self.repl.current_is_master = from_master;
         self.process_command(c, argv);
+        self.repl.current_is_master = false;
         self.current_key = None;
         if c.has(cf::POSTPONED) {
             c.argv_len_sum = 0;
@@ -326,6 +345,27 @@ impl Server {
         }
         if c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {
             c.reply.buf.truncate(mark.max(c.reply.sent));
+        }
+        if from_master {
+            // The master gets no replies, only the ACKs it asks for.
+            c.reply.buf.truncate(mark.max(c.reply.sent));
+            if self.repl.link.ack_requested {
+                self.repl.link.ack_requested = false;
+                let ack = self.ack_bytes();
+                c.reply.raw(&ack);
+            }
+        } else if from_replica && c.reply.buf.len() > mark {
+            // A reply would corrupt the replication stream.
+            let name = self.cmds.lookup(argv).map(|x| x.fullname.as_str()).unwrap_or("<unknown>");
+            log::warn!(
+                "Replica generated a reply to command '{name}', disconnecting it: {}",
+                crate::client::commands::client_info_string(self, c)
+            );
+            c.reply.buf.truncate(mark.max(c.reply.sent));
+            c.flags |= cf::CLOSE_ASAP;
+        }
+        if from_replica {
+            self.replica_after_command(c);
         }
         // Pushes for this client (its own subscription replies while its
         // replies are off, messages and invalidations from others) are
@@ -379,6 +419,11 @@ impl Server {
     /// true when output remains. Frees the client on error, or when it
     /// asked to be closed after its reply and everything is written.
     pub fn write_to_client(&mut self, key: usize) -> bool {
+        let is_replica = matches!(self.clients.get(key), Some(Some(c)) if c.has(cf::SLAVE) && !c.has(cf::MONITOR));
+        if is_replica {
+            // A snapshot file being sent: its next piece.
+            self.replica_refill(key);
+        }
         let Some(Some(c)) = self.clients.get_mut(key) else {
             return false;
         };
@@ -417,15 +462,23 @@ impl Server {
         self.stats.net_output_bytes += written as u64;
         if written > 0 {
             self.stats.total_writes_processed += 1;
-            c.last_interaction = self.unixtime;
+            // Sending ACKs to our master is no sign of life from it.
+            if !c.has(cf::MASTER) {
+                c.last_interaction = self.unixtime;
+            }
         }
         c.reply_peak = c.reply_peak.max(c.reply.buf.len());
         c.reply.compact_after_write();
-        let remaining = c.reply.pending() > 0;
+        let mut remaining = c.reply.pending() > 0;
         let done_close = !remaining && c.has(cf::CLOSE_AFTER_REPLY);
         if err || done_close {
             self.free_client(key);
             return false;
+        }
+        if is_replica && !remaining {
+            self.replica_after_write(key);
+            // More of a snapshot file to send: keep going.
+            remaining = self.replica_refill(key);
         }
         remaining && !blocked
     }
@@ -441,7 +494,7 @@ impl Server {
             ClientType::Pubsub => OBUF_PUBSUB,
         };
         let lim = self.cfg.special.client_obuf_limits[class];
-        let used = c.reply.pending() as u64;
+        let used = self.client_obuf_used(c);
         let hard = lim.hard != 0 && used >= lim.hard;
         let mut soft = lim.soft != 0 && used >= lim.soft;
         if soft {
@@ -513,7 +566,7 @@ impl Server {
         if c.has(cf::TRACKING) {
             self.disable_tracking(c);
         }
-        self.remove_replica(c);
+        self.repl_client_freed(c);
         self.unblock_client(c);
         self.pending_read.retain(|&k| k != c.key);
         if c.has(cf::POSTPONED) {

@@ -101,8 +101,10 @@ pub struct Client {
     pub subs: crate::pubsub::ClientSubs,
     /// Set while blocked on keys (BLPOP & co).
     pub bstate: Option<Box<crate::blocked::BlockState>>,
-    /// Set for a replica connection.
+    /// What a replica announced with REPLCONF.
     pub repl: Option<Box<crate::repl::ReplicaInfo>>,
+    /// The replication offset after this client's last command (WAIT).
+    pub woff: i64,
 }
 
 impl Client {
@@ -141,6 +143,7 @@ impl Client {
             subs: Default::default(),
             bstate: None,
             repl: None,
+            woff: 0,
         }
     }
 

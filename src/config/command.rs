@@ -82,6 +82,10 @@ pub fn config_set_command(ctx: &mut Ctx) -> CmdResult {
             err = Some((String::from_utf8_lossy(pair[0]).into_owned(), why.into()));
             continue;
         }
+        if def.flags & flags::DENY_LOADING != 0 && (ctx.srv.loading || ctx.srv.repl.async_loading) {
+            // Redis gives the loading error precedence (clients retry it).
+            return Err(Error::Loading);
+        }
         if defs.iter().any(|(d, _)| std::ptr::eq(*d, def)) {
             err = Some((String::from_utf8_lossy(pair[0]).into_owned(), "duplicate parameter".into()));
             continue;
@@ -162,6 +166,11 @@ pub fn config_resetstat_command(ctx: &mut Ctx) -> CmdResult {
         *s = Default::default();
     }
     srv.error_stats.clear();
+    srv.repl.stat_sync_full = 0;
+    srv.repl.stat_sync_partial_ok = 0;
+    srv.repl.stat_sync_partial_err = 0;
+    srv.repl.stat_net_input_bytes = 0;
+    srv.repl.stat_net_output_bytes = 0;
     ctx.c.reply.ok();
     Ok(())
 }

@@ -149,7 +149,7 @@ define_configs! {
     int    latency_monitor_threshold = "latency-monitor-threshold", MODIFIABLE, 0, 0, i64::MAX, INT;
     int    proto_max_bulk_len = "proto-max-bulk-len", DEBUG, 536870912, 1048576, i64::MAX, MEMORY;
     int    stream_node_max_entries = "stream-node-max-entries", MODIFIABLE, 100, 0, i64::MAX, INT;
-    int    repl_backlog_size = "repl-backlog-size", MODIFIABLE, 1048576, 1, i64::MAX, MEMORY;  // redis has: apply:updateReplBacklogSize
+    int    repl_backlog_size = "repl-backlog-size", MODIFIABLE, 1048576, 1, i64::MAX, MEMORY => apply(crate::repl::apply_backlog_size);
     int    maxmemory = "maxmemory", MODIFIABLE, 0, 0, i64::MAX, MEMORY | UNSIGNED => apply(apply::maxmemory);
     int    cluster_link_sendbuf_limit = "cluster-link-sendbuf-limit", MODIFIABLE, 0, 0, i64::MAX, MEMORY | UNSIGNED;
     int    hash_max_listpack_entries = "hash-max-listpack-entries" | "hash-max-ziplist-entries", MODIFIABLE, 512, 0, i64::MAX, INT;

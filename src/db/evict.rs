@@ -130,7 +130,7 @@ impl Server {
         if max == 0 {
             return None;
         }
-        let used = crate::alloc::used_memory() as u64;
+        let used = (crate::alloc::used_memory() as u64).saturating_sub(self.memory_not_counted_for_evict());
         (used > max).then(|| used - max)
     }
 

@@ -229,6 +229,17 @@ impl Server {
         if !self.dbs[db].is_expired(key, now) {
             return false;
         }
+        if self.is_replica() {
+            // Replicas expire keys only when their master says so (a DEL
+            // in the stream): the master's commands see the key, other
+            // clients see it gone. A writable replica's writes may delete.
+            if self.repl.current_is_master {
+                return false;
+            }
+            if flags & lookup::WRITE == 0 || self.cfg.replica_read_only {
+                return true;
+            }
+        }
         if self.loading || flags & lookup::NOEXPIRE != 0 {
             return true;
         }

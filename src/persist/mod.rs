@@ -53,6 +53,20 @@ pub struct PersistState {
     pub last_load_expired: u64,
 }
 
+/// In a fork child: die with the parent, so a snapshot nobody will read
+/// does not go on (Redis's child notices on its next pipe write).
+pub fn die_with_parent(parent: u32) {
+    // SAFETY: prctl(PR_SET_PDEATHSIG) only sets a process attribute.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+    }
+    // The parent may have died before the attribute was set.
+    if nix::unistd::getppid().as_raw() as u32 != parent {
+        // SAFETY: leaving the child at once, nothing to clean up.
+        unsafe { libc::_exit(1) }
+    }
+}
+
 /// Seconds to wait before retrying a failed background save.
 const BGSAVE_RETRY_DELAY: i64 = 5;
 
@@ -104,6 +118,7 @@ impl Server {
             }
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
+                die_with_parent(self.pid);
                 let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-rdb-bgsave"));
                 if let Some(p) = pipe {
                     p.into_child("RDB");
@@ -181,6 +196,25 @@ impl Server {
             return;
         }
         let elapsed = (crate::util::mstime() - child.start_ms) / 1000;
+        if self.repl.rdb_socket_child {
+            // A diskless transfer to replicas: no file, no save stats.
+            let ok = match status {
+                WaitStatus::Exited(_, 0) => {
+                    log::info!("Background RDB transfer terminated with success");
+                    true
+                }
+                WaitStatus::Signaled(_, sig, _) => {
+                    log::warn!("Background transfer terminated by signal {}", sig as i32);
+                    false
+                }
+                _ => {
+                    log::warn!("Background transfer error");
+                    false
+                }
+            };
+            self.rdb_child_done(ok);
+            return;
+        }
         match status {
             WaitStatus::Exited(_, 0) => {
                 log::info!("Background saving terminated with success");
@@ -203,9 +237,8 @@ impl Server {
             }
         }
         self.persist.last_bgsave_time_sec = elapsed;
-        if self.repl.bgsave_for_replicas {
-            self.snapshot_done_for_replicas(self.lastbgsave_ok);
-        }
+        // Replicas waiting for this snapshot get it, or an error.
+        self.rdb_child_done(matches!(status, WaitStatus::Exited(_, 0)));
     }
 
     /// Kills a running snapshot child (FLUSHALL, SHUTDOWN, DEBUG RELOAD).
@@ -225,6 +258,13 @@ impl Server {
             let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
             let _ = std::fs::remove_file(format!("temp-rewriteaof-bg-{}.aof", child.pid));
             crate::ds::dict::set_can_resize(true);
+            if child.kind == ChildKind::Rdb {
+                if self.repl.rdb_socket_child {
+                    log::warn!("Background transfer terminated by signal {}", libc::SIGUSR1);
+                }
+                // Replicas that waited for it must start over.
+                self.rdb_child_done(false);
+            }
         }
     }
 
@@ -296,7 +336,11 @@ impl Server {
         let prev = self.loading_progress.loaded_bytes;
         self.loading_progress.loaded_bytes = pos;
         let every = self.cfg.loading_process_events_interval_bytes as u64;
-        if every != 0 && self.loading && pos / every > prev / every {
+        // Not on a replica syncing or linked to its master: the transfer
+        // socket and the master stream must not be read in the middle of
+        // a load (a diskless load is incremental anyway).
+        let repl_busy = self.repl.link.transfer.is_some() || self.repl.link.master_key().is_some();
+        if every != 0 && self.loading && !repl_busy && pos / every > prev / every {
             self.process_events_while_blocked();
         }
     }
@@ -314,7 +358,22 @@ impl Server {
         let path = self.rdb_path();
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         self.start_loading(size);
-        match rdb::load_file(self, &path) {
+        // A master may drop expired keys while loading: their DELs go to
+        // a backlog, kept if the RDB carries replication info.
+        let master = !self.is_replica();
+        if master {
+            self.create_backlog();
+            self.repl.feed_expired_on_load = true;
+        }
+        let res = rdb::load_file(self, &path);
+        self.repl.feed_expired_on_load = false;
+        let compatible = matches!(&res, Ok(Some(st)) if st.repl_id.is_some()
+            && st.repl_offset.is_some_and(|o| o != -1)
+            && st.repl_stream_db.is_some_and(|d| d != -1));
+        if master && !compatible {
+            self.repl.backlog = None;
+        }
+        match res {
             Ok(Some(stats)) => {
                 if stats.empty_keys_skipped > 0 {
                     log::warn!(
@@ -330,6 +389,7 @@ impl Server {
                         stats.keys_expired
                     );
                 }
+                self.restore_repl_info(&stats);
                 log::info!(
                     "DB loaded from disk: {:.3} seconds",
                     (crate::util::monotonic_us() - start) as f64 / 1e6

@@ -263,6 +263,11 @@ impl ReplyBuf {
             if self.buf.capacity() > 64 * 1024 {
                 self.buf = Vec::with_capacity(16 * 1024);
             }
+        } else if self.sent >= 1 << 20 && self.sent * 2 >= self.buf.len() {
+            // A buffer that never drains completely (a replica under a
+            // steady stream) must not keep what was already sent.
+            self.buf.drain(..self.sent);
+            self.sent = 0;
         }
     }
 }

@@ -59,7 +59,14 @@ impl Server {
         if let Some(cmd) = cmd {
             self.cmd_stats[cmd.id].rejected += 1;
         }
-        self.reply_error(c, &e);
+        if cmd.is_some_and(|cmd| cmd.fullname == "exec") {
+            // A rejected EXEC ends the transaction (`execCommandAbort`).
+            self.discard_transaction(c);
+            let e = Error::msg(format!("EXECABORT Transaction discarded because of: {}", e.text()));
+            self.reply_error(c, &e);
+        } else {
+            self.reply_error(c, &e);
+        }
         self.prev_err_count = self.stats.total_error_replies;
     }
 
@@ -105,14 +112,17 @@ impl Server {
             self.reject(c, Some(cmd), Error::err("ERR Command not allowed inside a transaction"));
             return;
         }
-        if c.has(cf::PUBSUB) && c.reply.resp == 2 && !allowed_in_pubsub(cmd) {
-            let e = Error::msg(format!(
-                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
-                cmd.fullname
-            ));
-            self.reject(c, Some(cmd), e);
-            return;
-        }
+        // What the command (or, for EXEC, the queued ones) may do.
+        let queued = if cmd.fullname == "exec" { c.mstate.cmd_flags } else { 0 };
+        let queued_inv = if cmd.fullname == "exec" { c.mstate.cmd_inv_flags } else { 0 };
+        let is_write = cmd.has(f::WRITE) || queued & f::WRITE != 0;
+        let is_read = cmd.has(f::READONLY) || queued & f::READONLY != 0;
+        let may_replicate = cmd.has(f::WRITE | f::MAY_REPLICATE) || queued & (f::WRITE | f::MAY_REPLICATE) != 0;
+        let deny_stale = !cmd.has(f::STALE) || queued_inv & f::STALE != 0;
+        let deny_loading = !cmd.has(f::LOADING) || queued_inv & f::LOADING != 0;
+        let deny_async_loading = cmd.has(f::NO_ASYNC_LOADING) || queued & f::NO_ASYNC_LOADING != 0;
+        // Our master's commands are applied whatever our own state.
+        let obey = c.has(cf::MASTER);
         if self.cfg.maxmemory != 0 {
             let oom = self.perform_evictions() == crate::db::evict::EvictResult::Fail;
             let mut reject_on_oom = cmd.has(f::DENYOOM);
@@ -134,12 +144,50 @@ impl Server {
             let out = std::mem::take(&mut self.current_output);
             c.reply.raw(&out);
         }
-        if self.writes_denied_by_disk_error() && (cmd.has(f::WRITE) || cmd.fullname == "ping") {
-            self.reject(c, Some(cmd), Error::Misconf);
+        if self.writes_denied_by_disk_error() && (is_write || cmd.fullname == "ping") {
+            if !obey {
+                self.reject(c, Some(cmd), Error::Misconf);
+                return;
+            }
+            if cmd.fullname != "ping" && self.mstime > self.repl.link.disk_error_logged + 10_000 {
+                self.repl.link.disk_error_logged = self.mstime;
+                log::warn!("Replica is applying a command even though it is unable to write to disk.");
+            }
+        }
+        if is_write && !self.good_replicas_ok() {
+            self.reject(c, Some(cmd), Error::NoReplicas);
             return;
         }
-        if self.loading && !cmd.has(f::LOADING) {
+        if self.is_replica() && self.cfg.replica_read_only && !obey && is_write {
+            self.reject(c, Some(cmd), Error::ReadOnlyReplica);
+            return;
+        }
+        if c.has(cf::PUBSUB) && c.reply.resp == 2 && !allowed_in_pubsub(cmd) {
+            let e = Error::msg(format!(
+                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                cmd.fullname
+            ));
+            self.reject(c, Some(cmd), e);
+            return;
+        }
+        if self.is_replica()
+            && self.repl.link.state != crate::repl::replica::LinkState::Connected
+            && !self.cfg.replica_serve_stale_data
+            && deny_stale
+        {
+            self.reject(c, Some(cmd), Error::MasterDown);
+            return;
+        }
+        if self.loading && !self.repl.async_loading && deny_loading {
             self.reject(c, Some(cmd), Error::Loading);
+            return;
+        }
+        if self.repl.async_loading && deny_async_loading {
+            self.reject(c, Some(cmd), Error::Loading);
+            return;
+        }
+        if c.has(cf::SLAVE) && (may_replicate || is_write || is_read) {
+            self.reject(c, Some(cmd), Error::err("ERR Replica can't interact with the keyspace"));
             return;
         }
         if self.pause != PauseKind::None && self.command_paused(c, cmd, argv) {
@@ -226,10 +274,15 @@ impl Server {
             let argv_owned = propagate_as.unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
             self.propagate(db, argv_owned);
         }
+        if self.dirty > dirty_before && cmd.has(f::WRITE) && self.is_replica() && !self.cfg.replica_read_only {
+            self.remember_replica_keys_with_expire(c, cmd, argv);
+        }
         self.call_depth -= 1;
         if self.call_depth == 0 {
             self.flush_propagation_with(!cmd.has(f::TOUCHES_ARBITRARY_KEYS));
         }
+        // Where the stream stood after this client's command (WAIT).
+        c.woff = self.repl.master_repl_offset;
     }
 
     /// Sends a command line to every MONITOR client (`replicationFeedMonitors`).

@@ -64,8 +64,16 @@ pub fn shutdown_command(ctx: &mut Ctx) -> CmdResult {
         return Err(Error::Syntax);
     }
     if abort {
-        // Shutdown never waits for replicas here, so none can be pending.
+        if ctx.srv.abort_shutdown() {
+            ctx.c.reply.ok();
+            return Ok(());
+        }
         return Err(Error::err("ERR No shutdown in progress."));
+    }
+    if flags & SHUTDOWN_NOW == 0 && ctx.deny_blocking() {
+        return Err(Error::err(
+            "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client",
+        ));
     }
     // A half-loaded dataset is never saved.
     if ctx.srv.loading {
@@ -73,6 +81,12 @@ pub fn shutdown_command(ctx: &mut Ctx) -> CmdResult {
     }
     if ctx.srv.prepare_for_shutdown(flags).is_ok() {
         std::process::exit(0);
+    }
+    if ctx.srv.shutdown_initiated() {
+        // Answered when the shutdown fails or is aborted; the process
+        // exits otherwise.
+        ctx.srv.block_for_shutdown(ctx.c, ctx.argv);
+        return Ok(());
     }
     Err(Error::err("ERR Errors trying to SHUTDOWN. Check logs."))
 }

@@ -84,8 +84,13 @@ impl Server {
     /// Active expiry, table shrinking and incremental rehashing
     /// (`databasesCron`).
     fn databases_cron(&mut self) {
-        if self.active_expire_enabled && self.cfg.special.replicaof.is_none() {
-            self.active_expire_cycle(crate::db::expire::CycleKind::Slow);
+        if self.active_expire_enabled {
+            if self.cfg.special.replicaof.is_none() {
+                self.active_expire_cycle(crate::db::expire::CycleKind::Slow);
+            } else {
+                // Only keys a writable replica's own clients gave a TTL.
+                self.expire_replica_keys();
+            }
         }
         // No resizing while a fork child shares our pages.
         if self.persist.child.is_some() {

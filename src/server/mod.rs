@@ -218,7 +218,7 @@ pub struct Server {
     pub skip_checksum_validation: bool,
     /// DEBUG RELOAD MERGE: a loaded key replaces an existing one.
     pub rdb_load_allow_dup: bool,
-    /// Master-side replication.
+    /// Replication, master and replica side.
     pub repl: crate::repl::ReplState,
     /// A replica asked for a sync during the last command.
     pub repl_sync_requested: bool,
@@ -341,7 +341,7 @@ impl Server {
     /// without a consumer nothing is copied for propagation.
     #[inline]
     pub fn propagation_needed(&self) -> bool {
-        !self.repl.replicas.is_empty() || self.aof.status != crate::persist::aof::AofStatus::Off
+        !self.repl.replicas.is_empty() || self.repl.backlog.is_some() || self.aof.status != crate::persist::aof::AofStatus::Off
     }
 
     /// Queues a command for AOF and replicas (`alsoPropagate`).
@@ -398,6 +398,18 @@ impl Server {
     pub fn reply_error(&mut self, c: &mut Client, e: &Error) {
         let text = e.text();
         self.count_error(&text);
+        // An error on a replication link is a bug somewhere: say so loudly
+        // (`afterErrorReply`).
+        let is_master = c.has(crate::client::flags::MASTER);
+        let is_replica = c.has(crate::client::flags::SLAVE) && !c.has(crate::client::flags::MONITOR);
+        if is_master || is_replica {
+            let (to, from) = if is_master { ("master", "replica") } else { ("replica", "master") };
+            let name = c.last_cmd.map(|cmd| cmd.fullname.as_str()).unwrap_or("<unknown>");
+            log::warn!(
+                "== CRITICAL == This {from} is sending an error to its {to}: '{text}' after processing the command '{name}'"
+            );
+            self.stats.unexpected_error_replies += 1;
+        }
         c.reply.error(text.as_bytes());
     }
 

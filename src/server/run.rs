@@ -60,7 +60,8 @@ impl Server {
         let ndbs = cfg.databases.max(1) as usize;
         let hz = cfg.hz;
         crate::ds::dict::set_hash_seed(crate::util::random_seed());
-        Server {
+        let replica = cfg.special.replicaof.is_some();
+        let mut srv = Server {
             cmd_stats: vec![Default::default(); cmds.cmds.len()],
             cmds,
             dbs: (0..ndbs).map(Db::new).collect(),
@@ -129,15 +130,18 @@ impl Server {
             loading_aof_preamble: false,
             skip_checksum_validation: false,
             rdb_load_allow_dup: false,
-            repl: crate::repl::ReplState {
-                seldb: -1,
-                ..Default::default()
-            },
+            repl: Default::default(),
             repl_sync_requested: false,
             aof: Default::default(),
             migrate_sockets: Default::default(),
             cfg,
+        };
+        if replica {
+            // `replicaof` in the config: the cron connects.
+            srv.repl.link.state = crate::repl::replica::LinkState::Connect;
+            crate::util::log::set_role(b'S');
         }
+        srv
     }
 
     /// Binds every listener. On failure, logs Redis's message and returns
@@ -212,10 +216,7 @@ impl Server {
 
     /// Work done before every sleep (`beforeSleep`).
     fn before_sleep(&mut self) {
-        if self.repl_sync_requested {
-            self.repl_sync_requested = false;
-            self.start_bgsave_for_replicas();
-        }
+        self.repl_before_sleep();
         if self.eviction_pool.running {
             self.perform_evictions();
         }
@@ -261,7 +262,7 @@ impl Server {
         loop {
             self.before_sleep();
             let now = crate::util::monotonic_us();
-            let timeout = if !self.pending_read.is_empty() || !self.pending_write.is_empty() {
+            let timeout = if !self.pending_read.is_empty() || !self.pending_write.is_empty() || self.repl_wants_now() {
                 Duration::ZERO
             } else {
                 let mut wait = next_cron.saturating_sub(now);
@@ -278,12 +279,23 @@ impl Server {
                 let period = 1_000_000 / self.hz.clamp(1, 500) as u64;
                 next_cron = now + period;
             }
-            if self.shutdown_asap {
+            // Like Redis, shutdown requests are acted on by the cron
+            // (DEBUG PAUSE-CRON holds them, so SHUTDOWN ABORT can cancel).
+            if self.pause_cron {
+                continue;
+            }
+            if self.shutdown_initiated() {
+                if self.shutdown_wait_done() {
+                    return Ok(());
+                }
+            } else if self.shutdown_asap {
                 let flags = self.signal_shutdown_flags();
                 if self.prepare_for_shutdown(flags).is_ok() {
                     return Ok(());
                 }
-                self.shutdown_asap = false;
+                if !self.shutdown_initiated() {
+                    self.shutdown_asap = false;
+                }
             }
         }
     }
@@ -310,6 +322,11 @@ impl Server {
                 }
             } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
                 self.accept_clients(LISTENER_TOKEN_BASE - t.0);
+            } else if t.0 == crate::repl::TRANSFER_TOKEN {
+                let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
+                self.transfer_event(readable, ev.is_writable() || ev.is_write_closed());
+            } else if t.0 == crate::repl::RDB_PIPE_TOKEN {
+                self.rdb_pipe_read();
             } else {
                 // Write before reading (Redis's AE_BARRIER): a reply
                 // produced by this iteration's reads must only leave in
@@ -397,12 +414,42 @@ impl Server {
         }
     }
 
-    /// Prepares to exit (`prepareForShutdown`): final save if configured,
-    /// pid file and unix socket removal, flushing replies.
-    pub fn prepare_for_shutdown(&mut self, flags: i32) -> Result<(), String> {
+    /// Prepares to exit (`prepareForShutdown`). Ok: exit now. Err: do not
+    /// exit (yet): a shutdown waits for replicas to catch up
+    /// (`shutdown_initiated`), or it failed.
+    pub fn prepare_for_shutdown(&mut self, mut flags: i32) -> Result<(), String> {
         use crate::config::enums::{SHUTDOWN_NOSAVE, SHUTDOWN_SAVE};
+        if self.shutdown_initiated() {
+            return Err("shutdown in progress".into());
+        }
+        // Never save a half-loaded dataset.
+        if self.loading || self.repl.async_loading {
+            flags = (flags & !SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
+        }
         log::warn!("User requested shutdown...");
-        use crate::config::enums::SHUTDOWN_FORCE;
+        if self.shutdown_wait_for_replicas(flags) {
+            return Err("waiting for replicas".into());
+        }
+        self.finish_shutdown(flags)
+    }
+
+    /// The shutdown itself (`finishShutdown`): final save if configured,
+    /// pid file and unix socket removal, flushing replies.
+    pub fn finish_shutdown(&mut self, flags: i32) -> Result<(), String> {
+        use crate::config::enums::{SHUTDOWN_FORCE, SHUTDOWN_NOSAVE, SHUTDOWN_SAVE};
+        self.log_lagging_replicas();
+        let aof_child = self.persist.child.as_ref().is_some_and(|c| c.kind == crate::persist::ChildKind::Aof);
+        if aof_child && self.aof.status == crate::persist::aof::AofStatus::WaitRewrite {
+            // Without its first rewrite the AOF holds no dataset yet.
+            if flags & SHUTDOWN_FORCE != 0 {
+                log::warn!("Writing initial AOF. Exit anyway.");
+            } else {
+                log::warn!("Writing initial AOF, can't exit.");
+                log::warn!("Errors trying to shut down the server. Check the logs for more information.");
+                self.cancel_shutdown();
+                return Err("Errors trying to SHUTDOWN. Check logs.".into());
+            }
+        }
         self.kill_child();
         if self.aof.status != crate::persist::aof::AofStatus::Off {
             log::info!("Calling fsync() on the AOF file.");
@@ -417,6 +464,8 @@ impl Server {
                     log::warn!("Error trying to save the DB. Exit anyway.");
                 } else {
                     log::warn!("Error trying to save the DB, can't exit.");
+                    log::warn!("Errors trying to shut down the server. Check the logs for more information.");
+                    self.cancel_shutdown();
                     return Err("Errors trying to SHUTDOWN. Check logs.".into());
                 }
             }

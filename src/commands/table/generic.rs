@@ -903,6 +903,7 @@ pub const COMMANDS: &[CommandDef] = &[
         arity: 3,
         flags: flags::NOSCRIPT,
         acl: acl::CONNECTION,
+        handler: Some(crate::repl::wait_command),
         summary: "Block until earlier writes of the connection reach a number of replicas",
         since: "3.0.0",
         complexity: "O(1)",

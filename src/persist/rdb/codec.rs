@@ -302,6 +302,17 @@ impl<R: Read> RdbReader<R> {
         }
     }
 
+    /// A reader resuming where an earlier one stopped: same checksum
+    /// state and byte count (a load fed in pieces).
+    pub fn resume(inner: R, digest: Digest<'static, u64>, read: u64) -> Self {
+        RdbReader { inner, digest, read }
+    }
+
+    /// The checksum state and byte count, to resume later.
+    pub fn position(&self) -> (Digest<'static, u64>, u64) {
+        (self.digest.clone(), self.read)
+    }
+
     pub fn exact(&mut self, buf: &mut [u8]) -> LoadResult<()> {
         self.inner.read_exact(buf)?;
         self.digest.update(buf);

@@ -19,6 +19,10 @@ pub struct LoadStats {
     pub keys_expired: u64,
     /// Empty collections met (old files may hold them): not stored.
     pub empty_keys_skipped: u64,
+    /// Replication info found in AUX fields (`rdbSaveInfo`).
+    pub repl_stream_db: Option<i64>,
+    pub repl_id: Option<String>,
+    pub repl_offset: Option<i64>,
 }
 
 /// The RDB type byte of a value (`rdbSaveObjectType`).
@@ -79,6 +83,13 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
     w.aux(b"redis-bits", b"64")?;
     w.aux(b"ctime", crate::util::mstime().div_euclid(1000).to_string().as_bytes())?;
     w.aux(b"used-mem", crate::alloc::used_memory().to_string().as_bytes())?;
+    // Replication position, so a restarted replica (or master) can PSYNC;
+    // never in an AOF preamble (`rdbSaveInfoAuxFields`).
+    if let Some(stream_db) = srv.rdb_repl_stream_db().filter(|_| !aof_base) {
+        w.aux(b"repl-stream-db", stream_db.to_string().as_bytes())?;
+        w.aux(b"repl-id", srv.replid.as_bytes())?;
+        w.aux(b"repl-offset", srv.repl.master_repl_offset.to_string().as_bytes())?;
+    }
     w.aux(b"aof-base", if aof_base { b"1" } else { b"0" })?;
     use crate::config::enums::{MAXMEMORY_FLAG_LFU, MAXMEMORY_FLAG_LRU};
     let save_lru = srv.cfg.maxmemory_policy & MAXMEMORY_FLAG_LRU != 0;
@@ -158,45 +169,97 @@ pub fn save_file(srv: &Server, path: &str) -> io::Result<()> {
     res
 }
 
-/// Loads an RDB stream into the (empty or merging) dataset (`rdbLoadRio`).
-pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadStats> {
-    let mut magic = [0u8; 9];
-    r.exact(&mut magic)?;
-    if &magic[..5] != b"REDIS" {
-        return corrupt("Wrong signature trying to load DB from file");
+/// What one loader step achieved.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// More records follow.
+    More,
+    /// The EOF opcode and the checksum were read: the load is complete.
+    Done,
+}
+
+/// An RDB load in progress (`rdbLoadRio` turned inside out): each `step`
+/// reads one record, so a caller that gets its bytes in pieces (a
+/// diskless replica reading its master's socket) can stop between
+/// records and resume later. Every step only changes the loader's state
+/// once its record was read whole, so a step that failed for lack of data
+/// can be retried from the same input position.
+pub struct Loader {
+    pub stats: LoadStats,
+    /// RDB version, 0 until the header was read.
+    ver: u32,
+    db: usize,
+    expire: i64,
+    lru_idle: Option<u64>,
+    lfu_freq: Option<u8>,
+    now: i64,
+    is_master: bool,
+    delay: i64,
+}
+
+impl Loader {
+    pub fn new(srv: &Server) -> Loader {
+        Loader {
+            stats: LoadStats::default(),
+            ver: 0,
+            db: 0,
+            expire: -1,
+            lru_idle: None,
+            lfu_freq: None,
+            now: crate::util::mstime(),
+            is_master: srv.cfg.special.replicaof.is_none(),
+            delay: srv.cfg.key_load_delay,
+        }
     }
-    let ver: u32 = std::str::from_utf8(&magic[5..]).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    if !(1..=RDB_VERSION).contains(&ver) {
-        return corrupt(format!("Can't handle RDB format version {ver}"));
-    }
-    let mut stats = LoadStats::default();
-    let mut db = 0usize;
-    let mut expire: i64 = -1;
-    let mut lru_idle: Option<u64> = None;
-    let mut lfu_freq: Option<u8> = None;
-    let now = crate::util::mstime();
-    let is_master = srv.cfg.special.replicaof.is_none();
-    let delay = srv.cfg.key_load_delay;
-    loop {
+
+    /// Reads and applies one record.
+    pub fn step<R: Read>(&mut self, srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<Step> {
+        if self.ver == 0 {
+            let mut magic = [0u8; 9];
+            r.exact(&mut magic)?;
+            if &magic[..5] != b"REDIS" {
+                return corrupt("Wrong signature trying to load DB from file");
+            }
+            let ver: u32 = std::str::from_utf8(&magic[5..]).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+            if !(1..=RDB_VERSION).contains(&ver) {
+                return corrupt(format!("Can't handle RDB format version {ver}"));
+            }
+            self.ver = ver;
+            return Ok(Step::More);
+        }
         let t = r.u8()?;
         match t {
             OP_EXPIRETIME => {
-                expire = r.s_time()? * 1000;
-                continue;
+                self.expire = r.s_time()? * 1000;
+                return Ok(Step::More);
             }
             OP_EXPIRETIME_MS => {
-                expire = r.ms_time()?;
-                continue;
+                self.expire = r.ms_time()?;
+                return Ok(Step::More);
             }
             OP_FREQ => {
-                lfu_freq = Some(r.u8()?);
-                continue;
+                self.lfu_freq = Some(r.u8()?);
+                return Ok(Step::More);
             }
             OP_IDLE => {
-                lru_idle = Some(r.len()?);
-                continue;
+                self.lru_idle = Some(r.len()?);
+                return Ok(Step::More);
             }
-            OP_EOF => break,
+            OP_EOF => {
+                if self.ver >= 5 {
+                    let expected = r.checksum();
+                    let found = r.trailer()?;
+                    if srv.cfg.rdbchecksum && !srv.skip_checksum_validation {
+                        if found == 0 {
+                            log::warn!("RDB file was saved with checksum disabled: no check performed.");
+                        } else if found != expected {
+                            log::warn!("Wrong RDB checksum expected: ({expected:x}) but got ({found:x}). Aborting now.");
+                            return corrupt("RDB CRC error");
+                        }
+                    }
+                }
+                return Ok(Step::Done);
+            }
             OP_SELECTDB => {
                 let id = r.len()?;
                 if id >= srv.dbs.len() as u64 {
@@ -205,46 +268,39 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
                         srv.dbs.len()
                     ));
                 }
-                db = id as usize;
-                continue;
+                self.db = id as usize;
+                return Ok(Step::More);
             }
             OP_RESIZEDB => {
                 let size = r.len()?;
                 let _expires = r.len()?;
-                let want = srv.dbs[db].len() + size.min(1 << 28) as usize;
-                srv.dbs[db].dict.expand(want);
-                continue;
+                let want = srv.dbs[self.db].len() + size.min(1 << 28) as usize;
+                srv.dbs[self.db].dict.expand(want);
+                return Ok(Step::More);
             }
             OP_AUX => {
                 let k = r.string()?;
                 let v = r.string()?;
-                match k.as_slice() {
-                    b"redis-ver" => log::info!("Loading RDB produced by version {}", String::from_utf8_lossy(&v)),
-                    b"ctime" => {
-                        let ctime: i64 = std::str::from_utf8(&v).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-                        let age = (now / 1000 - ctime).max(0);
-                        log::info!("RDB age {age} seconds");
-                    }
-                    b"used-mem" => {
-                        let m: f64 = std::str::from_utf8(&v).ok().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-                        srv.loading_progress.rdb_used_mem = m as u64;
-                        log::info!("RDB memory usage when created {:.2} Mb", m / (1024.0 * 1024.0));
-                    }
-                    _ => {}
-                }
-                continue;
+                self.aux(srv, &k, &v);
+                return Ok(Step::More);
             }
             OP_MODULE_AUX => return corrupt("The RDB file contains AUX module data I can't load: no matching module"),
             OP_FUNCTION2 | OP_FUNCTION_PRE_GA => {
                 // Function libraries: kept as source for when FUNCTION lands.
                 let _code = r.string()?;
-                continue;
+                return Ok(Step::More);
             }
             _ => {}
         }
         // A key/value pair of type `t`.
         let key = r.string()?;
-        let expired = expire != -1 && expire < now && is_master && !srv.loading_aof_preamble;
+        let v = read_value(srv, r, t)?;
+        let db = self.db;
+        let (expire, lru_idle, lfu_freq) = (self.expire, self.lru_idle, self.lfu_freq);
+        self.expire = -1;
+        self.lru_idle = None;
+        self.lfu_freq = None;
+        let expired = expire != -1 && expire < self.now && self.is_master && !srv.loading_aof_preamble;
         if srv.dbs[db].dict.get(&key).is_some() {
             // Duplicate key: Redis refuses, unless it is a merge.
             if !srv.rdb_load_allow_dup {
@@ -252,24 +308,25 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
             }
             srv.dbs[db].delete(&key);
         }
-        let v = read_value(srv, r, t)?;
         if !store_value(srv, db, &key, v) {
-            if stats.empty_keys_skipped < 10 {
+            if self.stats.empty_keys_skipped < 10 {
                 log::warn!("rdbLoadObject skipping empty key: {}", String::from_utf8_lossy(c_str(&key)));
             }
-            stats.empty_keys_skipped += 1;
-            expire = -1;
-            lru_idle = None;
-            lfu_freq = None;
-            continue;
+            self.stats.empty_keys_skipped += 1;
+            return Ok(Step::More);
         }
         if expired {
             srv.dbs[db].delete(&key);
-            stats.keys_expired += 1;
+            self.stats.keys_expired += 1;
+            if srv.repl.feed_expired_on_load {
+                let cmd: &[u8] = if srv.cfg.lazyfree_lazy_expire { b"UNLINK" } else { b"DEL" };
+                srv.feed_replicas_argv(Some(db), &[cmd.to_vec(), key.clone()]);
+            }
         } else {
             if expire != -1 {
                 srv.dbs[db].set_expire(&key, expire);
             }
+            let now = self.now;
             if let Some(e) = srv.lookup_key(db, &key, lookup::NOTOUCH | lookup::NOSTATS | lookup::NONOTIFY | lookup::NOEXPIRE) {
                 if let Some(idle) = lru_idle {
                     let clock = crate::db::lru_clock_at(now - (idle as i64) * 1000);
@@ -279,29 +336,45 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
                     e.set_lru((crate::db::evict::lfu_initial(now / 1000) & !255) | u32::from(f));
                 }
             }
-            stats.keys_loaded += 1;
+            self.stats.keys_loaded += 1;
         }
-        expire = -1;
-        lru_idle = None;
-        lfu_freq = None;
-        if delay != 0 {
-            debug_delay(delay);
+        if self.delay != 0 {
+            debug_delay(self.delay);
         }
         srv.loading_progress_at(r.read);
+        Ok(Step::More)
     }
-    if ver >= 5 {
-        let expected = r.checksum();
-        let found = r.trailer()?;
-        if srv.cfg.rdbchecksum && !srv.skip_checksum_validation {
-            if found == 0 {
-                log::warn!("RDB file was saved with checksum disabled: no check performed.");
-            } else if found != expected {
-                log::warn!("Wrong RDB checksum expected: ({expected:x}) but got ({found:x}). Aborting now.");
-                return corrupt("RDB CRC error");
+
+    /// An AUX field: logged, or remembered for replication.
+    fn aux(&mut self, srv: &mut Server, k: &[u8], v: &[u8]) {
+        let num = |v: &[u8]| -> Option<i64> { std::str::from_utf8(v).ok().and_then(|s| s.trim().parse().ok()) };
+        match k {
+            b"redis-ver" => log::info!("Loading RDB produced by version {}", String::from_utf8_lossy(v)),
+            b"ctime" => {
+                let age = (self.now / 1000 - num(v).unwrap_or(0)).max(0);
+                log::info!("RDB age {age} seconds");
             }
+            b"used-mem" => {
+                let m: f64 = std::str::from_utf8(v).ok().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+                srv.loading_progress.rdb_used_mem = m as u64;
+                log::info!("RDB memory usage when created {:.2} Mb", m / (1024.0 * 1024.0));
+            }
+            b"repl-stream-db" => self.stats.repl_stream_db = Some(num(v).unwrap_or(0)),
+            b"repl-id" if v.len() == 40 => self.stats.repl_id = Some(String::from_utf8_lossy(v).into_owned()),
+            b"repl-offset" => self.stats.repl_offset = Some(num(v).unwrap_or(0)),
+            _ if k.first() == Some(&b'%') => {
+                log::info!("RDB '{}': {}", String::from_utf8_lossy(k), String::from_utf8_lossy(v));
+            }
+            _ => {}
         }
     }
-    Ok(stats)
+}
+
+/// Loads an RDB stream into the (empty or merging) dataset (`rdbLoadRio`).
+pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadStats> {
+    let mut l = Loader::new(srv);
+    while l.step(srv, r)? == Step::More {}
+    Ok(l.stats)
 }
 
 /// The bytes of `s` up to its first NUL, as a `%s` format prints them.
