@@ -251,6 +251,7 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             }
             if flush {
                 ctx.srv.empty_data(None);
+                ctx.srv.scripting.functions.clear();
             }
             let path = ctx.srv.rdb_path();
             ctx.srv.rdb_load_allow_dup = merge;
@@ -269,9 +270,14 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
                 ctx.srv.flush_aof(true);
             }
             ctx.srv.empty_data(None);
+            ctx.srv.scripting.functions.clear();
             ctx.srv.load_aof();
             ctx.srv.dirty = 0;
             log::warn!("Append Only File loaded by DEBUG LOADAOF");
+            ctx.c.reply.ok();
+        }
+        b"set-disable-deny-scripts" if argc == 3 => {
+            ctx.srv.scripting.disable_deny_script = parse_i64(ctx.argv[2]).unwrap_or(0) != 0;
             ctx.c.reply.ok();
         }
         b"set-skip-checksum-validation" if argc == 3 => {

@@ -22,6 +22,7 @@ pub mod persist;
 pub mod pubsub;
 pub mod repl;
 pub mod resp;
+pub mod scripting;
 pub mod server;
 pub mod slowlog;
 pub mod tracking;

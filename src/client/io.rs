@@ -254,7 +254,7 @@ impl Server {
                         heap = parser.args.iter().map(|&(s, l)| &qb[s..s + l]).collect();
                         &heap
                     };
-                    if self.pause != crate::server::PauseKind::None && self.command_paused(c, self.cmds.lookup(argv)) {
+                    if self.pause != crate::server::PauseKind::None && self.command_paused(c, self.cmds.lookup(argv), argv) {
                         // Held back until the pause ends: parse it again then.
                         pos = before;
                         parser.reset();

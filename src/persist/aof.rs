@@ -452,6 +452,9 @@ impl Server {
     /// The dataset as commands (rewrite without an RDB preamble).
     fn write_aof_commands<W: Write>(&self, out: &mut W) -> io::Result<()> {
         let mut buf = Vec::new();
+        for cmd in crate::scripting::function::load_commands(self) {
+            encode_command(&mut buf, &cmd);
+        }
         for (j, db) in self.dbs.iter().enumerate() {
             if db.is_empty() {
                 continue;
@@ -903,7 +906,7 @@ impl Server {
                         in_multi_start = Some(start);
                     }
                     if fake.has(crate::client::flags::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "multi") {
-                        self.queue_multi_command(&mut fake, cmd, &argv);
+                        self.queue_multi_command(&mut fake, cmd, &argv, cmd.flags);
                     } else {
                         self.call(&mut fake, cmd, &argv);
                     }

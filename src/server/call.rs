@@ -56,10 +56,11 @@ impl Server {
         if c.has(cf::MULTI) {
             c.flags |= cf::DIRTY_EXEC;
         }
+        self.reply_error(c, &e);
         if let Some(cmd) = cmd {
             self.cmd_stats[cmd.id].rejected += 1;
         }
-        self.reply_error(c, &e);
+        self.prev_err_count = self.stats.total_error_replies;
     }
 
     /// The gate in front of every command (`processCommand`). The order of
@@ -112,19 +113,28 @@ impl Server {
             self.reject(c, Some(cmd), e);
             return;
         }
-        if self.cfg.maxmemory != 0 {
+        // EVAL and FCALL gate on the flags their script declares.
+        let cmd_flags = if is_script_command(cmd) {
+            self.effective_command_flags(cmd, argv)
+        } else {
+            cmd.flags
+        };
+        let is_exec = cmd.fullname == "exec";
+        let is_write = cmd_flags & f::WRITE != 0 || (is_exec && c.mstate.cmd_flags & f::WRITE != 0);
+        if self.cfg.maxmemory != 0 && crate::scripting::busy_script().is_none() {
             let oom = self.perform_evictions() == crate::db::evict::EvictResult::Fail;
-            let mut reject_on_oom = cmd.has(f::DENYOOM);
+            let mut reject_on_oom = cmd_flags & f::DENYOOM != 0;
             if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "quit" | "reset") {
                 reject_on_oom = true;
             }
-            if cmd.fullname == "exec" && c.mstate.cmd_flags & f::DENYOOM != 0 {
+            if is_exec && c.mstate.cmd_flags & f::DENYOOM != 0 {
                 reject_on_oom = true;
             }
             if oom && reject_on_oom {
                 self.reject(c, Some(cmd), Error::Oom);
                 return;
             }
+            self.pre_command_oom_state = oom;
         }
         self.tracking_limit_used_slots();
         // Invalidations caused before the command runs (evicted keys, the
@@ -133,16 +143,26 @@ impl Server {
             let out = std::mem::take(&mut self.current_output);
             c.reply.raw(&out);
         }
-        if self.writes_denied_by_disk_error() && (cmd.has(f::WRITE) || cmd.fullname == "ping") {
+        if self.writes_denied_by_disk_error() && (is_write || cmd.fullname == "ping") {
             self.reject(c, Some(cmd), Error::Misconf);
+            return;
+        }
+        if is_write && !self.good_replicas_ok() {
+            self.reject(c, Some(cmd), Error::NoReplicas);
             return;
         }
         if self.loading && !cmd.has(f::LOADING) {
             self.reject(c, Some(cmd), Error::Loading);
             return;
         }
+        if let Some(eval) = crate::scripting::busy_script() {
+            if !cmd.has(f::ALLOW_BUSY) {
+                self.reject(c, Some(cmd), crate::scripting::busy_error(eval));
+                return;
+            }
+        }
         if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
-            self.queue_multi_command(c, cmd, argv);
+            self.queue_multi_command(c, cmd, argv, cmd_flags);
             return;
         }
         self.call(c, cmd, argv);
@@ -161,11 +181,13 @@ impl Server {
             self.reply_error(c, &e);
             return;
         };
+        // Nested calls (EXEC, scripts) keep the time of the first one.
+        if self.fixed_time_expire == 0 {
+            self.update_cached_time();
+        }
         self.fixed_time_expire += 1;
         self.call_depth += 1;
-        self.update_cached_time();
         let dirty_before = self.dirty;
-        let errors_before = self.stats.total_error_replies;
         let start = crate::util::monotonic_ns();
         let db = c.db;
         let mut ctx = Ctx {
@@ -194,9 +216,10 @@ impl Server {
                 st.latency.get_or_insert_with(Default::default).record(duration_ns);
             }
         }
-        if self.stats.total_error_replies > errors_before {
+        if self.stats.total_error_replies > self.prev_err_count {
             st.failed += 1;
         }
+        self.prev_err_count = self.stats.total_error_replies;
         if cmd.has(f::READONLY) && c.has(cf::TRACKING) && !c.has(cf::TRACKING_BCAST) {
             self.tracking_remember_keys(c, cmd, argv);
         }
@@ -223,7 +246,9 @@ impl Server {
     pub fn feed_monitors(&mut self, c: &Client, argv: &[&[u8]]) {
         let us = crate::util::ustime();
         let mut line = format!("+{}.{:06} ", us / 1_000_000, us % 1_000_000);
-        if c.has(cf::UNIX_SOCKET) {
+        if c.has(cf::SCRIPT) {
+            line.push_str(&format!("[{} lua] ", c.db));
+        } else if c.has(cf::UNIX_SOCKET) {
             line.push_str(&format!("[{} unix:{}] ", c.db, self.cfg.unixsocket));
         } else {
             line.push_str(&format!("[{} {}] ", c.db, c.addr));
@@ -244,6 +269,12 @@ impl Server {
             self.with_client_output(key, |r| r.raw(line.as_bytes()));
         }
     }
+}
+
+/// EVAL, FCALL and their variants: their gate flags come from the script.
+#[inline]
+fn is_script_command(cmd: &Command) -> bool {
+    cmd.has(f::NOSCRIPT) && cmd.def.group == crate::commands::def::Group::Scripting && !cmd.fullname.contains('|')
 }
 
 /// Commands a RESP2 client in subscribed state may still run.
@@ -268,7 +299,7 @@ pub fn is_local_client(c: &Client) -> bool {
 
 impl Server {
     /// True when CLIENT PAUSE holds this command back.
-    pub fn command_paused(&self, c: &Client, cmd: Option<&Command>) -> bool {
+    pub fn command_paused(&self, c: &Client, cmd: Option<&Command>, argv: &[&[u8]]) -> bool {
         if c.has(cf::SLAVE) {
             return false;
         }
@@ -276,7 +307,8 @@ impl Server {
             PauseKind::None => false,
             PauseKind::All => true,
             PauseKind::Write => cmd.is_some_and(|cmd| {
-                cmd.has(f::WRITE | f::MAY_REPLICATE) && !matches!(cmd.fullname.as_str(), "exec" | "eval" | "evalsha" | "fcall")
+                let flags = if is_script_command(cmd) { self.effective_command_flags(cmd, argv) } else { cmd.flags };
+                flags & (f::WRITE | f::MAY_REPLICATE) != 0 && cmd.fullname != "exec"
             }),
         }
     }

@@ -129,6 +129,13 @@ impl Server {
             },
             repl_sync_requested: false,
             aof: Default::default(),
+            scripting: Default::default(),
+            pre_command_oom_state: false,
+            prev_err_count: 0,
+            propagate_targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
+            poll: None,
+            events: None,
+            signal_fd: -1,
             cfg,
         }
     }
@@ -231,13 +238,15 @@ impl Server {
 
     /// Runs the event loop until shutdown.
     pub fn run(&mut self) -> io::Result<()> {
-        let mut poll = Poll::new()?;
+        let poll = Poll::new()?;
         self.registry = Some(poll.registry().try_clone()?);
         self.register_listeners(&poll)?;
         let sig_fd = install_signal_pipe()?;
         poll.registry()
             .register(&mut mio::unix::SourceFd(&sig_fd.as_raw_fd()), SIGNAL_TOKEN, Interest::READABLE)?;
-        let mut events = Events::with_capacity(1024);
+        self.signal_fd = sig_fd.as_raw_fd();
+        self.poll = Some(poll);
+        self.events = Some(Events::with_capacity(1024));
         let mut next_cron = crate::util::monotonic_us();
         loop {
             self.before_sleep();
@@ -252,30 +261,7 @@ impl Server {
                 }
                 Duration::from_micros(wait)
             };
-            if let Err(e) = poll.poll(&mut events, Some(timeout)) {
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
-            }
-            self.update_cached_time();
-            for ev in events.iter() {
-                let t = ev.token();
-                if t == SIGNAL_TOKEN {
-                    self.drain_signals(sig_fd.as_raw_fd());
-                } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
-                    self.accept_clients(LISTENER_TOKEN_BASE - t.0);
-                } else {
-                    if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                        self.handle_readable(t.0, ev.is_read_closed() || ev.is_error());
-                    }
-                    if ev.is_writable() {
-                        let wants = matches!(self.clients.get(t.0), Some(Some(c)) if c.reply.pending() > 0);
-                        if wants && self.write_to_client(t.0) {
-                            self.pending_write.push(t.0);
-                        }
-                    }
-                }
-            }
+            self.poll_events(Some(timeout))?;
             let now = crate::util::monotonic_us();
             if now >= next_cron {
                 self.server_cron();
@@ -290,6 +276,82 @@ impl Server {
                 self.shutdown_asap = false;
             }
         }
+    }
+
+    /// Polls once and dispatches what is ready: signals, new
+    /// connections, readable and writable clients.
+    fn poll_events(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        let (Some(mut poll), Some(mut events)) = (self.poll.take(), self.events.take()) else {
+            return Ok(());
+        };
+        let res = poll.poll(&mut events, timeout);
+        let mut ready: Vec<(Token, bool, bool, bool)> = Vec::with_capacity(events.iter().count());
+        for ev in events.iter() {
+            let closed = ev.is_read_closed() || ev.is_error();
+            ready.push((ev.token(), ev.is_readable() || closed, closed, ev.is_writable()));
+        }
+        self.poll = Some(poll);
+        self.events = Some(events);
+        if let Err(e) = res {
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        self.update_cached_time();
+        for (t, readable, closed, writable) in ready {
+            if t == SIGNAL_TOKEN {
+                self.drain_signals(self.signal_fd);
+            } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
+                self.accept_clients(LISTENER_TOKEN_BASE - t.0);
+            } else {
+                if readable {
+                    self.handle_readable(t.0, closed);
+                }
+                if writable {
+                    let wants = matches!(self.clients.get(t.0), Some(Some(c)) if c.reply.pending() > 0);
+                    if wants && self.write_to_client(t.0) {
+                        self.pending_write.push(t.0);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Serves other clients while a script runs past the busy threshold
+    /// (`processEventsWhileBlocked`): they get -BUSY, except for the
+    /// commands allowed then (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE
+    /// ...). The running client is out of the slab, so its own events are
+    /// skipped; its per-command state is kept aside meanwhile.
+    pub fn process_events_while_blocked(&mut self) {
+        let saved_key = self.current_key;
+        let saved_resp = self.current_resp;
+        let saved_pubsub = self.current_pubsub;
+        let saved_output = std::mem::take(&mut self.current_output);
+        let saved_flags = std::mem::take(&mut self.pending_client_flags);
+        let (saved_ms, saved_unix) = (self.mstime, self.unixtime);
+        for _ in 0..4 {
+            let before = self.stats.total_reads_processed + self.stats.numconnections;
+            if let Err(e) = self.poll_events(Some(Duration::ZERO)) {
+                log::warn!("Polling while a script runs: {e}");
+                break;
+            }
+            let pending = std::mem::take(&mut self.pending_read);
+            for key in pending {
+                self.handle_pending_read(key);
+            }
+            self.handle_pending_writes();
+            if self.stats.total_reads_processed + self.stats.numconnections == before {
+                break;
+            }
+        }
+        self.current_key = saved_key;
+        self.current_resp = saved_resp;
+        self.current_pubsub = saved_pubsub;
+        self.current_output = saved_output;
+        self.pending_client_flags = saved_flags;
+        self.mstime = saved_ms;
+        self.unixtime = saved_unix;
     }
 
     fn drain_signals(&mut self, fd: i32) {
