@@ -206,16 +206,42 @@ impl Server {
         self.current_key = Some(c.key);
         self.current_resp = c.reply.resp;
         self.current_pubsub = c.has(cf::PUBSUB);
+        let errors = self.stats.total_error_replies;
+        let start = crate::util::monotonic_us();
         self.call(c, cmd, &refs);
+        let took = crate::util::monotonic_us().saturating_sub(start);
         self.current_key = None;
         self.blocking.serving = None;
         c.db = saved_db;
         if !self.blocking.reblocked {
+            let failed = self.stats.total_error_replies > errors;
+            self.stats_on_unblock(c, took, failed);
             self.unblock_client(c);
         }
         if !self.current_output.is_empty() {
             let out = std::mem::take(&mut self.current_output);
             c.reply.raw(&out);
+        }
+    }
+
+    /// Counts a blocking command once it is done: served, timed out or
+    /// unblocked (`updateStatsOnUnblock`); `call` skipped it while it was
+    /// blocked.
+    pub fn stats_on_unblock(&mut self, c: &Client, duration_us: u64, failed: bool) {
+        let Some(cmd) = c.last_cmd else { return };
+        let tracking = self.cfg.latency_tracking;
+        let st = &mut self.cmd_stats[cmd.id];
+        st.calls += 1;
+        st.usec += duration_us;
+        if failed {
+            st.failed += 1;
+        }
+        if tracking {
+            st.latency.get_or_insert_with(Default::default).record(duration_us.max(1) * 1000);
+        }
+        if let Some(argv) = c.bstate.as_ref().map(|b| b.argv.clone()) {
+            let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+            self.slowlog_push(c, &refs, duration_us);
         }
     }
 
@@ -241,6 +267,8 @@ impl Server {
             };
             if c.id == id && c.has(cf::BLOCKED) {
                 c.reply.null_array();
+                self.stats.numcommands += 1;
+                self.stats_on_unblock(&c, 0, false);
                 self.unblock_client(&mut c);
             }
             self.put_back_client(key, c);
@@ -295,6 +323,8 @@ pub fn client_unblock_command(ctx: &mut Ctx) -> crate::server::CmdResult {
         } else {
             c.reply.null_array();
         }
+        ctx.srv.stats.numcommands += 1;
+        ctx.srv.stats_on_unblock(&c, 0, as_error);
         ctx.srv.unblock_client(&mut c);
         ctx.srv.put_back_client(key, c);
     }

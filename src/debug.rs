@@ -236,6 +236,10 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             }
         }
         b"protocol" if argc == 3 => debug_protocol(ctx)?,
+        b"reload" | b"loadaof" if ctx.srv.loading => {
+            // Only reachable from a file being loaded: never recurse into it.
+            return Err(Error::err("ERR DEBUG RELOAD and LOADAOF cannot run while loading"));
+        }
         b"reload" => {
             let (mut flush, mut save, mut merge) = (true, true, false);
             for opt in &ctx.argv[2..] {

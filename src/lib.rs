@@ -8,6 +8,7 @@
 pub mod alloc;
 pub mod blocked;
 pub mod client;
+pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod db;

@@ -54,6 +54,13 @@ fn main() {
         }
     }
     oxidis::util::log::init();
+    // SORT ... ALPHA collates with strcoll in the environment's locale, as
+    // redis-server does.
+    // SAFETY: called before any other thread exists; the argument is a
+    // NUL-terminated literal.
+    unsafe {
+        libc::setlocale(libc::LC_COLLATE, c"".as_ptr());
+    }
     let mut cfg = Config::defaults();
     let mut extra = Extra::default();
     let mut j = 1;
@@ -88,6 +95,13 @@ fn main() {
     }
     if let Err(e) = load_from_string(&mut cfg, &text, &mut extra) {
         eprint!("{}", e.report());
+        std::process::exit(1);
+    }
+    if cfg.cluster_enabled {
+        eprint!(
+            "\n*** FATAL CONFIG FILE ERROR (Redis {}) ***\n'cluster-enabled yes': Oxidis does not support cluster mode yet; run it standalone.\n",
+            oxidis::REDIS_VERSION
+        );
         std::process::exit(1);
     }
     let mut registry = oxidis::commands::Registry::build();

@@ -53,17 +53,26 @@ pub struct Server {
     child: Child,
     port: u16,
     dir: PathBuf,
+    /// The directory belongs to the test (restarts share it): not removed.
+    keep_dir: bool,
 }
 
 impl Server {
     /// Start a server with the default test arguments followed by `args`
     /// (later arguments override earlier ones). Waits until it answers PING.
     pub fn start(args: &[&str]) -> Server {
+        Self::start_with(&server_bin(), None, args)
+    }
+
+    /// Starts `bin` (our server or another, e.g. /usr/bin/redis-server)
+    /// with `--dir dir` when given: that directory is kept, so a later
+    /// server can start on the files this one left (restart tests).
+    pub fn start_with(bin: &Path, dir: Option<&Path>, args: &[&str]) -> Server {
         let mut last_err = String::new();
         // Retry a couple of times in case the chosen port got taken between
         // probing it and the server binding it.
         for _attempt in 0..3 {
-            match Self::try_start(args) {
+            match Self::try_start(bin, dir, args) {
                 Ok(s) => return s,
                 Err(e) => last_err = e,
             }
@@ -71,11 +80,33 @@ impl Server {
         panic!("server failed to start: {}", last_err);
     }
 
-    fn try_start(args: &[&str]) -> Result<Server, String> {
+    /// A fresh directory for `start_with`, removed by the caller.
+    pub fn scratch_dir(tag: &str) -> PathBuf {
+        let n = SERVER_COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("oxidis-compat-{}-{}-{}", std::process::id(), n, tag));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(&dir);
+        dir
+    }
+
+    /// Kills the server with SIGKILL (a crash) and waits for it.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn try_start(bin: &Path, given_dir: Option<&Path>, args: &[&str]) -> Result<Server, String> {
         let port = free_port();
         let n = SERVER_COUNTER.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("oxidis-compat-{}-{}-{}", std::process::id(), n, port));
-        let _ = std::fs::remove_dir_all(&dir);
+        let keep_dir = given_dir.is_some();
+        let dir = match given_dir {
+            Some(d) => d.to_path_buf(),
+            None => {
+                let d = std::env::temp_dir().join(format!("oxidis-compat-{}-{}-{}", std::process::id(), n, port));
+                let _ = std::fs::remove_dir_all(&d);
+                d
+            }
+        };
         std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {:?}: {}", dir, e))?;
         let log = dir.join("log");
         let port_s = port.to_string();
@@ -98,11 +129,10 @@ impl Server {
             &log_s,
         ];
         full.extend_from_slice(args);
-        let bin = server_bin();
         // stdout/stderr go to files next to the log, for startup diagnostics.
         let out = std::fs::File::create(dir.join("stdout")).map_err(|e| e.to_string())?;
         let err = std::fs::File::create(dir.join("stderr")).map_err(|e| e.to_string())?;
-        let child = match Command::new(&bin)
+        let child = match Command::new(bin)
             .args(&full)
             .current_dir(&dir)
             .stdin(Stdio::null())
@@ -112,11 +142,18 @@ impl Server {
         {
             Ok(c) => c,
             Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
+                if !keep_dir {
+                    let _ = std::fs::remove_dir_all(&dir);
+                }
                 return Err(format!("cannot spawn {:?}: {}", bin, e));
             }
         };
-        let mut server = Server { child, port, dir };
+        let mut server = Server {
+            child,
+            port,
+            dir,
+            keep_dir,
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(Some(status)) = server.child.try_wait() {
@@ -218,7 +255,9 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.keep_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -689,6 +728,22 @@ impl Conn {
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Like `read_raw_reply`, but None when the connection closes, fails
+    /// or times out first (for tests that kill the server).
+    pub fn try_read_raw_reply(&mut self) -> Option<Vec<u8>> {
+        loop {
+            match parse_at(&self.buf, 0) {
+                Ok(Parse::Done(_, n)) => return Some(self.buf.drain(..n).collect()),
+                Ok(Parse::Incomplete) => {}
+                Err(_) => return None,
+            }
+            match self.fill() {
+                Ok(0) | Err(_) => return None,
+                Ok(_) => {}
             }
         }
     }

@@ -23,7 +23,7 @@ pub mod flags {
     pub const DIRTY_CAS: u64 = 1 << 5;
     pub const CLOSE_AFTER_REPLY: u64 = 1 << 6;
     pub const UNBLOCKED: u64 = 1 << 7;
-    /// The client scripts run their commands with.
+    /// The client a script runs its commands with (SORT orders sets for it).
     pub const SCRIPT: u64 = 1 << 8;
     pub const ASKING: u64 = 1 << 9;
     pub const CLOSE_ASAP: u64 = 1 << 10;

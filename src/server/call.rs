@@ -216,7 +216,10 @@ impl Server {
                 st.latency.get_or_insert_with(Default::default).record(duration_ns);
             }
         }
-        if self.stats.total_error_replies > self.prev_err_count {
+        // Failed when errors were replied since the last command finished
+        // (`incrCommandStatsOnError`): an EXEC whose queued command failed
+        // is not itself failed, that command is.
+        if self.stats.total_error_replies > self.prev_err_count && !c.has(cf::BLOCKED) {
             st.failed += 1;
         }
         self.prev_err_count = self.stats.total_error_replies;
@@ -232,7 +235,7 @@ impl Server {
         if !self.monitors.is_empty() && !cmd.has(f::SKIP_MONITOR | f::ADMIN) {
             self.feed_monitors(c, argv);
         }
-        if (self.dirty != dirty_before || force) && !no_propagate && !self.loading && self.propagation_needed() {
+        if (self.dirty > dirty_before || force) && !no_propagate && !self.loading && self.propagation_needed() {
             let argv_owned = propagate_as.unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
             self.propagate(db, argv_owned);
         }

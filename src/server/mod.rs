@@ -167,6 +167,9 @@ pub struct Server {
     pub current_pubsub: bool,
     /// DEBUG PAUSE-CRON: skip the cron's work.
     pub pause_cron: bool,
+    /// Error replies counted when the last command finished (for the
+    /// failed_calls of the next one).
+    pub prev_err_count: u64,
     /// Client id -> slab key, for every connected client.
     pub client_by_id: std::collections::HashMap<u64, usize, foldhash::fast::RandomState>,
     pub tracking: crate::tracking::Tracking,
@@ -206,9 +209,6 @@ pub struct Server {
     /// Whether memory was over maxmemory when the current command passed
     /// the gate (scripts check it before their first write).
     pub pre_command_oom_state: bool,
-    /// total_error_replies after the last command's stats were updated
-    /// (`incrCommandStatsOnError`): a command fails only by its own errors.
-    pub prev_err_count: u64,
     /// Where `propagate` sends commands (`redis.set_repl`).
     pub propagate_targets: u8,
     /// The poller, kept here so a busy script can serve events.

@@ -112,6 +112,7 @@ impl Server {
             monitors: Vec::new(),
             current_pubsub: false,
             pause_cron: false,
+            prev_err_count: 0,
             client_by_id: Default::default(),
             tracking: Default::default(),
             slowlog: Default::default(),
@@ -131,7 +132,6 @@ impl Server {
             aof: Default::default(),
             scripting: Default::default(),
             pre_command_oom_state: false,
-            prev_err_count: 0,
             propagate_targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
             poll: None,
             events: None,
@@ -304,14 +304,18 @@ impl Server {
             } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
                 self.accept_clients(LISTENER_TOKEN_BASE - t.0);
             } else {
-                if readable {
-                    self.handle_readable(t.0, closed);
-                }
+                // Write before reading (Redis's AE_BARRIER): a reply
+                // produced by this iteration's reads must only leave in
+                // before_sleep, after the AOF holding its write is
+                // written (and fsynced with appendfsync always).
                 if writable {
                     let wants = matches!(self.clients.get(t.0), Some(Some(c)) if c.reply.pending() > 0);
                     if wants && self.write_to_client(t.0) {
                         self.pending_write.push(t.0);
                     }
+                }
+                if readable {
+                    self.handle_readable(t.0, closed);
                 }
             }
         }

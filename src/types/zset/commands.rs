@@ -415,7 +415,7 @@ fn reply_range(r: &mut ReplyBuf, items: &[(LpValue<'_>, f64)], withscores: bool)
 /// Stores a STORE command's result at `dst`, replying with its size: an
 /// empty result deletes `dst` (zrangeResultFinalizeStore and the STORE
 /// part of zunionInterDiffGenericCommand). `items` are sorted ascending.
-pub(super) fn store_result(ctx: &mut Ctx, dst: &[u8], items: &[(Vec<u8>, f64)], event: &str) {
+pub(crate) fn store_result(ctx: &mut Ctx, dst: &[u8], items: &[(Vec<u8>, f64)], event: &str) {
     let db = ctx.dbi();
     if items.is_empty() {
         ctx.c.reply.int(0);

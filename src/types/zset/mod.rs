@@ -984,7 +984,7 @@ impl SkiplistSet {
 
 /// The sorted set at `key` for reading: None when missing, WRONGTYPE for
 /// other types.
-fn zset_read<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Result<Option<&'s ZSet>, Error> {
+pub(crate) fn zset_read<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Result<Option<&'s ZSet>, Error> {
     match srv.lookup_read(db, key) {
         None => Ok(None),
         Some(e) => as_zset(e).map(Some),
