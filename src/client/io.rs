@@ -316,7 +316,9 @@ impl Server {
         self.current_pubsub = c.has(cf::PUBSUB);
         self.process_command(c, argv);
         self.current_key = None;
-        if !self.blocking.ready.is_empty() {
+        // Not while a script runs (a command served during a busy script):
+        // its writes are only visible to blocked clients once it is done.
+        if !self.blocking.ready.is_empty() && !crate::scripting::script_running() {
             self.handle_clients_blocked_on_keys();
         }
         if c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {

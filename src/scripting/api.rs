@@ -92,6 +92,9 @@ unsafe fn call_and_push(l: State, argv: Vec<Vec<u8>>) -> bool {
         return false;
     }
     run.in_call.set(true);
+    if super::ldb::logging() {
+        super::ldb::log_command(&argv);
+    }
     let res = super::script_call(run, &argv);
     run.in_call.set(false);
     drop(argv);
@@ -104,6 +107,9 @@ unsafe fn call_and_push(l: State, argv: Vec<Vec<u8>>) -> bool {
         Ok(reply) => {
             let mut pos = 0;
             lua::push_resp(l, &reply, &mut pos, true);
+            if super::ldb::logging() {
+                super::ldb::log_reply(&reply);
+            }
             reply.first() == Some(&b'-')
         }
     }
@@ -309,15 +315,25 @@ unsafe extern "C-unwind" fn acl_check_cmd(l: State) -> c_int {
     1
 }
 
-/// `redis.breakpoint()`: false outside the debugger.
+/// `redis.breakpoint()`: stops in the debugger; false outside it.
 unsafe extern "C-unwind" fn breakpoint(l: State) -> c_int {
     // SAFETY: called by Lua with its state.
-    ffi::lua_pushboolean(l, 0);
+    if super::ldb::active() {
+        super::ldb::set_lua_breakpoint();
+        ffi::lua_pushboolean(l, 1);
+    } else {
+        ffi::lua_pushboolean(l, 0);
+    }
     1
 }
 
-/// `redis.debug(...)`: nothing outside the debugger.
-unsafe extern "C-unwind" fn debug(_l: State) -> c_int {
+/// `redis.debug(...)`: logs its arguments in the debugger console;
+/// nothing outside it.
+unsafe extern "C-unwind" fn debug(l: State) -> c_int {
+    // SAFETY: called by Lua with its state.
+    if super::ldb::active() {
+        super::ldb::debug_values(l);
+    }
     0
 }
 

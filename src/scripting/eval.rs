@@ -38,7 +38,13 @@ pub fn create_script(srv: &mut Server, body: &[u8]) -> Result<[u8; 40], Error> {
     // the registry (a plain table) does not raise.
     unsafe { ffi::lua_setfield(vm.l, ffi::LUA_REGISTRYINDEX, name.as_ptr()) };
     srv.scripting.scripts_mem += 40 + body.len();
-    srv.scripting.scripts.insert(sha.to_vec(), Script { body: body.to_vec(), flags });
+    srv.scripting.scripts.insert(
+        sha.to_vec(),
+        Script {
+            body: body.to_vec(),
+            flags,
+        },
+    );
     Ok(sha)
 }
 
@@ -100,7 +106,21 @@ fn eval_generic(ctx: &mut Ctx, evalsha: bool) -> CmdResult {
         // registry read does not raise.
         unsafe { ffi::lua_getfield_(l, ffi::LUA_REGISTRYINDEX, name.as_ptr()) };
     };
+    // SCRIPT DEBUG: the run is a debugging session on the client socket,
+    // and the client is closed after the reply (`ldbEndSession`).
+    let debug_fd = if ctx.c.has(cf::LUA_DEBUG) {
+        ctx.c.conn.as_ref().map(|c| c.fd())
+    } else {
+        None
+    };
+    if let Some(fd) = debug_fd {
+        super::ldb::start_session(fd, ctx.argv[1]);
+    }
     let res = super::run(ctx.srv, ctx.c, Engine::Eval, &push, keys, args, sha, flags, ro, Vec::new());
+    if debug_fd.is_some() {
+        super::ldb::end_session();
+        ctx.c.flags |= cf::CLOSE_AFTER_REPLY;
+    }
     // The commands the script ran propagated themselves.
     ctx.no_propagate = true;
     match res {
@@ -135,6 +155,9 @@ pub fn evalsha_command(ctx: &mut Ctx) -> CmdResult {
     }
     if ctx.argv[1].len() != 40 {
         return Err(Error::NoScript);
+    }
+    if ctx.c.has(cf::LUA_DEBUG) {
+        return Err(Error::err("ERR Please use EVAL instead of EVALSHA for debugging"));
     }
     eval_generic(ctx, true)
 }
@@ -201,6 +224,27 @@ pub fn script_exists_command(ctx: &mut Ctx) -> CmdResult {
 pub fn script_load_command(ctx: &mut Ctx) -> CmdResult {
     let sha = create_script(ctx.srv, ctx.argv[2])?;
     ctx.c.reply.bulk(&sha);
+    Ok(())
+}
+
+/// `SCRIPT DEBUG YES|SYNC|NO`
+pub fn script_debug_command(ctx: &mut Ctx) -> CmdResult {
+    if ctx.c.reply.pending() > 0 {
+        return Err(Error::err("ERR SCRIPT DEBUG must be called outside a pipeline"));
+    }
+    match ctx.argv[2].to_ascii_lowercase().as_slice() {
+        b"no" => ctx.c.flags &= !(cf::LUA_DEBUG | cf::LUA_DEBUG_SYNC),
+        b"yes" => {
+            super::ldb::enable();
+            ctx.c.flags |= cf::LUA_DEBUG;
+        }
+        b"sync" => {
+            super::ldb::enable();
+            ctx.c.flags |= cf::LUA_DEBUG | cf::LUA_DEBUG_SYNC;
+        }
+        _ => return Err(Error::err("ERR Use SCRIPT DEBUG YES/SYNC/NO")),
+    }
+    ctx.c.reply.ok();
     Ok(())
 }
 

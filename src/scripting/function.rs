@@ -128,8 +128,7 @@ fn valid_name(name: &[u8]) -> bool {
     !name.is_empty() && name.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
-const BAD_NAME: &str =
-    "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+const BAD_NAME: &str = "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
 
 /// The `#!<engine> name=<name>` line of a library (`functionExtractLibMetaData`).
 /// Returns (engine, name, code after the line, starting at its newline).
@@ -256,13 +255,21 @@ pub fn create_library(srv: &mut Server, code: &[u8], replace: bool, timeout_ms: 
             .map(|f| format!("Function {} already exists", String::from_utf8_lossy(f)))
     };
     if let Some(e) = problem {
-        funcs.free_library(Library { name: Vec::new(), code: Vec::new(), functions: fs });
+        funcs.free_library(Library {
+            name: Vec::new(),
+            code: Vec::new(),
+            functions: fs,
+        });
         if let Some(old) = old {
             funcs.link(old);
         }
         return Err(e);
     }
-    funcs.link(Library { name: name.clone(), code: code.to_vec(), functions: fs });
+    funcs.link(Library {
+        name: name.clone(),
+        code: code.to_vec(),
+        functions: fs,
+    });
     if let Some(old) = old {
         funcs.free_library(old);
     }
@@ -320,7 +327,10 @@ unsafe fn positional_args(l: State) -> Result<Registered, Vec<u8>> {
 
 unsafe fn named_args(l: State) -> Result<Registered, Vec<u8>> {
     if ffi::lua_type(l, 1) != ffi::LUA_TTABLE {
-        return Err(b"calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).".to_vec());
+        return Err(
+            b"calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments)."
+                .to_vec(),
+        );
     }
     let mut name = None;
     let mut desc = None;
@@ -454,7 +464,18 @@ fn fcall_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
         unsafe { ffi::lua_rawgeti_(l, ffi::LUA_REGISTRYINDEX, fref) };
     };
     let argv_owned: Vec<Vec<u8>> = ctx.argv.iter().map(|a| a.to_vec()).collect();
-    let res = super::run(ctx.srv, ctx.c, Engine::Function, &push, keys, args, name, flags & !sflags::EVAL_COMPAT_MODE, ro, argv_owned);
+    let res = super::run(
+        ctx.srv,
+        ctx.c,
+        Engine::Function,
+        &push,
+        keys,
+        args,
+        name,
+        flags & !sflags::EVAL_COMPAT_MODE,
+        ro,
+        argv_owned,
+    );
     ctx.no_propagate = true;
     let out = res?;
     if out.error_uncounted {
@@ -489,7 +510,11 @@ pub fn function_load_command(ctx: &mut Ctx) -> CmdResult {
     if pos >= ctx.argc() {
         return Err(Error::err("ERR Function code is missing"));
     }
-    let timeout = if ctx.c.has(crate::client::flags::MASTER) || ctx.srv.loading { 0 } else { LOAD_TIMEOUT_MS };
+    let timeout = if ctx.c.has(crate::client::flags::MASTER) || ctx.srv.loading {
+        0
+    } else {
+        LOAD_TIMEOUT_MS
+    };
     let name = create_library(ctx.srv, ctx.argv[pos], replace, timeout).map_err(|e| Error::msg(format!("ERR {e}")))?;
     ctx.srv.dirty += 1;
     ctx.c.reply.bulk(&name);
@@ -676,16 +701,15 @@ fn read_libraries(data: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 
 /// One function record after its opcode: the library code, rebuilt from
 /// the pre-GA layout when needed (`rdbFunctionLoad`).
-pub fn read_function_record<R: std::io::Read>(
-    r: &mut crate::persist::rdb::codec::RdbReader<R>,
-    t: u8,
-) -> Result<Vec<u8>, Option<String>> {
+pub fn read_function_record<R: std::io::Read>(r: &mut crate::persist::rdb::codec::RdbReader<R>, t: u8) -> Result<Vec<u8>, Option<String>> {
     if t == crate::persist::rdb::codec::OP_FUNCTION2 {
         return r.string().map_err(|_| Some("Failed loading library payload".into()));
     }
     let name = r.string().map_err(|_| Some("Failed loading library name".to_string()))?;
     let engine = r.string().map_err(|_| Some("Failed loading engine name".to_string()))?;
-    let has_desc = r.len().map_err(|_| Some("Failed loading library description indicator".to_string()))?;
+    let has_desc = r
+        .len()
+        .map_err(|_| Some("Failed loading library description indicator".to_string()))?;
     if has_desc != 0 {
         r.string().map_err(|_| Some("Failed loading library description".to_string()))?;
     }

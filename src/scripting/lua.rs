@@ -216,6 +216,11 @@ pub fn number_arg(n: f64, out: &mut Vec<u8>) {
 /// (`luaPushErrorBuff`): "-CODE msg" keeps its code, anything else gets
 /// ERR; CR/LF around the message are trimmed.
 pub unsafe fn push_error_table(l: State, text: &[u8]) {
+    if super::ldb::logging() {
+        let mut m = b"<error> ".to_vec();
+        m.extend_from_slice(text);
+        super::ldb::log(m);
+    }
     let (code, msg): (&[u8], &[u8]) = if let Some(rest) = text.strip_prefix(b"-") {
         match rest.iter().position(|&c| c == b' ') {
             Some(sp) => (&rest[..sp], &rest[sp + 1..]),
@@ -276,7 +281,11 @@ pub unsafe fn error_info(l: State, idx: c_int) -> ErrorInfo {
     }
     let field = |name: &[u8]| -> Option<Vec<u8>> {
         let t = raw_get_field(l, idx, name);
-        let v = if t == ffi::LUA_TSTRING || t == ffi::LUA_TNUMBER { to_bytes(l, -1).map(|b| b.to_vec()) } else { None };
+        let v = if t == ffi::LUA_TSTRING || t == ffi::LUA_TNUMBER {
+            to_bytes(l, -1).map(|b| b.to_vec())
+        } else {
+            None
+        };
         ffi::lua_settop(l, -2);
         v
     };
@@ -360,7 +369,11 @@ pub unsafe fn push_resp(l: State, buf: &[u8], pos: &mut usize, push: bool) {
             if t == b'$' {
                 push_bytes(l, body);
             } else {
-                let (fmt, s) = if body.len() >= 4 { (&body[..3], &body[4..]) } else { (&body[..0], body) };
+                let (fmt, s) = if body.len() >= 4 {
+                    (&body[..3], &body[4..])
+                } else {
+                    (&body[..0], body)
+                };
                 ffi::lua_createtable(l, 0, 1);
                 push_bytes(l, b"verbatim_string");
                 ffi::lua_createtable(l, 0, 2);
@@ -526,7 +539,10 @@ unsafe fn table_reply(l: State, r: &mut crate::resp::ReplyBuf, script_resp: u8, 
         let mut text = info.msg.unwrap_or_default();
         sanitize_error(&mut text);
         r.error(&text);
-        errors.push(ReplyError { text, count: !info.ignore_stats });
+        errors.push(ReplyError {
+            text,
+            count: !info.ignore_stats,
+        });
         ffi::lua_settop(l, tidx - 1);
         return;
     }
@@ -967,12 +983,15 @@ impl Vm {
             let l = self.l;
             ffi::lua_getfield_(l, ffi::LUA_REGISTRYINDEX, REG_GLOBALS_MT.as_ptr());
             let mt = ffi::lua_gettop(l);
-            ffi::lua_getfield_(l, ffi::LUA_REGISTRYINDEX, if on { REG_LIBRARY_API.as_ptr() } else { REG_GLOBALS.as_ptr() });
+            ffi::lua_getfield_(
+                l,
+                ffi::LUA_REGISTRYINDEX,
+                if on { REG_LIBRARY_API.as_ptr() } else { REG_GLOBALS.as_ptr() },
+            );
             raw_set_field(l, mt, b"__index");
             ffi::lua_settop(l, mt - 1);
         }
     }
-
 }
 
 /// Sets a global in the real globals table (KEYS, ARGV) to an array of

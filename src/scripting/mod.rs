@@ -15,6 +15,7 @@
 pub mod api;
 pub mod eval;
 pub mod function;
+pub mod ldb;
 pub mod libs;
 pub mod lua;
 
@@ -76,6 +77,8 @@ pub struct RunCtx {
     pub caller_argv: Vec<Vec<u8>>,
     /// Whether `redis.call` is running a command (recursion guard).
     in_call: Cell<bool>,
+    /// The keys the script declared (client tracking of its caller).
+    keys: Vec<Vec<u8>>,
 }
 
 thread_local! {
@@ -93,7 +96,9 @@ pub fn current_run<'a>() -> Option<&'a RunCtx> {
 /// True while a script runs past the busy threshold (other clients get
 /// -BUSY). The value says whether it is an EVAL script.
 pub fn busy_script() -> Option<bool> {
-    current_run().filter(|r| r.flags.get() & rf::TIMEDOUT != 0).map(|r| r.flags.get() & rf::EVAL_MODE != 0)
+    current_run()
+        .filter(|r| r.flags.get() & rf::TIMEDOUT != 0)
+        .map(|r| r.flags.get() & rf::EVAL_MODE != 0)
 }
 
 /// True while any script runs.
@@ -178,7 +183,10 @@ pub fn parse_shebang(body: &[u8]) -> Result<(u64, usize), String> {
         _ => return Err("Invalid engine in script shebang".into()),
     };
     if parts[0] != b"#!lua" {
-        return Err(format!("Unexpected engine in script shebang: {}", String::from_utf8_lossy(&parts[0])));
+        return Err(format!(
+            "Unexpected engine in script shebang: {}",
+            String::from_utf8_lossy(&parts[0])
+        ));
     }
     let mut flags = 0;
     for p in &parts[1..] {
@@ -334,6 +342,7 @@ pub fn run(
         flags |= rf::EVAL_MODE;
     }
     let threshold = srv.cfg.busy_reply_threshold;
+    let debugging = matches!(engine, Engine::Eval) && ldb::active();
     let ctx = RunCtx {
         srv: srv as *mut Server,
         caller: caller as *mut Client,
@@ -344,6 +353,11 @@ pub fn run(
         funcname,
         caller_argv,
         in_call: Cell::new(false),
+        keys: if caller.has(cf::TRACKING) {
+            keys.iter().map(|k| k.to_vec()).collect()
+        } else {
+            Vec::new()
+        },
     };
     let mut outcome = RunOutcome { error_uncounted: false };
     let mut reply_errors = Vec::new();
@@ -356,7 +370,9 @@ pub fn run(
         let base = ffi::lua_gettop(l);
         ffi::lua_getfield_(l, ffi::LUA_REGISTRYINDEX, lua::REG_ERROR_HANDLER.as_ptr());
         push_fn(l);
-        if threshold > 0 {
+        if debugging {
+            ffi::lua_sethook(l, Some(ldb::line_hook), ffi::LUA_MASKLINE | ffi::LUA_MASKCOUNT, 100_000);
+        } else if threshold > 0 {
             ffi::lua_sethook(l, Some(busy_hook), ffi::LUA_MASKCOUNT, 100_000);
         }
         let err = match engine {
@@ -386,14 +402,17 @@ pub fn run(
                 let mut text = format!("ERR Error running script {}, ", String::from_utf8_lossy(&ctx.funcname)).into_bytes();
                 let m = msg.unwrap_or_else(|| b"execution failure".to_vec());
                 text.extend_from_slice(&m[..m.len().min(100)]);
-                Some(lua::ErrorInfo { msg: Some(text), ..Default::default() })
+                Some(lua::ErrorInfo {
+                    msg: Some(text),
+                    ..Default::default()
+                })
             };
             (true, info)
         } else {
             lua::reply_from_lua(l, &mut caller.reply, (*ctx.fake).reply.resp, &mut reply_errors);
             (false, None)
         };
-        if threshold > 0 {
+        if threshold > 0 || debugging {
             ffi::lua_sethook(l, None, 0, 0);
         }
         ffi::lua_settop(l, base);
@@ -569,8 +588,11 @@ pub fn script_call(run: &RunCtx, argv: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
     srv.propagate_targets = run.repl_flags.get();
     srv.call(fake, cmd, &refs);
     srv.propagate_targets = saved_targets;
+    // A read makes the caller track the keys the script declared
+    // (`trackingRememberKeys(server.script_caller)`).
     if cmd.has(f::READONLY) && caller.has(cf::TRACKING) && !caller.has(cf::TRACKING_BCAST) {
-        srv.tracking_remember_keys(caller, cmd, &refs);
+        let keys: Vec<&[u8]> = run.keys.iter().map(|k| k.as_slice()).collect();
+        srv.tracking_remember_key_list(caller, &keys);
     }
     fake.reply.sent = 0;
     Ok(std::mem::take(&mut fake.reply.buf))

@@ -223,7 +223,13 @@ impl Server {
             st.failed += 1;
         }
         self.prev_err_count = self.stats.total_error_replies;
-        if cmd.has(f::READONLY) && c.has(cf::TRACKING) && !c.has(cf::TRACKING_BCAST) {
+        // Read-only scripts are not tracked themselves: the commands they
+        // run are (see `script_call`).
+        if cmd.has(f::READONLY)
+            && c.has(cf::TRACKING)
+            && !c.has(cf::TRACKING_BCAST)
+            && !matches!(cmd.fullname.as_str(), "eval_ro" | "evalsha_ro" | "fcall_ro")
+        {
             self.tracking_remember_keys(c, cmd, argv);
         }
         self.stats.numcommands += 1;
@@ -310,7 +316,11 @@ impl Server {
             PauseKind::None => false,
             PauseKind::All => true,
             PauseKind::Write => cmd.is_some_and(|cmd| {
-                let flags = if is_script_command(cmd) { self.effective_command_flags(cmd, argv) } else { cmd.flags };
+                let flags = if is_script_command(cmd) {
+                    self.effective_command_flags(cmd, argv)
+                } else {
+                    cmd.flags
+                };
                 flags & (f::WRITE | f::MAY_REPLICATE) != 0 && cmd.fullname != "exec"
             }),
         }

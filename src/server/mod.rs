@@ -214,6 +214,11 @@ pub struct Server {
     /// The poller, kept here so a busy script can serve events.
     pub poll: Option<mio::Poll>,
     pub events: Option<mio::Events>,
+    /// Events polled but not yet handled: (token, readable, closed,
+    /// writable). A busy script serving the loop from inside one of them
+    /// handles the rest of the batch (the poller is edge-triggered, so
+    /// they would not be reported again).
+    pub ready_events: std::collections::VecDeque<(mio::Token, bool, bool, bool)>,
     /// Read end of the signal self-pipe (-1 before the loop starts).
     pub signal_fd: i32,
 }

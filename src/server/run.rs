@@ -135,6 +135,7 @@ impl Server {
             propagate_targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
             poll: None,
             events: None,
+            ready_events: Default::default(),
             signal_fd: -1,
             cfg,
         }
@@ -285,10 +286,10 @@ impl Server {
             return Ok(());
         };
         let res = poll.poll(&mut events, timeout);
-        let mut ready: Vec<(Token, bool, bool, bool)> = Vec::with_capacity(events.iter().count());
         for ev in events.iter() {
             let closed = ev.is_read_closed() || ev.is_error();
-            ready.push((ev.token(), ev.is_readable() || closed, closed, ev.is_writable()));
+            self.ready_events
+                .push_back((ev.token(), ev.is_readable() || closed, closed, ev.is_writable()));
         }
         self.poll = Some(poll);
         self.events = Some(events);
@@ -298,7 +299,7 @@ impl Server {
             }
         }
         self.update_cached_time();
-        for (t, readable, closed, writable) in ready {
+        while let Some((t, readable, closed, writable)) = self.ready_events.pop_front() {
             if t == SIGNAL_TOKEN {
                 self.drain_signals(self.signal_fd);
             } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
@@ -422,6 +423,9 @@ impl Server {
         }
         // Best effort to deliver pending replies (e.g. to SHUTDOWN callers
         // of commands issued before it).
+        // Listeners go first (`closeListeningSockets`): a client that sees
+        // its connection closed must find the port closed too.
+        self.listeners.clear();
         self.handle_pending_writes();
         if !self.cfg.unixsocket.is_empty() {
             log::info!("Removing the unix socket file.");

@@ -441,6 +441,7 @@ pub const COMMANDS: &[CommandDef] = &[
                 arity: 3,
                 flags: flags::NOSCRIPT,
                 acl: acl::SCRIPTING,
+                handler: Some(crate::scripting::eval::script_debug_command),
                 summary: "Choose the debugging mode for scripts run afterwards",
                 since: "3.2.0",
                 complexity: "O(1)",

@@ -85,7 +85,11 @@ unsafe extern "C-unwind" fn bswap(l: State) -> c_int {
 
 unsafe extern "C-unwind" fn tohex(l: State) -> c_int {
     let mut b = barg(l, 1);
-    let mut n: i32 = if ffi::lua_type(l, 2) == ffi::LUA_TNONE { 8 } else { barg(l, 2) as i32 };
+    let mut n: i32 = if ffi::lua_type(l, 2) == ffi::LUA_TNONE {
+        8
+    } else {
+        barg(l, 2) as i32
+    };
     let mut digits: &[u8; 16] = b"0123456789abcdef";
     if n == i32::MIN {
         n = i32::MIN + 1;

@@ -360,7 +360,9 @@ unsafe fn unpack_full(l: State, limit: i64, offset: i64) -> Result<c_int, Vec<u8
         return Err(format!("Start offset {} greater than input length {}.", offset as c_int, len as c_int).into_bytes());
     }
     let limit = if decode_all { i64::from(c_int::MAX) } else { limit };
-    let mut c = Cursor { p: &data[offset as usize..] };
+    let mut c = Cursor {
+        p: &data[offset as usize..],
+    };
     let mut cnt: c_int = 0;
     while !c.p.is_empty() && i64::from(cnt) < limit {
         match decode_value(l, &mut c) {
@@ -416,7 +418,12 @@ pub unsafe fn open(l: State) {
     super::register(
         l,
         b"cmsgpack",
-        &[(b"pack", pack), (b"unpack", unpack), (b"unpack_one", unpack_one), (b"unpack_limit", unpack_limit)],
+        &[
+            (b"pack", pack),
+            (b"unpack", unpack),
+            (b"unpack_one", unpack_one),
+            (b"unpack_limit", unpack_limit),
+        ],
     );
     let t = ffi::lua_gettop(l);
     for (k, v) in [

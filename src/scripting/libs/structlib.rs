@@ -24,7 +24,10 @@ struct Header {
 
 impl Header {
     fn new() -> Header {
-        Header { endian: Endian::Little, align: 1 }
+        Header {
+            endian: Endian::Little,
+            align: 1,
+        }
     }
 }
 
@@ -171,12 +174,20 @@ unsafe fn pack(l: State) -> Res<c_int> {
             b'f' => {
                 let v = check_number(l, arg)? as f32;
                 arg += 1;
-                out.extend_from_slice(&if h.endian == Endian::Little { v.to_le_bytes() } else { v.to_be_bytes() });
+                out.extend_from_slice(&if h.endian == Endian::Little {
+                    v.to_le_bytes()
+                } else {
+                    v.to_be_bytes()
+                });
             }
             b'd' => {
                 let v = check_number(l, arg)?;
                 arg += 1;
-                out.extend_from_slice(&if h.endian == Endian::Little { v.to_le_bytes() } else { v.to_be_bytes() });
+                out.extend_from_slice(&if h.endian == Endian::Little {
+                    v.to_le_bytes()
+                } else {
+                    v.to_be_bytes()
+                });
             }
             b'c' | b's' => {
                 let s = check_string(l, arg)?;
@@ -258,14 +269,22 @@ unsafe fn unpack(l: State) -> Res<c_int> {
             b'f' => {
                 let mut b = [0u8; 4];
                 b.copy_from_slice(&data[pos..pos + 4]);
-                let v = if h.endian == Endian::Little { f32::from_le_bytes(b) } else { f32::from_be_bytes(b) };
+                let v = if h.endian == Endian::Little {
+                    f32::from_le_bytes(b)
+                } else {
+                    f32::from_be_bytes(b)
+                };
                 ffi::lua_pushnumber(l, f64::from(v));
                 n += 1;
             }
             b'd' => {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(&data[pos..pos + 8]);
-                let v = if h.endian == Endian::Little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) };
+                let v = if h.endian == Endian::Little {
+                    f64::from_le_bytes(b)
+                } else {
+                    f64::from_be_bytes(b)
+                };
                 ffi::lua_pushnumber(l, v);
                 n += 1;
             }
