@@ -121,12 +121,19 @@ fn serialized_len(e: &KvEntry) -> usize {
 const HELP: &[&str] = &[
     "CHANGE-REPL-ID",
     "    Change the replication IDs of the instance.",
+    "CONFIG-REWRITE-FORCE-ALL",
+    "    Like CONFIG REWRITE but writes all configuration options, including",
+    "    keywords not listed in original configuration file or default values.",
     "DIGEST",
     "    Output a hex signature representing the current DB content.",
     "DIGEST-VALUE <key> [<key> ...]",
     "    Output a hex signature of the values of all the specified keys.",
     "LOG <message>",
     "    Write <message> to the server log.",
+    "HTSTATS <dbid>",
+    "    Return hash table statistics of the specified Redis database.",
+    "HTSTATS-KEY <key>",
+    "    Like HTSTATS but for the hash table stored at <key>'s value.",
     "OBJECT <key>",
     "    Show low level info about the <key> and associated value.",
     "PAUSE-CRON <0|1>",
@@ -164,6 +171,28 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         }
         b"log" if argc == 3 => {
             log::warn!("DEBUG LOG: {}", String::from_utf8_lossy(ctx.argv[2]));
+            ctx.c.reply.ok();
+        }
+        b"htstats" if argc == 3 => {
+            let dbid = parse_i64(ctx.argv[2]).ok_or(Error::NotInteger)?;
+            if dbid < 0 || dbid >= ctx.srv.dbs.len() as i64 {
+                return Err(Error::err("ERR Out of range database"));
+            }
+            let db = &ctx.srv.dbs[dbid as usize];
+            let mut text = String::from("[Dictionary HT]\n");
+            text.push_str(&crate::types::hash::dict_stats_text(&db.dict));
+            text.push_str("[Expires HT]\n");
+            text.push_str(&crate::types::hash::dict_stats_text(&db.expires));
+            ctx.c.reply.verbatim(text.as_bytes(), b"txt");
+        }
+        b"config-rewrite-force-all" if argc == 2 => {
+            let Some(path) = ctx.srv.config_file.clone() else {
+                return Err(Error::msg(
+                    "ERR CONFIG-REWRITE-FORCE-ALL failed: No such file or directory".to_string(),
+                ));
+            };
+            crate::config::file::rewrite(&path, &ctx.srv.cfg, true)
+                .map_err(|e| Error::msg(format!("ERR CONFIG-REWRITE-FORCE-ALL failed: {e}")))?;
             ctx.c.reply.ok();
         }
         b"change-repl-id" if argc == 2 => {
@@ -259,7 +288,8 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             }
             let path = ctx.srv.rdb_path();
             ctx.srv.rdb_load_allow_dup = merge;
-            ctx.srv.loading = true;
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            ctx.srv.start_loading(size);
             let res = crate::persist::rdb::load_file(ctx.srv, &path);
             ctx.srv.loading = false;
             ctx.srv.rdb_load_allow_dup = false;

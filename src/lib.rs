@@ -20,6 +20,7 @@ pub mod multi;
 pub mod net;
 pub mod object;
 pub mod persist;
+pub mod proctitle;
 pub mod pubsub;
 pub mod repl;
 pub mod resp;

@@ -39,6 +39,8 @@ fn absolute(path: &str) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // The argument text is about to become the process title's space.
+    oxidis::proctitle::init();
     if let Some(a) = args.get(1) {
         match a.as_str() {
             "-v" | "--version" => {
@@ -150,7 +152,12 @@ fn main() {
         srv.create_pid_file();
     }
     oxidis::server::info::banner(&srv);
+    let _ = oxidis::proctitle::set(&srv.cfg, srv.config_file.as_deref(), None);
     log::warn!("Server initialized");
+    if let Err(e) = srv.init_event_loop() {
+        log::warn!("Failed creating the event loop. Error message: '{e}'");
+        std::process::exit(1);
+    }
     srv.load_data_from_disk();
     log::info!("Ready to accept connections");
     if let Err(e) = srv.run() {

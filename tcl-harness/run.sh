@@ -211,14 +211,22 @@ read_skips() {
 # unless it starts with "/", in which case the rest is a Tcl regexp. So a name
 # starting with "/" is written as an anchored regexp with every
 # non-alphanumeric character backslash-escaped (literal in Tcl AREs).
+# An entry named `tag:<tag>` skips every test and server block of the unit
+# carrying that tag (`--tags -<tag>`), for setup code outside any test.
 UNIT_SKIPS=()
+UNIT_TAG_ARGS=()
 write_skipfile() {
     local unit=$1 out=$2 i name
     : >"$out"
     UNIT_SKIPS=()
+    UNIT_TAG_ARGS=()
     for i in "${!SKIP_UNITS[@]}"; do
         [[ ${SKIP_UNITS[$i]} == "$unit" ]] || continue
         name=${SKIP_NAMES[$i]}
+        if [[ $name == tag:* ]]; then
+            UNIT_TAG_ARGS+=(--tags "-${name#tag:}")
+            continue
+        fi
         UNIT_SKIPS+=("$name")
         if [[ $name == /* ]]; then
             name="/^$(printf '%s' "$name" | sed 's/[^[:alnum:]]/\\&/g')\$"
@@ -308,7 +316,7 @@ run_unit() {
     if [[ -n $TCL_EXTRA_ARGS ]]; then read -r -a extra <<<"$TCL_EXTRA_ARGS"; fi
     local -a cmd=(tclsh tests/test_helper.tcl --single "$unit" --durable
         --baseport "$port" --portcount 200 --clients 1 --skipfile "$skipf"
-        ${extra[@]+"${extra[@]}"})
+        ${UNIT_TAG_ARGS[@]+"${UNIT_TAG_ARGS[@]}"} ${extra[@]+"${extra[@]}"})
 
     if [[ $TCL_VERBOSE == 1 ]]; then log "=== $unit (baseport $port): ${cmd[*]}"; fi
     start=$(date +%s)

@@ -6,16 +6,25 @@ use crate::error::Error;
 use crate::server::{CmdResult, Ctx, PauseKind, Server};
 use crate::util::num::parse_i64;
 
+/// `PROTO_REPLY_CHUNK_BYTES`: the static reply buffer of a Redis client.
+const REPLY_CHUNK_BYTES: usize = 16 * 1024;
+
 /// One line of CLIENT LIST / CLIENT INFO (`catClientInfoString`).
 pub fn client_info_string(srv: &Server, c: &Client) -> String {
-    let (obuf, total) = c.memory_usage();
+    let (_, total) = c.memory_usage();
+    // Redis keeps the first 16 KiB of a reply in a static buffer (obl) and
+    // the rest in a list of 16 KiB blocks (oll, omem).
+    let pending = c.reply.pending();
+    let obl = pending.min(REPLY_CHUNK_BYTES);
+    let omem = pending - obl;
+    let oll = omem.div_ceil(REPLY_CHUNK_BYTES);
     let name = c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     let multi = if c.has(cf::MULTI) { c.mstate.commands.len() as i64 } else { -1 };
     let events = if c.reply.pending() > 0 { "rw" } else { "r" };
     let cmd = c.last_cmd.map(|x| x.fullname.as_str()).unwrap_or("NULL");
     let redir = crate::tracking::redirect_of(c);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem={} tot-mem={} events={} cmd={} user={} redir={} resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -29,14 +38,15 @@ pub fn client_info_string(srv: &Server, c: &Client) -> String {
         c.subs.patterns.len(),
         c.subs.shard_channels.len(),
         multi,
-        c.querybuf.len(),
-        c.querybuf.capacity() - c.querybuf.len(),
+        c.querybuf.len() + c.qbuf_in_flight.0,
+        (c.querybuf.capacity() + c.qbuf_in_flight.1) - (c.querybuf.len() + c.qbuf_in_flight.0),
         c.argv_len_sum,
         c.mstate.argv_bytes,
         c.reply.buf.capacity(),
         c.reply_peak,
-        c.reply.pending(),
-        obuf,
+        obl,
+        oll,
+        omem,
         total,
         events,
         cmd,

@@ -229,7 +229,7 @@ impl Server {
         let mut parser = std::mem::take(&mut c.parser);
         let mut pos = c.qb_pos;
         while pos < qb.len() {
-            if c.is_closing() || c.has(cf::BLOCKED) {
+            if c.is_closing() || c.has(cf::BLOCKED | cf::POSTPONED) {
                 break;
             }
             let lim = ParseLimits {
@@ -254,14 +254,15 @@ impl Server {
                         heap = parser.args.iter().map(|&(s, l)| &qb[s..s + l]).collect();
                         &heap
                     };
-                    if self.pause != crate::server::PauseKind::None && self.command_paused(c, self.cmds.lookup(argv), argv) {
+                    c.qbuf_in_flight = (qb.len(), qb.capacity());
+                    self.execute_request(c, argv);
+                    c.qbuf_in_flight = (0, 0);
+                    if c.has(cf::POSTPONED) {
                         // Held back until the pause ends: parse it again then.
                         pos = before;
                         parser.reset();
-                        self.paused_clients_add(c.key);
                         break;
                     }
-                    self.execute_request(c, argv);
                 }
                 Ok(Parsed::Empty) => {}
                 Ok(Parsed::Incomplete { reserve }) => {
@@ -316,6 +317,10 @@ impl Server {
         self.current_pubsub = c.has(cf::PUBSUB);
         self.process_command(c, argv);
         self.current_key = None;
+        if c.has(cf::POSTPONED) {
+            c.argv_len_sum = 0;
+            return;
+        }
         // Not while a script runs (a command served during a busy script):
         // its writes are only visible to blocked clients once it is done.
         if !self.blocking.ready.is_empty() && !crate::scripting::script_running() {
@@ -513,16 +518,13 @@ impl Server {
         self.remove_replica(c);
         self.unblock_client(c);
         self.pending_read.retain(|&k| k != c.key);
+        if c.has(cf::POSTPONED) {
+            self.paused_clients.retain(|&k| k != c.key);
+        }
         self.unwatch_all_keys(c);
         self.pubsub_unsubscribe_all(c, false);
         if c.has(cf::MONITOR) {
             self.monitors.retain(|&k| k != c.key);
-        }
-    }
-
-    fn paused_clients_add(&mut self, key: usize) {
-        if !self.paused_clients.contains(&key) {
-            self.paused_clients.push(key);
         }
     }
 }

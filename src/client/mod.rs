@@ -47,6 +47,9 @@ pub mod flags {
     pub const TRACKING_NOLOOP: u64 = 1 << 37;
     pub const PROTOCOL_ERROR: u64 = 1 << 39;
     pub const NO_EVICT: u64 = 1 << 43;
+    /// Held back by CLIENT PAUSE (`BLOCKED_POSTPONE`): its command stays in
+    /// the query buffer and runs again when the pause ends.
+    pub const POSTPONED: u64 = 1 << 44;
     /// The client is in the pending-write list.
     pub const PENDING_WRITE: u64 = 1 << 21;
 }
@@ -74,6 +77,9 @@ pub struct Client {
     pub user: String,
     /// Unread input; `qb_pos` is the first unparsed byte.
     pub querybuf: Vec<u8>,
+    /// Length and capacity of the query buffer while its requests run (it
+    /// is moved out of the client then); CLIENT LIST reports it.
+    pub qbuf_in_flight: (usize, usize),
     pub qb_pos: usize,
     pub querybuf_peak: usize,
     pub parser: RequestParser,
@@ -119,6 +125,7 @@ impl Client {
             authenticated: false,
             user: "default".into(),
             querybuf: Vec::new(),
+            qbuf_in_flight: (0, 0),
             qb_pos: 0,
             querybuf_peak: 0,
             parser: RequestParser::new(),
@@ -172,7 +179,7 @@ impl Client {
             (flags::MASTER, 'M'),
             (flags::PUBSUB, 'P'),
             (flags::MULTI, 'x'),
-            (flags::BLOCKED, 'b'),
+            (flags::BLOCKED | flags::POSTPONED, 'b'),
             (flags::TRACKING, 't'),
             (flags::TRACKING_BROKEN_REDIR, 'R'),
             (flags::TRACKING_BCAST, 'B'),

@@ -44,12 +44,22 @@ pub fn requirepass(_srv: &mut Server) -> Result<(), String> {
     Ok(())
 }
 
+pub fn proc_title(srv: &mut Server) -> Result<(), String> {
+    crate::proctitle::set(&srv.cfg, srv.config_file.as_deref(), None)
+}
+
 pub fn port(srv: &mut Server) -> Result<(), String> {
-    srv.rebind()
+    srv.rebind().map_err(|e| {
+        log::warn!("{e}");
+        "Unable to listen on this port. Check server logs.".to_string()
+    })
 }
 
 pub fn bind(srv: &mut Server) -> Result<(), String> {
-    srv.rebind()
+    srv.rebind().map_err(|e| {
+        log::warn!("{e}");
+        "Failed to bind to specified addresses.".to_string()
+    })
 }
 
 pub fn maxmemory(srv: &mut Server) -> Result<(), String> {

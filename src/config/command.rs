@@ -57,6 +57,7 @@ pub fn config_set_command(ctx: &mut Ctx) -> CmdResult {
     let mut defs: Vec<(&'static ConfigDef, &[u8])> = Vec::new();
     let mut first_bad: Option<&[u8]> = None;
     let mut err: Option<(String, String)> = None;
+    let mut deny_loading = false;
     for pair in ctx.argv[2..].chunks(2) {
         let Some(def) = lookup(pair[0]) else {
             if first_bad.is_none() {
@@ -64,6 +65,9 @@ pub fn config_set_command(ctx: &mut Ctx) -> CmdResult {
             }
             continue;
         };
+        if ctx.srv.loading && def.flags & flags::DENY_LOADING != 0 {
+            deny_loading = true;
+        }
         if first_bad.is_some() || err.is_some() {
             continue;
         }
@@ -83,6 +87,10 @@ pub fn config_set_command(ctx: &mut Ctx) -> CmdResult {
             continue;
         }
         defs.push((def, pair[1]));
+    }
+    // -LOADING wins: clients may handle it differently from a plain error.
+    if deny_loading {
+        return Err(Error::Loading);
     }
     if let Some(bad) = first_bad {
         return Err(Error::msg(format!(
@@ -162,7 +170,7 @@ pub fn config_rewrite_command(ctx: &mut Ctx) -> CmdResult {
     let Some(path) = ctx.srv.config_file.clone() else {
         return Err(Error::err("ERR The server is running without a config file"));
     };
-    match super::file::rewrite(&path, &ctx.srv.cfg, &[]) {
+    match super::file::rewrite(&path, &ctx.srv.cfg, false) {
         Ok(()) => {
             log::info!("CONFIG REWRITE executed with success.");
             ctx.c.reply.ok();

@@ -427,6 +427,9 @@ fn parse_enum(values: &[(&str, i32)], args: &[Vec<u8>], multi: bool) -> Option<i
     if !multi {
         return find(args.first()?.as_slice());
     }
+    if args.is_empty() {
+        return None;
+    }
     // Bit flags: OR every named value; a zero-valued name only alone.
     let mut acc = 0;
     for a in args {

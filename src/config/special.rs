@@ -218,7 +218,10 @@ fn rewrite_dir(c: &Config) -> Option<Vec<String>> {
 }
 
 fn set_save(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
-    let args: &[Vec<u8>] = if args.len() == 1 && args[0].is_empty() { &[] } else { args };
+    // A single "" means no save points at all, even after earlier `save`
+    // lines of the same file.
+    let reset = args.len() == 1 && args[0].is_empty();
+    let args: &[Vec<u8>] = if reset { &[] } else { args };
     if args.len() % 2 == 1 {
         return Err("Invalid save parameters".into());
     }
@@ -229,6 +232,9 @@ fn set_save(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
         points.push((secs, changes));
     }
     let sp = &mut c.special;
+    if reset {
+        sp.save.clear();
+    }
     if sp.reading_config_file && sp.save_from_file {
         sp.save.extend(points);
     } else {

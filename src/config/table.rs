@@ -79,7 +79,7 @@ define_configs! {
     string aof_rewrite_cpulist = "aof_rewrite_cpulist", IMMUTABLE, "", EMPTY_NULL;
     string bgsave_cpulist = "bgsave_cpulist", IMMUTABLE, "", EMPTY_NULL;
     string ignore_warnings = "ignore-warnings", MODIFIABLE, "", ALLOW_EMPTY;
-    string proc_title_template = "proc-title-template", MODIFIABLE, "{title} {listen-addr} {server-mode}", ALLOW_EMPTY;  // redis has: valid:isValidProcTitleTemplate, apply:updateProcTitleTemplate
+    string proc_title_template = "proc-title-template", MODIFIABLE, "{title} {listen-addr} {server-mode}", ALLOW_EMPTY => apply(apply::proc_title) => valid(crate::proctitle::validate_template);
     string bind_source_addr = "bind-source-addr", MODIFIABLE, "", EMPTY_NULL;
     string logfile = "logfile", IMMUTABLE, "", ALLOW_EMPTY;
     string masterauth = "masterauth", SENSITIVE, "", EMPTY_NULL;

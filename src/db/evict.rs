@@ -232,7 +232,7 @@ impl Server {
         if self.loading || (self.cfg.special.replicaof.is_some() && self.cfg.replica_ignore_maxmemory) {
             return EvictResult::Ok;
         }
-        if self.pause != crate::server::PauseKind::None {
+        if self.clients_paused() {
             return EvictResult::Ok;
         }
         let Some(mut to_free) = self.memory_to_free() else {

@@ -41,7 +41,7 @@ impl Server {
         let slow_perc = SLOW_TIME_PERC + 2 * effort;
         let acceptable_stale = ACCEPTABLE_STALE - effort as u64;
         let start = crate::util::ustime();
-        if self.pause != crate::server::PauseKind::None {
+        if self.clients_paused() {
             return;
         }
         let st = &mut self.active_expire_state;

@@ -495,13 +495,10 @@ pub fn flushall_command(ctx: &mut Ctx) -> CmdResult {
     ctx.srv.dirty += ctx.srv.empty_data(None) as u64;
     ctx.srv.kill_rdb_child();
     if !ctx.srv.cfg.special.save.is_empty() {
-        // Redis writes the (empty) snapshot at once; its dirty reset must
-        // not stop FLUSHALL from propagating.
-        let dirty = ctx.srv.dirty;
+        // The (empty) snapshot is written at once, which zeroes the dirty
+        // counter as any save does; FLUSHALL is propagated regardless.
         let _ = ctx.srv.save_rdb_now();
-        ctx.srv.dirty = dirty;
     }
-    ctx.srv.dirty += 1;
     ctx.force_propagate = true;
     ctx.c.reply.ok();
     Ok(())

@@ -212,6 +212,11 @@ impl Server {
         if self.loading || flags & lookup::NOEXPIRE != 0 {
             return true;
         }
+        // While clients are paused the dataset stays as it is; the key only
+        // looks expired.
+        if self.clients_paused() {
+            return true;
+        }
         self.delete_expired_key(db, key);
         true
     }

@@ -538,6 +538,7 @@ impl Server {
             }
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
+                let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-aof-rewrite"));
                 let tmp = format!("temp-rewriteaof-bg-{}.aof", std::process::id());
                 let code = match self.write_aof_base(&tmp) {
                     Ok(()) => {
@@ -793,9 +794,14 @@ impl Server {
             return;
         }
         let start = crate::util::monotonic_us();
-        self.loading = true;
+        let sizes: Vec<u64> = files
+            .iter()
+            .map(|f| std::fs::metadata(self.aof_path(&f.name)).map(|m| m.len()).unwrap_or(0))
+            .collect();
+        self.start_loading(sizes.iter().sum());
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
+            self.loading_progress.base = sizes[..i].iter().sum();
             let t0 = crate::util::monotonic_us();
             let last = i + 1 == total;
             match self.load_aof_file(&self.aof_path(&f.name), f.kind == b'b', last) {
@@ -918,6 +924,7 @@ impl Server {
                     if in_multi_start.is_none() {
                         last_valid = pos;
                     }
+                    self.loading_progress_at(pos as u64);
                 }
                 Ok(Parsed::Empty) => {}
                 Ok(Parsed::Incomplete { .. }) => break,

@@ -90,6 +90,7 @@ impl Server {
             }
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
+                let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-rdb-bgsave"));
                 let path = self.rdb_path();
                 let code = match rdb::save_file(self, &path) {
                     Ok(()) => {
@@ -221,6 +222,32 @@ impl Server {
         self.cfg.stop_writes_on_bgsave_error && !self.cfg.special.save.is_empty() && !self.lastbgsave_ok
     }
 
+    /// Marks the start of a load of `total_bytes` (0 when unknown)
+    /// (`startLoading`).
+    pub fn start_loading(&mut self, total_bytes: u64) {
+        self.loading = true;
+        self.loading_progress = crate::server::LoadingProgress {
+            start_time: crate::util::mstime() / 1000,
+            total_bytes,
+            loaded_bytes: 0,
+            rdb_used_mem: 0,
+            base: 0,
+        };
+    }
+
+    /// Records that a load reached byte `pos` of its input, serving
+    /// clients each time another `loading-process-events-interval-bytes`
+    /// were read (`rdbLoadProgressCallback`).
+    pub fn loading_progress_at(&mut self, pos: u64) {
+        let pos = self.loading_progress.base + pos;
+        let prev = self.loading_progress.loaded_bytes;
+        self.loading_progress.loaded_bytes = pos;
+        let every = self.cfg.loading_process_events_interval_bytes as u64;
+        if every != 0 && self.loading && pos / every > prev / every {
+            self.process_events_while_blocked();
+        }
+    }
+
     /// Loads the dataset at start-up (`loadDataFromDisk`). Exits on error.
     pub fn load_data_from_disk(&mut self) {
         if self.cfg.appendonly {
@@ -232,7 +259,8 @@ impl Server {
         }
         let start = crate::util::monotonic_us();
         let path = self.rdb_path();
-        self.loading = true;
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        self.start_loading(size);
         match rdb::load_file(self, &path) {
             Ok(Some(stats)) => {
                 log::info!(

@@ -56,7 +56,14 @@ impl Server {
         if c.has(cf::MULTI) {
             c.flags |= cf::DIRTY_EXEC;
         }
-        self.reply_error(c, &e);
+        if cmd.is_some_and(|cmd| cmd.fullname == "exec") {
+            // `execCommandAbort`: a rejected EXEC ends the transaction.
+            self.discard_transaction(c);
+            let abort = Error::msg(format!("EXECABORT Transaction discarded because of: {}", e.text()));
+            self.reply_error(c, &abort);
+        } else {
+            self.reply_error(c, &e);
+        }
         if let Some(cmd) = cmd {
             self.cmd_stats[cmd.id].rejected += 1;
         }
@@ -114,11 +121,7 @@ impl Server {
             return;
         }
         // EVAL and FCALL gate on the flags their script declares.
-        let cmd_flags = if is_script_command(cmd) {
-            self.effective_command_flags(cmd, argv)
-        } else {
-            cmd.flags
-        };
+        let cmd_flags = self.command_flags(cmd, argv);
         let is_exec = cmd.fullname == "exec";
         let is_write = cmd_flags & f::WRITE != 0 || (is_exec && c.mstate.cmd_flags & f::WRITE != 0);
         if self.cfg.maxmemory != 0 && crate::scripting::busy_script().is_none() {
@@ -160,6 +163,15 @@ impl Server {
                 self.reject(c, Some(cmd), crate::scripting::busy_error(eval));
                 return;
             }
+        }
+        if self.pause != PauseKind::None && self.command_paused(c, cmd, argv) {
+            // `blockClient(c, BLOCKED_POSTPONE)`: no reply now; the command
+            // is parsed and checked again when the pause ends.
+            c.flags |= cf::POSTPONED;
+            if !self.paused_clients.contains(&c.key) {
+                self.paused_clients.push(c.key);
+            }
+            return;
         }
         if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
             self.queue_multi_command(c, cmd, argv, cmd_flags);
@@ -308,21 +320,27 @@ pub fn is_local_client(c: &Client) -> bool {
 
 impl Server {
     /// True when CLIENT PAUSE holds this command back.
-    pub fn command_paused(&self, c: &Client, cmd: Option<&Command>, argv: &[&[u8]]) -> bool {
+    pub fn command_paused(&self, c: &Client, cmd: &Command, argv: &[&[u8]]) -> bool {
         if c.has(cf::SLAVE) {
             return false;
         }
         match self.pause {
             PauseKind::None => false,
             PauseKind::All => true,
-            PauseKind::Write => cmd.is_some_and(|cmd| {
-                let flags = if is_script_command(cmd) {
-                    self.effective_command_flags(cmd, argv)
-                } else {
-                    cmd.flags
-                };
-                flags & (f::WRITE | f::MAY_REPLICATE) != 0 && cmd.fullname != "exec"
-            }),
+            PauseKind::Write => {
+                let replicates = f::WRITE | f::MAY_REPLICATE;
+                self.command_flags(cmd, argv) & replicates != 0 || (cmd.fullname == "exec" && c.mstate.cmd_flags & replicates != 0)
+            }
+        }
+    }
+
+    /// The flags a command runs with (`getCommandFlags`): the table's,
+    /// except where the call itself decides (a script's shebang flags).
+    pub fn command_flags(&self, cmd: &Command, argv: &[&[u8]]) -> u64 {
+        if is_script_command(cmd) {
+            self.effective_command_flags(cmd, argv)
+        } else {
+            cmd.flags
         }
     }
 }

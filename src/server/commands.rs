@@ -67,6 +67,10 @@ pub fn shutdown_command(ctx: &mut Ctx) -> CmdResult {
         // Shutdown never waits for replicas here, so none can be pending.
         return Err(Error::err("ERR No shutdown in progress."));
     }
+    // A half-loaded dataset is never saved.
+    if ctx.srv.loading {
+        flags = (flags & !SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
+    }
     if ctx.srv.prepare_for_shutdown(flags).is_ok() {
         std::process::exit(0);
     }

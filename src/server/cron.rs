@@ -39,7 +39,10 @@ impl Server {
         let mut idle: Vec<usize> = Vec::new();
         for (key, slot) in self.clients.iter_mut() {
             let Some(c) = slot.as_mut() else { continue };
-            if max_idle > 0 && !c.has(cf::SLAVE | cf::MASTER | cf::BLOCKED | cf::PUBSUB) && now - c.last_interaction > max_idle {
+            if max_idle > 0
+                && !c.has(cf::SLAVE | cf::MASTER | cf::BLOCKED | cf::POSTPONED | cf::PUBSUB)
+                && now - c.last_interaction > max_idle
+            {
                 log::debug!("Closing idle client");
                 idle.push(key);
                 continue;
@@ -99,11 +102,23 @@ impl Server {
         }
     }
 
+    /// True while CLIENT PAUSE holds, ending it first if its time is up
+    /// (`checkClientPauseTimeoutAndReturnIfPaused`).
+    pub fn clients_paused(&mut self) -> bool {
+        self.check_pause_end();
+        self.pause != PauseKind::None
+    }
+
     /// Ends CLIENT PAUSE now.
     pub fn unpause(&mut self) {
         self.pause = PauseKind::None;
         self.pause_end_ms = 0;
         let held = std::mem::take(&mut self.paused_clients);
+        for &key in &held {
+            if let Some(Some(c)) = self.clients.get_mut(key) {
+                c.flags &= !crate::client::flags::POSTPONED;
+            }
+        }
         self.pending_read.extend(held);
     }
 }

@@ -128,7 +128,7 @@ impl Server {
             let clients = self.clients_sorted(current);
             let maxin = clients.iter().map(|c| c.querybuf_peak).max().unwrap_or(0);
             let maxout = clients.iter().map(|c| c.reply_peak).max().unwrap_or(0);
-            let blocked = clients.iter().filter(|c| c.has(cf::BLOCKED)).count();
+            let blocked = clients.iter().filter(|c| c.has(cf::BLOCKED | cf::POSTPONED)).count();
             let tracking = self.tracking.num_clients();
             let _ = write!(
                 out,
@@ -207,6 +207,9 @@ impl Server {
                     String::new()
                 },
             );
+            if self.loading {
+                out.push_str(&self.loading_info());
+            }
         }
         if want("stats") {
             section(&mut out, "Stats");
@@ -389,6 +392,31 @@ impl Server {
             bytes_to_human(vm_total),
             scripts_eval + funcs,
             bytes_to_human((scripts_eval + funcs) as u64),
+        )
+    }
+
+    /// The `loading_*` lines of INFO persistence during a load.
+    fn loading_info(&self) -> String {
+        let lp = &self.loading_progress;
+        let mut perc = 0.0;
+        let mut remaining: i64 = 1;
+        if lp.total_bytes != 0 {
+            perc = lp.loaded_bytes as f64 / lp.total_bytes as f64 * 100.0;
+            remaining = lp.total_bytes as i64 - lp.loaded_bytes as i64;
+        } else if lp.rdb_used_mem != 0 {
+            // used-mem is only a rough estimate of the file size.
+            perc = (lp.loaded_bytes as f64 / lp.rdb_used_mem as f64 * 100.0).min(99.99);
+            remaining = (lp.rdb_used_mem as i64 - lp.loaded_bytes as i64).max(1);
+        }
+        let elapsed = crate::util::mstime() / 1000 - lp.start_time;
+        let eta = if elapsed == 0 {
+            1
+        } else {
+            elapsed * remaining / (lp.loaded_bytes as i64 + 1)
+        };
+        format!(
+            "loading_start_time:{}\r\nloading_total_bytes:{}\r\nloading_rdb_used_mem:{}\r\nloading_loaded_bytes:{}\r\nloading_loaded_perc:{:.2}\r\nloading_eta_seconds:{}\r\n",
+            lp.start_time, lp.total_bytes, lp.rdb_used_mem, lp.loaded_bytes, perc, eta
         )
     }
 }

@@ -99,6 +99,17 @@ pub enum PauseKind {
     All,
 }
 
+/// What INFO shows about a load in progress (`loading_*` fields).
+#[derive(Default, Clone, Copy)]
+pub struct LoadingProgress {
+    pub start_time: i64,
+    pub total_bytes: u64,
+    pub loaded_bytes: u64,
+    pub rdb_used_mem: u64,
+    /// Bytes of earlier files of the same load (AOF base + incr files).
+    pub base: u64,
+}
+
 pub struct Server {
     pub cfg: Config,
     pub cmds: &'static Registry,
@@ -109,6 +120,14 @@ pub struct Server {
     pub next_client_id: u64,
     pub listeners: Vec<Listener>,
     pub registry: Option<mio::Registry>,
+    /// The poller (set up by `init_event_loop`, before loading).
+    pub poll: Option<mio::Poll>,
+    /// Read end of the signal self-pipe.
+    pub sig_fd: Option<std::os::fd::OwnedFd>,
+    /// Inside `process_events_while_blocked` (it does not nest).
+    pub in_events_while_blocked: bool,
+    /// Progress of the load in course, for INFO persistence.
+    pub loading_progress: LoadingProgress,
     pub stats: Stats,
     pub cmd_stats: Vec<CmdStats>,
     /// errorstats: count per error code, sorted like Redis's rax.
@@ -211,16 +230,11 @@ pub struct Server {
     pub pre_command_oom_state: bool,
     /// Where `propagate` sends commands (`redis.set_repl`).
     pub propagate_targets: u8,
-    /// The poller, kept here so a busy script can serve events.
-    pub poll: Option<mio::Poll>,
-    pub events: Option<mio::Events>,
     /// Events polled but not yet handled: (token, readable, closed,
     /// writable). A busy script serving the loop from inside one of them
     /// handles the rest of the batch (the poller is edge-triggered, so
     /// they would not be reported again).
     pub ready_events: std::collections::VecDeque<(mio::Token, bool, bool, bool)>,
-    /// Read end of the signal self-pipe (-1 before the loop starts).
-    pub signal_fd: i32,
 }
 
 /// What a command handler sees: the server, its client, its arguments.

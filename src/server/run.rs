@@ -68,6 +68,11 @@ impl Server {
             next_client_id: 1,
             listeners: Vec::new(),
             registry: None,
+            poll: None,
+            sig_fd: None,
+            in_events_while_blocked: false,
+            ready_events: Default::default(),
+            loading_progress: Default::default(),
             stats: Default::default(),
             error_stats: Default::default(),
             dirty: 0,
@@ -133,10 +138,6 @@ impl Server {
             scripting: Default::default(),
             pre_command_oom_state: false,
             propagate_targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
-            poll: None,
-            events: None,
-            ready_events: Default::default(),
-            signal_fd: -1,
             cfg,
         }
     }
@@ -237,17 +238,27 @@ impl Server {
         self.free_clients_to_close();
     }
 
-    /// Runs the event loop until shutdown.
-    pub fn run(&mut self) -> io::Result<()> {
+    /// Creates the poller and registers listeners and the signal pipe
+    /// (the `aeCreateEventLoop` part of `initServer`). Done before loading
+    /// so clients are served (with -LOADING) while the dataset loads.
+    pub fn init_event_loop(&mut self) -> io::Result<()> {
         let poll = Poll::new()?;
         self.registry = Some(poll.registry().try_clone()?);
         self.register_listeners(&poll)?;
         let sig_fd = install_signal_pipe()?;
         poll.registry()
             .register(&mut mio::unix::SourceFd(&sig_fd.as_raw_fd()), SIGNAL_TOKEN, Interest::READABLE)?;
-        self.signal_fd = sig_fd.as_raw_fd();
         self.poll = Some(poll);
-        self.events = Some(Events::with_capacity(1024));
+        self.sig_fd = Some(sig_fd);
+        Ok(())
+    }
+
+    /// Runs the event loop until shutdown.
+    pub fn run(&mut self) -> io::Result<()> {
+        if self.poll.is_none() {
+            self.init_event_loop()?;
+        }
+        let mut events = Events::with_capacity(1024);
         let mut next_cron = crate::util::monotonic_us();
         loop {
             self.before_sleep();
@@ -262,7 +273,7 @@ impl Server {
                 }
                 Duration::from_micros(wait)
             };
-            self.poll_events(Some(timeout))?;
+            self.poll_and_dispatch(&mut events, timeout)?;
             let now = crate::util::monotonic_us();
             if now >= next_cron {
                 self.server_cron();
@@ -279,29 +290,32 @@ impl Server {
         }
     }
 
-    /// Polls once and dispatches what is ready: signals, new
-    /// connections, readable and writable clients.
-    fn poll_events(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        let (Some(mut poll), Some(mut events)) = (self.poll.take(), self.events.take()) else {
-            return Ok(());
+    /// Waits up to `timeout` for events and handles them; returns how many
+    /// there were (`aeProcessEvents` for file events).
+    fn poll_and_dispatch(&mut self, events: &mut Events, timeout: Duration) -> io::Result<usize> {
+        let Some(poll) = self.poll.as_mut() else {
+            return Ok(0);
         };
-        let res = poll.poll(&mut events, timeout);
-        for ev in events.iter() {
-            let closed = ev.is_read_closed() || ev.is_error();
-            self.ready_events
-                .push_back((ev.token(), ev.is_readable() || closed, closed, ev.is_writable()));
-        }
-        self.poll = Some(poll);
-        self.events = Some(events);
-        if let Err(e) = res {
+        if let Err(e) = poll.poll(events, Some(timeout)) {
             if e.kind() != io::ErrorKind::Interrupted {
                 return Err(e);
             }
         }
         self.update_cached_time();
+        let mut n = 0;
+        // Queued in the server rather than walked in place: a busy script
+        // started by one of them serves the rest from inside it.
+        for ev in events.iter() {
+            n += 1;
+            let closed = ev.is_read_closed() || ev.is_error();
+            self.ready_events
+                .push_back((ev.token(), ev.is_readable() || closed, closed, ev.is_writable()));
+        }
         while let Some((t, readable, closed, writable)) = self.ready_events.pop_front() {
             if t == SIGNAL_TOKEN {
-                self.drain_signals(self.signal_fd);
+                if let Some(fd) = self.sig_fd.as_ref().map(|f| f.as_raw_fd()) {
+                    self.drain_signals(fd);
+                }
             } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
                 self.accept_clients(LISTENER_TOKEN_BASE - t.0);
             } else {
@@ -320,33 +334,38 @@ impl Server {
                 }
             }
         }
-        Ok(())
+        Ok(n)
     }
 
-    /// Serves other clients while a script runs past the busy threshold
-    /// (`processEventsWhileBlocked`): they get -BUSY, except for the
-    /// commands allowed then (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE
-    /// ...). The running client is out of the slab, so its own events are
-    /// skipped; its per-command state is kept aside meanwhile.
+    /// Serves clients while a long operation (loading, a script past the
+    /// busy threshold) holds the loop (`processEventsWhileBlocked`): a few
+    /// non-blocking rounds of events, replies flushed, closed clients
+    /// freed. Commands that may not run meanwhile get -LOADING or -BUSY
+    /// from the usual gate. A shutdown signal received while loading exits
+    /// at once, without saving. A running script's client is out of the
+    /// slab, so its own events are skipped; the per-command state of the
+    /// command that runs the script is kept aside meanwhile.
     pub fn process_events_while_blocked(&mut self) {
+        if self.poll.is_none() || self.in_events_while_blocked {
+            return;
+        }
+        self.in_events_while_blocked = true;
         let saved_key = self.current_key;
         let saved_resp = self.current_resp;
         let saved_pubsub = self.current_pubsub;
         let saved_output = std::mem::take(&mut self.current_output);
         let saved_flags = std::mem::take(&mut self.pending_client_flags);
         let (saved_ms, saved_unix) = (self.mstime, self.unixtime);
+        let mut events = Events::with_capacity(128);
         for _ in 0..4 {
-            let before = self.stats.total_reads_processed + self.stats.numconnections;
-            if let Err(e) = self.poll_events(Some(Duration::ZERO)) {
-                log::warn!("Polling while a script runs: {e}");
-                break;
-            }
+            let n = self.poll_and_dispatch(&mut events, Duration::ZERO).unwrap_or(0);
             let pending = std::mem::take(&mut self.pending_read);
             for key in pending {
                 self.handle_pending_read(key);
             }
             self.handle_pending_writes();
-            if self.stats.total_reads_processed + self.stats.numconnections == before {
+            self.free_clients_to_close();
+            if n == 0 {
                 break;
             }
         }
@@ -355,8 +374,19 @@ impl Server {
         self.current_pubsub = saved_pubsub;
         self.current_output = saved_output;
         self.pending_client_flags = saved_flags;
-        self.mstime = saved_ms;
-        self.unixtime = saved_unix;
+        if crate::scripting::script_running() {
+            // A script sees the time it started at.
+            self.mstime = saved_ms;
+            self.unixtime = saved_unix;
+        }
+        self.in_events_while_blocked = false;
+        if self.shutdown_asap && self.loading {
+            if self.prepare_for_shutdown(crate::config::enums::SHUTDOWN_NOSAVE).is_ok() {
+                std::process::exit(0);
+            }
+            log::warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+            self.shutdown_asap = false;
+        }
     }
 
     fn drain_signals(&mut self, fd: i32) {
@@ -374,6 +404,7 @@ impl Server {
                     std::process::exit(1);
                 }
                 let msg = match sig {
+                    _ if self.loading => "Received shutdown signal during loading, scheduling shutdown.",
                     libc::SIGINT => "Received SIGINT scheduling shutdown...",
                     libc::SIGTERM => "Received SIGTERM scheduling shutdown...",
                     _ => "Received shutdown signal, scheduling shutdown...",

@@ -222,6 +222,7 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
                     }
                     b"used-mem" => {
                         let m: f64 = std::str::from_utf8(&v).ok().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+                        srv.loading_progress.rdb_used_mem = m as u64;
                         log::info!("RDB memory usage when created {:.2} Mb", m / (1024.0 * 1024.0));
                     }
                     _ => {}
@@ -288,6 +289,7 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
         if delay != 0 {
             debug_delay(delay);
         }
+        srv.loading_progress_at(r.read);
     }
     if ver >= 5 {
         let expected = r.checksum();
