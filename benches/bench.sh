@@ -5,6 +5,7 @@
 #
 # Throughput: redis-benchmark -c 50 -r 100000 -n $BENCH_N -P {1,16}, one test
 # per invocation, rounds alternating oxidis/redis, median ops/s reported.
+# EVALSHA runs a cached script doing one GET and one INCR on a random key.
 # CPU: server utime+stime (from /proc/PID/stat) per request.
 # Memory: $BENCH_KEYS SETs of 16-byte keys / 16-byte values on fresh servers,
 # used_memory and used_memory_rss (INFO memory) per key above the empty baseline.
@@ -151,7 +152,7 @@ ratio() {
 # Throughput and CPU
 # --------------------------------------------------------------------------
 
-TESTS="SET,GET,INCR,MSET"
+TESTS="SET,GET,INCR,MSET,EVALSHA"
 [[ -n $BENCH_TESTS ]] && TESTS="$TESTS,$BENCH_TESTS"
 IFS=',' read -r -a TEST_LIST <<<"$TESTS"
 
@@ -181,9 +182,16 @@ for t in "${TEST_LIST[@]}"; do
                     start_server "$n"
                 fi
                 "$CLI" -p "${PORT[$n]}" flushall >/dev/null
+                # Built-in tests go by name (-t); the others are commands
+                # (last: redis-benchmark reads options only before them).
+                what=(-t "$t")
+                if [[ $t == EVALSHA ]]; then
+                    sha=$("$CLI" -p "${PORT[$n]}" script load "redis.call('get', KEYS[1]); return redis.call('incr', KEYS[1])")
+                    what=(evalsha "$sha" 1 "key:__rand_int__")
+                fi
                 c0=$(cpu_ticks "${PID[$n]}")
                 if out=$(run_cli timeout "$BENCH_TIMEOUT" "$BENCHMARK" -p "${PORT[$n]}" \
-                    -c "$BENCH_CLIENTS" -r 100000 -n "$BENCH_N" -P "$p" -t "$t" --csv 2>"$WORK/bench.err"); then
+                    -c "$BENCH_CLIENTS" -r 100000 -n "$BENCH_N" -P "$p" --csv "${what[@]}" 2>"$WORK/bench.err"); then
                     c1=$(cpu_ticks "${PID[$n]}" || echo "$c0")
                     # last CSV line is the test itself (LRANGE_* is preceded by its LPUSH fill)
                     rps=$(printf '%s\n' "$out" | grep -v '^"test"' | tail -n 1 | awk -F'","' '{ print $2 }')
