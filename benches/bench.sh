@@ -5,16 +5,21 @@
 #
 # Throughput: redis-benchmark -c 50 -r 100000 -n $BENCH_N -P {1,16}, one test
 # per invocation, rounds alternating oxidis/redis, median ops/s reported.
-# EVALSHA runs a cached script doing one GET and one INCR on a random key.
 # CPU: server utime+stime (from /proc/PID/stat) per request.
+# Custom: PUBLISH to 1 and to 100 subscribers, EVALSHA of a GET+INCR script.
 # Memory: $BENCH_KEYS SETs of 16-byte keys / 16-byte values on fresh servers,
-# used_memory and used_memory_rss (INFO memory) per key above the empty baseline.
+# used_memory and used_memory_rss (INFO memory) per key above the empty baseline;
+# then $BENCH_COLLECTION_KEYS hashes of 10 small fields and as many sorted sets
+# of 10 members. Persistence: BGSAVE time and fork pause (latest_fork_usec) of
+# the $BENCH_KEYS-key dataset, and the time to load it at restart.
 # The servers are pinned to CPU 0 and the load generator to CPU 1 (taskset).
 #
 # Environment:
 #   BENCH_N          requests per redis-benchmark run          (200000)
 #   BENCH_ROUNDS     rounds per test/pipeline/server           (3)
-#   BENCH_TESTS      extra tests, comma separated, e.g. LPUSH,LPOP,SADD,HSET,ZADD,LRANGE_100
+#   BENCH_TESTS      extra redis-benchmark -t tests, comma separated
+#   BENCH_CUSTOM     0 skips PUBLISH / EVALSHA benchmarks        (1)
+#   BENCH_COLLECTION_KEYS  hashes and sorted sets for the memory test (100000)
 #   BENCH_PIPELINES  pipeline depths                           ("1 16")
 #   BENCH_CLIENTS    redis-benchmark -c                        (50)
 #   BENCH_KEYS       keys loaded for the memory test; 0 skips  (1000000)
@@ -33,6 +38,8 @@ BENCH_PIPELINES=${BENCH_PIPELINES:-1 16}
 BENCH_CLIENTS=${BENCH_CLIENTS:-50}
 BENCH_KEYS=${BENCH_KEYS:-1000000}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
+BENCH_CUSTOM=${BENCH_CUSTOM:-1}
+BENCH_COLLECTION_KEYS=${BENCH_COLLECTION_KEYS:-100000}
 CLI=${REDIS_CLI:-redis-cli}
 BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
 
@@ -62,7 +69,7 @@ fi
 run_cli() { ${CLI_PIN[@]+"${CLI_PIN[@]}"} "$@"; }
 
 WORK=$(mktemp -d /tmp/oxbench.XXXX)
-declare -A PID=() PORT=()
+declare -A PID=() PORT=() DIR=()
 
 stop_server() {
     local name=$1 pid=${PID[$1]:-}
@@ -82,6 +89,7 @@ stop_server() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP PIPE
+    [[ -n ${SUBS_PID:-} ]] && kill "$SUBS_PID" 2>/dev/null
     local n
     for n in "${!PID[@]}"; do stop_server "$n"; done
     rm -rf -- "$WORK" || true
@@ -96,14 +104,15 @@ trap 'exit 141' PIPE
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 NEXT_PORT=$((30000 + RANDOM % 2000))
-start_server() {
+start_server() { # name [dir: reuse it, e.g. to load its dump.rdb]
     local name=$1 port dir
     for _ in 1 2 3 4 5; do
         port=$NEXT_PORT
         NEXT_PORT=$((NEXT_PORT + 1))
         port_free "$port" || continue
-        dir="$WORK/$name.$port"
+        dir=${2:-"$WORK/$name.$port"}
         mkdir -p "$dir"
+        DIR[$name]=$dir
         # a plain command (not a function) so that $! is the server's own pid
         ${SRV_PIN[@]+"${SRV_PIN[@]}"} "${BIN[$name]}" --port "$port" --save '' --appendonly no --dir "$dir" \
             >"$dir/stdout" 2>&1 </dev/null &
@@ -152,7 +161,7 @@ ratio() {
 # Throughput and CPU
 # --------------------------------------------------------------------------
 
-TESTS="SET,GET,INCR,MSET,EVALSHA"
+TESTS="SET,GET,INCR,MSET,LPUSH,LPOP,SADD,HSET,ZADD,LRANGE_100"
 [[ -n $BENCH_TESTS ]] && TESTS="$TESTS,$BENCH_TESTS"
 IFS=',' read -r -a TEST_LIST <<<"$TESTS"
 
@@ -164,47 +173,76 @@ for n in "${NAMES[@]}"; do
 done
 
 FAILURES=0
-declare -A OPS=() CPU=()   # key: name|test|pipeline -> newline separated samples
+declare -A OPS=() CPU=()   # key: name|label|pipeline -> newline separated samples
 
+# One redis-benchmark run against server $1, recorded under label $2 and
+# pipeline $3; the rest are redis-benchmark arguments (-t TEST or a command).
+bench_one() {
+    local n=$1 label=$2 p=$3
+    shift 3
+    local key="$n|$label|$p" c0 c1 out rps
+    if ! kill -0 "${PID[$n]}" 2>/dev/null; then
+        printf 'warning: %s is not running (crashed?); restarting\n' "$n" >&2
+        FAILURES=$((FAILURES + 1))
+        start_server "$n"
+    fi
+    c0=$(cpu_ticks "${PID[$n]}")
+    if out=$(run_cli timeout "$BENCH_TIMEOUT" "$BENCHMARK" -p "${PORT[$n]}" \
+        -c "$BENCH_CLIENTS" -r 100000 -n "$BENCH_N" -P "$p" --csv "$@" 2>"$WORK/bench.err"); then
+        c1=$(cpu_ticks "${PID[$n]}" || echo "$c0")
+        # last CSV line is the test itself (LRANGE_* is preceded by its LPUSH fill)
+        rps=$(printf '%s\n' "$out" | grep -v '^"test"' | tail -n 1 | awk -F'","' '{ print $2 }')
+        if [[ $rps =~ ^[0-9.]+$ ]]; then
+            OPS[$key]+="$rps"$'\n'
+            CPU[$key]+="$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$BENCH_N" \
+                'BEGIN { printf "%.4f", d / hz * 1e6 / n }')"$'\n'
+            return 0
+        fi
+    fi
+    printf 'warning: %s %s -P %s failed: %s\n' "$n" "$label" "$p" \
+        "$(tr '\n' ' ' <"$WORK/bench.err" | cut -c1-200)" >&2
+    FAILURES=$((FAILURES + 1))
+}
+
+# Server order for round $1: alternate which one goes first.
+round_order() {
+    if (($1 % 2 == 0)) && [[ ${#NAMES[@]} -eq 2 ]]; then echo redis oxidis; else echo "${NAMES[@]}"; fi
+}
+
+print_table() { # labels...
+    local t p o_ops o_cpu r_ops r_cpu
+    printf '%-14s %4s %14s %14s %7s %12s %12s %7s\n' test P "oxidis ops/s" "redis ops/s" ratio "oxidis µs" "redis µs" ratio
+    for t in "$@"; do
+        for p in $BENCH_PIPELINES; do
+            [[ -n ${OPS[oxidis|$t|$p]:-}${OPS[redis|$t|$p]:-} ]] || continue
+            o_ops=$(printf '%s' "${OPS[oxidis|$t|$p]:-}" | median)
+            o_cpu=$(printf '%s' "${CPU[oxidis|$t|$p]:-}" | median)
+            r_ops=- r_cpu=-
+            if [[ ${#NAMES[@]} -eq 2 ]]; then
+                r_ops=$(printf '%s' "${OPS[redis|$t|$p]:-}" | median)
+                r_cpu=$(printf '%s' "${CPU[redis|$t|$p]:-}" | median)
+            fi
+            printf '%-14s %4s %14s %14s %7s %12s %12s %7s\n' "$t" "$p" \
+                "$(awk -v v="$o_ops" 'BEGIN { if (v == "nan") print "-"; else printf "%.0f", v }')" \
+                "$(awk -v v="$r_ops" 'BEGIN { if (v == "nan" || v == "-") print "-"; else printf "%.0f", v }')" \
+                "$(ratio "$o_ops" "$r_ops")" \
+                "$(awk -v v="$o_cpu" 'BEGIN { if (v == "nan") print "-"; else printf "%.3f", v }')" \
+                "$(awk -v v="$r_cpu" 'BEGIN { if (v == "nan" || v == "-") print "-"; else printf "%.3f", v }')" \
+                "$(ratio "$o_cpu" "$r_cpu")"
+        done
+    done
+}
+
+LABELS=()
 for t in "${TEST_LIST[@]}"; do
     t=$(echo "$t" | tr -d '[:space:]')
     [[ -n $t ]] || continue
+    LABELS+=("$t")
     for p in $BENCH_PIPELINES; do
         for ((r = 1; r <= BENCH_ROUNDS; r++)); do
-            # alternate which server goes first in each round
-            order=("${NAMES[@]}")
-            if ((r % 2 == 0)) && [[ ${#NAMES[@]} -eq 2 ]]; then order=(redis oxidis); fi
-            for n in "${order[@]}"; do
-                key="$n|$t|$p"
-                if ! kill -0 "${PID[$n]}" 2>/dev/null; then
-                    printf 'warning: %s is not running (crashed?); restarting\n' "$n" >&2
-                    FAILURES=$((FAILURES + 1))
-                    start_server "$n"
-                fi
+            for n in $(round_order "$r"); do
                 "$CLI" -p "${PORT[$n]}" flushall >/dev/null
-                # Built-in tests go by name (-t); the others are commands
-                # (last: redis-benchmark reads options only before them).
-                what=(-t "$t")
-                if [[ $t == EVALSHA ]]; then
-                    sha=$("$CLI" -p "${PORT[$n]}" script load "redis.call('get', KEYS[1]); return redis.call('incr', KEYS[1])")
-                    what=(evalsha "$sha" 1 "key:__rand_int__")
-                fi
-                c0=$(cpu_ticks "${PID[$n]}")
-                if out=$(run_cli timeout "$BENCH_TIMEOUT" "$BENCHMARK" -p "${PORT[$n]}" \
-                    -c "$BENCH_CLIENTS" -r 100000 -n "$BENCH_N" -P "$p" --csv "${what[@]}" 2>"$WORK/bench.err"); then
-                    c1=$(cpu_ticks "${PID[$n]}" || echo "$c0")
-                    # last CSV line is the test itself (LRANGE_* is preceded by its LPUSH fill)
-                    rps=$(printf '%s\n' "$out" | grep -v '^"test"' | tail -n 1 | awk -F'","' '{ print $2 }')
-                    if [[ $rps =~ ^[0-9.]+$ ]]; then
-                        OPS[$key]+="$rps"$'\n'
-                        CPU[$key]+="$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$BENCH_N" \
-                            'BEGIN { printf "%.4f", d / hz * 1e6 / n }')"$'\n'
-                        continue
-                    fi
-                fi
-                printf 'warning: %s %s -P %s failed: %s\n' "$n" "$t" "$p" \
-                    "$(tr '\n' ' ' <"$WORK/bench.err" | cut -c1-200)" >&2
-                FAILURES=$((FAILURES + 1))
+                bench_one "$n" "$t" "$p" -t "$t"
             done
         done
     done
@@ -212,45 +250,101 @@ done
 
 printf '\nThroughput (median of %s rounds; ratio = oxidis / redis, higher is better)\n' "$BENCH_ROUNDS"
 printf 'and server CPU time per request (µs; ratio = oxidis / redis, lower is better)\n'
-printf '%-12s %4s %14s %14s %7s %12s %12s %7s\n' test P "oxidis ops/s" "redis ops/s" ratio "oxidis µs" "redis µs" ratio
-for t in "${TEST_LIST[@]}"; do
-    t=$(echo "$t" | tr -d '[:space:]')
-    [[ -n $t ]] || continue
-    for p in $BENCH_PIPELINES; do
-        o_ops=$(printf '%s' "${OPS[oxidis|$t|$p]:-}" | median)
-        o_cpu=$(printf '%s' "${CPU[oxidis|$t|$p]:-}" | median)
-        r_ops=- r_cpu=-
-        if [[ ${#NAMES[@]} -eq 2 ]]; then
-            r_ops=$(printf '%s' "${OPS[redis|$t|$p]:-}" | median)
-            r_cpu=$(printf '%s' "${CPU[redis|$t|$p]:-}" | median)
-        fi
-        printf '%-12s %4s %14s %14s %7s %12s %12s %7s\n' "$t" "$p" \
-            "$(awk -v v="$o_ops" 'BEGIN { if (v == "nan") print "-"; else printf "%.0f", v }')" \
-            "$(awk -v v="$r_ops" 'BEGIN { if (v == "nan" || v == "-") print "-"; else printf "%.0f", v }')" \
-            "$(ratio "$o_ops" "$r_ops")" \
-            "$(awk -v v="$o_cpu" 'BEGIN { if (v == "nan") print "-"; else printf "%.3f", v }')" \
-            "$(awk -v v="$r_cpu" 'BEGIN { if (v == "nan" || v == "-") print "-"; else printf "%.3f", v }')" \
-            "$(ratio "$o_cpu" "$r_cpu")"
-    done
-done
-
+print_table "${LABELS[@]}"
 if [[ ,$TESTS, == *,LRANGE* ]]; then
     printf '(LRANGE_* CPU time includes the LPUSH fill redis-benchmark runs first)\n'
+fi
+
+# --------------------------------------------------------------------------
+# Custom commands: PUBLISH to 1 and 100 subscribers, EVALSHA
+# --------------------------------------------------------------------------
+
+# Subscribers that read everything (one tclsh process holding N connections,
+# on the load generator's CPU).
+cat >"$WORK/subs.tcl" <<'TCL'
+lassign $argv port count
+proc drain {s} { if {[eof $s]} { close $s; return }; read $s }
+for {set i 0} {$i < $count} {incr i} {
+    set s [socket 127.0.0.1 $port]
+    fconfigure $s -translation binary -blocking 0 -buffering none
+    puts -nonewline $s "*2\r\n\$9\r\nSUBSCRIBE\r\n\$5\r\nbench\r\n"
+    fileevent $s readable [list drain $s]
+}
+vwait forever
+TCL
+SUBS_PID=""
+start_subscribers() { # name count
+    ${CLI_PIN[@]+"${CLI_PIN[@]}"} tclsh "$WORK/subs.tcl" "${PORT[$1]}" "$2" >/dev/null 2>&1 &
+    SUBS_PID=$!
+    local got
+    for _ in $(seq 1 100); do
+        got=$("$CLI" -p "${PORT[$1]}" pubsub numsub bench 2>/dev/null | tail -n 1)
+        [[ $got == "$2" ]] && return 0
+        sleep 0.05
+    done
+    printf 'warning: %s: only %s of %s subscribers connected\n' "$1" "${got:-0}" "$2" >&2
+}
+stop_subscribers() {
+    [[ -n $SUBS_PID ]] || return 0
+    kill "$SUBS_PID" 2>/dev/null || true
+    wait "$SUBS_PID" 2>/dev/null || true
+    SUBS_PID=""
+}
+
+if [[ $BENCH_CUSTOM != 0 ]] && command -v tclsh >/dev/null 2>&1; then
+    CUSTOM=()
+    for subs in 1 100; do
+        label="PUBLISH/$subs"
+        CUSTOM+=("$label")
+        for p in $BENCH_PIPELINES; do
+            for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+                for n in $(round_order "$r"); do
+                    start_subscribers "$n" "$subs"
+                    bench_one "$n" "$label" "$p" publish bench hello-subscribers
+                    stop_subscribers
+                done
+            done
+        done
+    done
+    # EVALSHA of a script doing one GET and one INCR, where scripting exists.
+    script="redis.call('GET', KEYS[1]); return redis.call('INCR', KEYS[1])"
+    declare -A SHA=()
+    for n in "${NAMES[@]}"; do
+        sha=$("$CLI" -p "${PORT[$n]}" script load "$script" 2>/dev/null || true)
+        if [[ $sha =~ ^[0-9a-f]{40}$ ]]; then SHA[$n]=$sha; fi
+    done
+    if [[ -n ${SHA[oxidis]:-} ]]; then
+        CUSTOM+=("EVALSHA")
+        for p in $BENCH_PIPELINES; do
+            for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+                for n in $(round_order "$r"); do
+                    [[ -n ${SHA[$n]:-} ]] || continue
+                    bench_one "$n" "EVALSHA" "$p" evalsha "${SHA[$n]}" 1 'key:__rand_int__'
+                done
+            done
+        done
+    else
+        printf '\nnote: oxidis has no SCRIPT LOAD yet; EVALSHA not measured\n'
+    fi
+    printf '\nCustom commands (median of %s rounds; same columns)\n' "$BENCH_ROUNDS"
+    print_table "${CUSTOM[@]}"
 fi
 
 # --------------------------------------------------------------------------
 # Memory
 # --------------------------------------------------------------------------
 
-info_field() { # name field -> value or "-"
+info_field() { # name field [section] -> value or "-"
     local v
-    v=$("$CLI" -p "${PORT[$1]}" info memory 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }')
+    v=$("$CLI" -p "${PORT[$1]}" info "${3:-memory}" 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }')
     if [[ -z $v && $2 == used_memory_rss ]]; then
         # fall back to the kernel's view
         v=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/${PID[$1]}/status" 2>/dev/null || true)
     fi
     printf '%s' "${v:--}"
 }
+
+persist_field() { info_field "$1" "$2" persistence; }
 
 if [[ $BENCH_KEYS -gt 0 ]]; then
     for n in "${NAMES[@]}"; do stop_server "$n"; done
@@ -260,7 +354,7 @@ if [[ $BENCH_KEYS -gt 0 ]]; then
             printf "*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$16\r\nval:%012d\r\n", i, i
     }' >"$WORK/load.resp"
 
-    declare -A MEM0=() RSS0=() MEM1=() RSS1=()
+    declare -A MEM0=() RSS0=() MEM1=() RSS1=() BGSAVE_S=() FORK_US=() LOAD_S=()
     for n in "${NAMES[@]}"; do
         start_server "$n"
         "$CLI" -p "${PORT[$n]}" flushall >/dev/null
@@ -276,6 +370,18 @@ if [[ $BENCH_KEYS -gt 0 ]]; then
         sleep 1   # let INFO's RSS sample refresh
         MEM1[$n]=$(info_field "$n" used_memory)
         RSS1[$n]=$(info_field "$n" used_memory_rss)
+        # Persistence: BGSAVE wall time and fork pause, then restart-load time.
+        t0=$(date +%s%N)
+        "$CLI" -p "${PORT[$n]}" bgsave >/dev/null
+        while [[ $(persist_field "$n" rdb_bgsave_in_progress) != 0 ]]; do sleep 0.01; done
+        BGSAVE_S[$n]=$(awk -v d=$(($(date +%s%N) - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+        FORK_US[$n]=$(info_field "$n" latest_fork_usec stats)
+        [[ $(persist_field "$n" rdb_last_bgsave_status) == ok ]] || { printf 'warning: %s BGSAVE failed\n' "$n" >&2; FAILURES=$((FAILURES + 1)); }
+        dir=${DIR[$n]}
+        stop_server "$n"
+        start_server "$n" "$dir"
+        LOAD_S[$n]=$(grep -o 'DB loaded from disk: [0-9.]* seconds' "$dir/stdout" | tail -n 1 | awk '{ print $5 }')
+        [[ $("$CLI" -p "${PORT[$n]}" dbsize 2>/dev/null) == "$BENCH_KEYS" ]] || { printf 'warning: %s restart lost keys\n' "$n" >&2; FAILURES=$((FAILURES + 1)); }
         stop_server "$n"
     done
 
@@ -297,6 +403,49 @@ if [[ $BENCH_KEYS -gt 0 ]]; then
     done
     printf '%-16s %14s %14s\n' "baseline used" "${MEM0[oxidis]}" "${MEM0[redis]:--}"
     printf '%-16s %14s %14s\n' "baseline rss" "${RSS0[oxidis]}" "${RSS0[redis]:--}"
+
+    printf '\nPersistence: %s keys (seconds; ratio = oxidis / redis, lower is better)\n' "$BENCH_KEYS"
+    printf '%-20s %14s %14s %7s\n' metric oxidis redis ratio
+    printf '%-20s %14s %14s %7s\n' "BGSAVE" "${BGSAVE_S[oxidis]:--}" "${BGSAVE_S[redis]:--}" "$(ratio "${BGSAVE_S[oxidis]:--}" "${BGSAVE_S[redis]:--}")"
+    printf '%-20s %14s %14s %7s\n' "restart load" "${LOAD_S[oxidis]:--}" "${LOAD_S[redis]:--}" "$(ratio "${LOAD_S[oxidis]:--}" "${LOAD_S[redis]:--}")"
+    printf '%-20s %14s %14s %7s\n' "fork pause (µs)" "${FORK_US[oxidis]:--}" "${FORK_US[redis]:--}" "$(ratio "${FORK_US[oxidis]:--}" "${FORK_US[redis]:--}")"
+fi
+
+if [[ $BENCH_COLLECTION_KEYS -gt 0 ]]; then
+    for n in "${NAMES[@]}"; do stop_server "$n"; done
+    # 10 small fields per hash, 10 members per sorted set (listpack encodings).
+    awk -v n="$BENCH_COLLECTION_KEYS" 'BEGIN {
+        for (i = 0; i < n; i++) {
+            printf "*22\r\n$4\r\nHSET\r\n$16\r\nhash:%011d\r\n", i
+            for (f = 0; f < 10; f++) printf "$7\r\nfield:%d\r\n$8\r\nval:%04d\r\n", f, (i + f) % 10000
+        }
+    }' >"$WORK/hash.resp"
+    awk -v n="$BENCH_COLLECTION_KEYS" 'BEGIN {
+        for (i = 0; i < n; i++) {
+            printf "*22\r\n$4\r\nZADD\r\n$16\r\nzset:%011d\r\n", i
+            for (m = 0; m < 10; m++) { s = sprintf("%d", (i * 7 + m) % 1000); printf "$%d\r\n%s\r\n$8\r\nmemb:%03d\r\n", length(s), s, m }
+        }
+    }' >"$WORK/zset.resp"
+    declare -A CMEM=()
+    for kind in hash zset; do
+        for n in "${NAMES[@]}"; do
+            start_server "$n"
+            sleep 0.5
+            m0=$(info_field "$n" used_memory)
+            out=$(run_cli "$CLI" -p "${PORT[$n]}" --pipe <"$WORK/$kind.resp" 2>&1) || true
+            if [[ $out != *"errors: 0, replies: $BENCH_COLLECTION_KEYS"* ]]; then
+                printf 'warning: %s %s load incomplete: %s\n' "$n" "$kind" "$(tail -n 1 <<<"$out")" >&2
+                FAILURES=$((FAILURES + 1))
+            fi
+            m1=$(info_field "$n" used_memory)
+            CMEM[$n|$kind]=$(awk -v a="$m1" -v b="$m0" -v k="$BENCH_COLLECTION_KEYS" 'BEGIN { printf "%.1f", (a - b) / k }')
+            stop_server "$n"
+        done
+    done
+    printf '\nMemory: %s keys of each collection (used_memory bytes/key; lower is better)\n' "$BENCH_COLLECTION_KEYS"
+    printf '%-28s %14s %14s %7s\n' collection oxidis redis ratio
+    printf '%-28s %14s %14s %7s\n' "hash, 10 fields (listpack)" "${CMEM[oxidis|hash]:--}" "${CMEM[redis|hash]:--}" "$(ratio "${CMEM[oxidis|hash]:--}" "${CMEM[redis|hash]:--}")"
+    printf '%-28s %14s %14s %7s\n' "zset, 10 members (listpack)" "${CMEM[oxidis|zset]:--}" "${CMEM[redis|zset]:--}" "$(ratio "${CMEM[oxidis|zset]:--}" "${CMEM[redis|zset]:--}")"
 fi
 
 if [[ $FAILURES -gt 0 ]]; then

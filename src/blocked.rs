@@ -75,6 +75,13 @@ impl Ctx<'_> {
         self.srv.in_exec || self.srv.call_depth > 1
     }
 
+    /// True while a blocked client's command runs again to be served from
+    /// a key that became ready (XREAD/XREADGROUP then follow Redis's
+    /// serving rules, which differ from a first call's).
+    pub fn serving_blocked(&self) -> bool {
+        self.srv.blocking.serving == Some(self.c.key) && self.srv.blocking.serving_key.is_some()
+    }
+
     /// The keys a blocking command should try: all of them normally, but
     /// only the key that became ready when it is re-run to be served (Redis
     /// serves a blocked client from the key that got data, even if an
@@ -183,6 +190,37 @@ impl Server {
                     self.blocking.serving_key = None;
                     self.put_back_client(ckey, c);
                 }
+                let vt = self.dbs[db].dict.get(&key).map(|e| e.value().value_type());
+                if vt != Some(ValueType::Stream) {
+                    self.unblock_deleted_stream_readgroup_clients(db, &key);
+                }
+            }
+        }
+    }
+
+    /// A stream that XREADGROUP clients wait on was deleted or replaced by
+    /// another type: its groups are gone, so they are answered (with an
+    /// error) now rather than at the next XADD
+    /// (`unblockDeletedStreamReadgroupClients`). Their command runs again
+    /// and reports it.
+    fn unblock_deleted_stream_readgroup_clients(&mut self, db: usize, key: &[u8]) {
+        let Some(queue) = self.blocking.keys.get(&(db, key.to_vec())).cloned() else {
+            return;
+        };
+        for ckey in queue {
+            let Some(mut c) = self.clients.get_mut(ckey).and_then(|s| s.take()) else {
+                continue;
+            };
+            let readgroup = c.bstate.as_ref().is_some_and(|b| {
+                b.vtype == ValueType::Stream && b.argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"xreadgroup"))
+            });
+            if readgroup {
+                self.blocking.serving_key = Some(key.to_vec());
+                self.serve_blocked(&mut c);
+                self.blocking.serving_key = None;
+                self.put_back_client(ckey, c);
+            } else {
+                self.clients[ckey] = Some(c);
             }
         }
     }
@@ -293,6 +331,35 @@ impl Server {
         for k in keys {
             if self.dbs[db].dict.get(&k).is_some() {
                 self.signal_key_as_ready(db, &k);
+            }
+        }
+    }
+}
+
+impl Server {
+    /// Before `emptied` is flushed or swapped with `replaced_with`: keys
+    /// with blocked clients that hold a stream now and will not after
+    /// are signalled, so XREADGROUP clients get their error
+    /// (`scanDatabaseForDeletedStreams`).
+    pub fn scan_db_for_deleted_streams(&mut self, emptied: usize, replaced_with: Option<usize>) {
+        if self.blocking.keys.is_empty() {
+            return;
+        }
+        let is_stream = |srv: &Server, db: usize, k: &[u8]| {
+            srv.dbs[db].dict.get(k).map(|e| e.value().value_type()) == Some(ValueType::Stream)
+        };
+        let keys: Vec<Vec<u8>> = self
+            .blocking
+            .keys
+            .keys()
+            .filter(|(d, _)| *d == emptied)
+            .map(|(_, k)| k.clone())
+            .collect();
+        for k in keys {
+            let was = is_stream(self, emptied, &k);
+            let will = replaced_with.is_some_and(|r| is_stream(self, r, &k));
+            if was && !will {
+                self.signal_key_as_ready(emptied, &k);
             }
         }
     }

@@ -51,6 +51,7 @@ fn object_digest(d: &mut Digest20, v: ValueRef, has_expire: bool) {
         ValueRef::Obj(Obj::Hash(h)) => h.digest(d),
         ValueRef::Obj(Obj::Set(s)) => s.digest(d),
         ValueRef::Obj(Obj::ZSet(z)) => z.digest(d),
+        ValueRef::Obj(Obj::Stream(s)) => s.digest(d),
     }
     if has_expire {
         xor_digest(d, b"!!expire!!");
@@ -119,6 +120,8 @@ fn serialized_len(e: &KvEntry) -> usize {
 }
 
 const HELP: &[&str] = &[
+    "AOF-FLUSH-SLEEP <microsec>",
+    "    Server will sleep before flushing the AOF, this is used for testing.",
     "CHANGE-REPL-ID",
     "    Change the replication IDs of the instance.",
     "CONFIG-REWRITE-FORCE-ALL",
@@ -171,6 +174,10 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         }
         b"log" if argc == 3 => {
             log::warn!("DEBUG LOG: {}", String::from_utf8_lossy(ctx.argv[2]));
+            ctx.c.reply.ok();
+        }
+        b"aof-flush-sleep" if argc == 3 => {
+            ctx.srv.aof.flush_sleep_us = parse_i64(ctx.argv[2]).unwrap_or(0).max(0) as u64;
             ctx.c.reply.ok();
         }
         b"htstats" if argc == 3 => {
@@ -320,11 +327,12 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         }
         _ => {
             // Subcommands owned by the data types (DEBUG LISTPACK, ...).
-            let hooks: [fn(&mut Ctx) -> Option<CmdResult>; 4] = [
+            let hooks: [fn(&mut Ctx) -> Option<CmdResult>; 5] = [
                 crate::types::list::debug_hook,
                 crate::types::hash::debug_hook,
                 crate::types::set::debug_hook,
                 crate::types::zset::debug_hook,
+                crate::types::stream::debug_hook,
             ];
             for hook in hooks {
                 if let Some(r) = hook(ctx) {

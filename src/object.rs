@@ -25,6 +25,8 @@ pub enum Obj {
     Hash(crate::types::hash::Hash),
     Set(crate::types::set::Set),
     ZSet(crate::types::zset::ZSet),
+    /// Boxed: the stream header is bigger than the other variants.
+    Stream(Box<crate::types::stream::Stream>),
 }
 
 /// Redis's type of a value, as `TYPE` names it.
@@ -72,6 +74,7 @@ impl Obj {
             Obj::Hash(_) => ValueType::Hash,
             Obj::Set(_) => ValueType::Set,
             Obj::ZSet(_) => ValueType::ZSet,
+            Obj::Stream(_) => ValueType::Stream,
         }
     }
 
@@ -82,6 +85,7 @@ impl Obj {
             Obj::Hash(h) => h.encoding_name(),
             Obj::Set(s) => s.encoding_name(),
             Obj::ZSet(z) => z.encoding_name(),
+            Obj::Stream(s) => s.encoding_name(),
         }
     }
 }
@@ -95,6 +99,7 @@ impl Obj {
             Obj::Hash(h) => h.len() * 16,
             Obj::Set(s) => s.len() * 8,
             Obj::ZSet(z) => z.len() * 16,
+            Obj::Stream(s) => s.nodes().map(|(_, lp)| lp.bytes() + 18).sum::<usize>() + 64,
         }
     }
 }
@@ -198,6 +203,7 @@ pub fn obj_alloc_size(o: &Obj) -> usize {
         Obj::Hash(h) => h.alloc_size(),
         Obj::Set(s) => s.alloc_size(),
         Obj::ZSet(z) => z.alloc_size(),
+        Obj::Stream(s) => s.alloc_size(),
     };
     jemalloc_class(std::mem::size_of::<Obj>()) + inner
 }

@@ -59,7 +59,7 @@ define_configs! {
     bool   cluster_allow_replica_migration = "cluster-allow-replica-migration", MODIFIABLE, true;
     bool   replica_announced = "replica-announced", MODIFIABLE, true;
     bool   latency_tracking = "latency-tracking", MODIFIABLE, true;
-    bool   aof_disable_auto_gc = "aof-disable-auto-gc", MODIFIABLE, false;  // redis has: apply:updateAofAutoGCEnabled
+    bool   aof_disable_auto_gc = "aof-disable-auto-gc", MODIFIABLE, false => apply(crate::persist::aof::apply_auto_gc);
     bool   replica_ignore_disk_write_errors = "replica-ignore-disk-write-errors", MODIFIABLE, false;
     bool   lua_enable_deprecated_api = "lua-enable-deprecated-api", IMMUTABLE | HIDDEN, false;
     string aclfile = "aclfile", IMMUTABLE, "", ALLOW_EMPTY;

@@ -250,6 +250,7 @@ impl Server {
                 self.eviction_pool.running = false;
                 return EvictResult::Fail;
             };
+            self.signal_if_stream(db, &key);
             self.dbs[db].delete(&key);
             self.stats.evictedkeys += 1;
             self.touch_watched_key(db, &key);

@@ -304,9 +304,14 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) -> CmdResult {
     let mut moved = entry.rekey(dst);
     moved.set_has_expire(false);
     let wakes = crate::db::blocks_on(&moved);
+    let was_stream = moved.value().value_type() == crate::object::ValueType::Stream;
     ctx.srv.dbs[db].dict.insert_new(moved);
     if wakes {
         ctx.srv.signal_key_as_ready(db, dst);
+    }
+    if was_stream {
+        // XREADGROUP clients of the source learn that it is gone.
+        ctx.srv.signal_key_as_ready(db, src);
     }
     ctx.srv.notify_keyspace_event(notify::NEW, "new", dst, db);
     if expire != -1 {
@@ -365,9 +370,13 @@ pub fn move_command(ctx: &mut Ctx) -> CmdResult {
         entry.set_has_expire(false);
     }
     let wakes = crate::db::blocks_on(&entry);
+    let was_stream = entry.value().value_type() == crate::object::ValueType::Stream;
     ctx.srv.dbs[dst].dict.insert_new(entry);
     if wakes {
         ctx.srv.signal_key_as_ready(dst, key);
+    }
+    if was_stream {
+        ctx.srv.signal_key_as_ready(src, key);
     }
     ctx.srv.notify_keyspace_event(notify::NEW, "new", key, dst);
     if expire != -1 {
@@ -450,6 +459,8 @@ pub fn swapdb_command(ctx: &mut Ctx) -> CmdResult {
     if a != b {
         ctx.srv.touch_all_watched_keys_in_db(a, Some(b));
         ctx.srv.touch_all_watched_keys_in_db(b, Some(a));
+        ctx.srv.scan_db_for_deleted_streams(a, Some(b));
+        ctx.srv.scan_db_for_deleted_streams(b, Some(a));
         // Swap the data; WATCHes and blocked clients stay with the index.
         let (lo, hi) = (a.min(b), a.max(b));
         let (left, right) = ctx.srv.dbs.split_at_mut(hi);

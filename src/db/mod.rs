@@ -225,6 +225,7 @@ impl Server {
     /// propagation Redis does (`deleteExpiredKeyAndPropagate`).
     pub fn delete_expired_key(&mut self, db: usize, key: &[u8]) {
         let lazy = self.cfg.lazyfree_lazy_expire;
+        self.signal_if_stream(db, key);
         self.dbs[db].delete(key);
         self.stats.expiredkeys += 1;
         self.notify_keyspace_event(notify::EXPIRED, "expired", key, db);
@@ -309,6 +310,7 @@ impl Server {
     /// expiry flag. The new value is freshly touched, except that LFU
     /// counters carry over (as Redis does).
     pub fn db_overwrite(&mut self, db: usize, key: &[u8], value: NewValue<'_>) {
+        self.signal_if_stream(db, key);
         let fresh = self.fresh_lru();
         let lfu = self.lfu_enabled();
         self.dbs[db].dict.replace_with(key, |old| {
@@ -334,7 +336,21 @@ impl Server {
 
     /// Deletes a key (`dbDelete`); true if it existed.
     pub fn db_delete(&mut self, db: usize, key: &[u8]) -> bool {
+        self.signal_if_stream(db, key);
         self.dbs[db].delete(key)
+    }
+
+    /// A stream about to be deleted or overwritten wakes the clients
+    /// blocked on it, so XREADGROUP ones learn their group is gone
+    /// (`dbGenericDelete` and `dbOverwrite` signal it).
+    pub fn signal_if_stream(&mut self, db: usize, key: &[u8]) {
+        if self.blocking.keys.is_empty() {
+            return;
+        }
+        let is_stream = self.dbs[db].dict.get(key).map(|e| e.value().value_type()) == Some(crate::object::ValueType::Stream);
+        if is_stream {
+            self.signal_key_as_ready(db, key);
+        }
     }
 
     /// The type of an existing value, as a borrowed view.

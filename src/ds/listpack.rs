@@ -467,6 +467,12 @@ impl Listpack {
         self.buf.shrink_to_fit();
     }
 
+    /// Bytes allocated for the buffer, spare room included (what
+    /// `zmalloc_size` reports for a preallocated listpack).
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
     /// Number of entries. Uses the header count unless it saturated, in which
     /// case the entries are counted (like `lpLength`, minus its header fix-up;
     /// see [`Listpack::len_sync`]).

@@ -10,9 +10,8 @@
 //!   `len + 2` bytes starting `((c & 0x1f) << 8 | lo) + 1` bytes back in the
 //!   output (the regions may overlap, copying byte by byte).
 //!
-//! The compressor is an independent greedy hash-chain-free implementation: it
-//! does not produce byte-identical output to liblzf, but its output decodes
-//! with liblzf's decoder (and ours).
+//! The compressor follows liblzf's algorithm and hash exactly, so its
+//! output is byte-identical to Redis's (see [`compress_into`]).
 
 /// Longest literal run of one item.
 const MAX_LIT: usize = 1 << 5;
@@ -20,8 +19,6 @@ const MAX_LIT: usize = 1 << 5;
 const MAX_OFF: usize = 1 << 13;
 /// Longest back reference (7 + 255 + 2).
 const MAX_REF: usize = (1 << 8) + (1 << 3);
-/// Shortest back reference worth emitting.
-const MIN_MATCH: usize = 3;
 /// Output can be at most this many times larger than the compressed input
 /// (a 3-byte back reference expands to MAX_REF bytes).
 const MAX_EXPANSION: usize = MAX_REF / 3;
@@ -43,110 +40,176 @@ pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
 
 /// Like [`compress`] but appends to `out`; returns the number of bytes
 /// appended. On failure `out` is left as it was.
+///
+/// This is liblzf 3.6's `lzf_compress` as Redis builds it (HLOG 16,
+/// VERY_FAST, hash slots holding positions), step for step, so the
+/// compressed bytes are Redis's: RDB files and DUMP payloads come out
+/// identical. Redis leaves the hash table uninitialised; here it starts
+/// empty, which is what a slot never written during the call amounts to
+/// (a stale slot can only matter if it happens to point at a verified
+/// match inside the same input).
 pub fn compress_into(input: &[u8], max_out: usize, out: &mut Vec<u8>) -> Option<usize> {
     let n = input.len();
     if n == 0 || max_out == 0 {
         return None;
     }
-    let base = out.len();
-    // Worst case growth is one control byte per 32 literals.
-    out.reserve(max_out.min(n + n / MAX_LIT + 1));
-    // The whole item being built must fit; `limit` allows for the pending
-    // literal control byte, which may be dropped at the end.
-    let limit = base.saturating_add(max_out);
+    HTAB.with(|t| {
+        let mut t = t.borrow_mut();
+        compress_with(&mut t, input, max_out, out)
+    })
+}
 
-    // Hash table of the most recent position (truncated to u32) of each
-    // 3-byte prefix. Truncated/stale entries are harmless: every candidate is
-    // verified byte by byte and distance-checked.
-    let hlog = (usize::BITS - n.leading_zeros()).clamp(8, 16);
-    let mut table = vec![0u32; 1usize << hlog];
-    let hash = |p: usize| -> usize {
-        let v = u32::from(input[p]) | u32::from(input[p + 1]) << 8 | u32::from(input[p + 2]) << 16;
-        (v.wrapping_mul(0x9E37_79B1) >> (32 - hlog)) as usize
+/// Hash slots of the compressor: `(call generation, position + 1)`, so a
+/// slot from an earlier call reads as empty without clearing 64K slots
+/// per call.
+struct HashTable {
+    generation: u32,
+    slots: Vec<(u32, u64)>,
+}
+
+thread_local! {
+    static HTAB: std::cell::RefCell<HashTable> = const {
+        std::cell::RefCell::new(HashTable { generation: 0, slots: Vec::new() })
+    };
+}
+
+/// `HLOG`: log2 of the number of hash slots.
+const HLOG: u32 = 16;
+
+#[inline]
+fn lzf_idx(h: u32) -> usize {
+    ((h >> (3 * 8 - HLOG)).wrapping_sub(h.wrapping_mul(5)) & ((1 << HLOG) - 1)) as usize
+}
+
+fn compress_with(t: &mut HashTable, input: &[u8], max_out: usize, out: &mut Vec<u8>) -> Option<usize> {
+    if t.slots.is_empty() {
+        t.slots = vec![(0, 0); 1 << HLOG];
+    }
+    t.generation = t.generation.wrapping_add(1);
+    if t.generation == 0 {
+        t.slots.iter_mut().for_each(|s| *s = (0, 0));
+        t.generation = 1;
+    }
+    let generation = t.generation;
+    let slots = &mut t.slots;
+    let n = input.len();
+    let base = out.len();
+    // The output area, `op` indexing into it like liblzf's pointer.
+    // Past the worst case (all literals) the budget cannot bind.
+    let out_end = max_out.min(n + n / MAX_LIT + 16);
+    out.resize(base + out_end + 1, 0);
+    let fail = |out: &mut Vec<u8>| {
+        out.truncate(base);
+        None
     };
 
-    let mut lit_pos = out.len(); // index of the current run's control byte
-    let mut lit = 0usize;
-    out.push(0);
     let mut ip = 0usize;
-
-    while ip + MIN_MATCH <= n {
-        let h = hash(ip);
-        let dist = (ip as u32).wrapping_sub(table[h]) as usize;
-        table[h] = ip as u32;
-        let mut mlen = 0usize;
-        if (1..=MAX_OFF).contains(&dist) && dist <= ip {
-            let cand = ip - dist;
-            let maxlen = (n - ip).min(MAX_REF);
-            while mlen < maxlen && input[cand + mlen] == input[ip + mlen] {
-                mlen += 1;
-            }
-        }
-        if mlen >= MIN_MATCH {
-            // Close (or drop, if empty) the pending literal run.
-            if lit > 0 {
-                out[lit_pos] = (lit - 1) as u8;
-            } else {
-                out.pop();
-            }
-            let off = dist - 1;
-            let l = mlen - 2;
-            if l < 7 {
-                out.push(((l << 5) | (off >> 8)) as u8);
-            } else {
-                out.push(((7 << 5) | (off >> 8)) as u8);
-                out.push((l - 7) as u8);
-            }
-            out.push((off & 0xff) as u8);
-            // Index the positions inside the match for later references.
-            let end = ip + mlen;
-            let mut p = ip + 1;
-            while p < end && p + MIN_MATCH <= n {
-                table[hash(p)] = p as u32;
-                p += 1;
-            }
-            ip = end;
-            lit_pos = out.len();
-            lit = 0;
-            out.push(0);
-        } else {
-            out.push(input[ip]);
-            ip += 1;
-            lit += 1;
-            if lit == MAX_LIT {
-                out[lit_pos] = (MAX_LIT - 1) as u8;
-                lit_pos = out.len();
-                lit = 0;
-                out.push(0);
-            }
-        }
-        // The pending (possibly empty) control byte may still vanish.
-        if out.len() > limit.saturating_add(1) {
-            out.truncate(base);
-            return None;
-        }
-    }
-    while ip < n {
-        out.push(input[ip]);
-        ip += 1;
-        lit += 1;
-        if lit == MAX_LIT {
-            out[lit_pos] = (MAX_LIT - 1) as u8;
-            lit_pos = out.len();
-            lit = 0;
-            out.push(0);
-        }
-    }
-    if lit > 0 {
-        out[lit_pos] = (lit - 1) as u8;
+    let mut op = 1usize; // start run
+    let mut lit: usize = 0;
+    let mut hval: u32 = if n >= 2 {
+        (u32::from(input[0]) << 8) | u32::from(input[1])
     } else {
-        out.pop();
+        0
+    };
+    while ip + 2 < n {
+        hval = (hval << 8) | u32::from(input[ip + 2]);
+        let slot = &mut slots[lzf_idx(hval)];
+        let r = if slot.0 == generation { slot.1 as usize } else { 0 };
+        *slot = (generation, ip as u64 + 1);
+        // A reference one before, at most MAX_OFF back, never position 0.
+        let found = r >= 2 && r - 1 < ip && ip - r < MAX_OFF && {
+            let rp = r - 1;
+            input[rp + 2] == input[ip + 2] && input[rp] == input[ip] && input[rp + 1] == input[ip + 1]
+        };
+        if found {
+            let rp = r - 1;
+            let off = ip - rp - 1;
+            let mut len = 2usize;
+            let maxlen = (n - ip - len).min(MAX_REF);
+            if op + 3 + 1 >= out_end && op - usize::from(lit == 0) + 3 + 1 >= out_end {
+                return fail(out);
+            }
+            let buf = &mut out[base..];
+            buf[op - lit - 1] = (lit as u8).wrapping_sub(1);
+            op -= usize::from(lit == 0);
+            'scan: {
+                if maxlen > 16 {
+                    for _ in 0..16 {
+                        len += 1;
+                        if input[rp + len] != input[ip + len] {
+                            break 'scan;
+                        }
+                    }
+                }
+                loop {
+                    len += 1;
+                    if !(len < maxlen && input[rp + len] == input[ip + len]) {
+                        break;
+                    }
+                }
+            }
+            len -= 2;
+            ip += 1;
+            if len < 7 {
+                buf[op] = ((off >> 8) + (len << 5)) as u8;
+                op += 1;
+            } else {
+                buf[op] = ((off >> 8) + (7 << 5)) as u8;
+                buf[op + 1] = (len - 7) as u8;
+                op += 2;
+            }
+            buf[op] = off as u8;
+            op += 1;
+            lit = 0;
+            op += 1; // start run
+            ip += len + 1;
+            if ip + 2 >= n {
+                break;
+            }
+            // Index the last two positions of the match.
+            ip -= 2;
+            hval = (u32::from(input[ip]) << 8) | u32::from(input[ip + 1]);
+            hval = (hval << 8) | u32::from(input[ip + 2]);
+            slots[lzf_idx(hval)] = (generation, ip as u64 + 1);
+            ip += 1;
+            hval = (hval << 8) | u32::from(input[ip + 2]);
+            slots[lzf_idx(hval)] = (generation, ip as u64 + 1);
+            ip += 1;
+        } else {
+            if op >= out_end {
+                return fail(out);
+            }
+            let buf = &mut out[base..];
+            lit += 1;
+            buf[op] = input[ip];
+            op += 1;
+            ip += 1;
+            if lit == MAX_LIT {
+                buf[op - lit - 1] = (lit - 1) as u8;
+                lit = 0;
+                op += 1;
+            }
+        }
     }
-    if out.len() > limit {
-        out.truncate(base);
-        return None;
+    if op + 3 > out_end {
+        return fail(out);
     }
-    Some(out.len() - base)
+    let buf = &mut out[base..];
+    while ip < n {
+        lit += 1;
+        buf[op] = input[ip];
+        op += 1;
+        ip += 1;
+        if lit == MAX_LIT {
+            buf[op - lit - 1] = (lit - 1) as u8;
+            lit = 0;
+            op += 1;
+        }
+    }
+    buf[op - lit - 1] = (lit as u8).wrapping_sub(1);
+    op -= usize::from(lit == 0);
+    out.truncate(base + op);
+    Some(op)
 }
 
 /// Decompresses an LZF stream that must expand to exactly `expected_len`
@@ -282,9 +345,10 @@ mod tests {
         assert!(c.len() <= data.len() + data.len() / 32 + 1, "worst-case bound");
         assert_eq!(decompress(&c, data.len()).as_deref(), Some(data));
         assert_eq!(reference_decode(&c, data.len()).as_deref(), Some(data));
-        // Exact budget works, one less does not.
-        assert_eq!(compress(data, c.len()).as_deref(), Some(&c[..]));
-        assert!(compress(data, c.len() - 1).is_none());
+        // liblzf's budget checks keep a few bytes of slack: a roomy budget
+        // gives the same bytes, one short of the result never succeeds.
+        assert_eq!(compress(data, c.len() + 8).as_deref(), Some(&c[..]));
+        assert!(c.is_empty() || compress(data, c.len() - 1).is_none());
         // Wrong expected length is rejected.
         assert!(decompress(&c, data.len() + 1).is_none());
         if !data.is_empty() {
@@ -407,9 +471,11 @@ mod tests {
         let mut exp = lits.clone();
         exp.extend_from_slice(&lits[..4]);
         assert_eq!(decompress(&stream, 304), Some(exp));
-        // Our compressor's output for a simple vector.
+        // liblzf's output for a simple vector: position 0 is never a
+        // reference, so two literals, a 6-byte copy at distance 1, then
+        // the two bytes too close to the end to hash.
         let c = compress(b"aaaaaaaaaa", usize::MAX).expect("ok");
-        assert_eq!(c, vec![0x00, b'a', 0xe0, 0x00, 0x00]);
+        assert_eq!(c, vec![0x01, b'a', b'a', 0x80, 0x00, 0x01, b'a', b'a']);
         let c = compress(b"abcabcabcabc", usize::MAX).expect("ok");
         assert_eq!(decompress(&c, 12).as_deref(), Some(&b"abcabcabcabc"[..]));
         assert!(c.len() < 12);

@@ -90,6 +90,10 @@ pub struct AofState {
     file: Option<File>,
     pub buf: Vec<u8>,
     selected_db: i64,
+    /// Second of the last `#TS:` annotation (aof-timestamp-enabled).
+    cur_timestamp: i64,
+    /// DEBUG AOF-FLUSH-SLEEP: µs to sleep before each write (tests).
+    pub flush_sleep_us: u64,
     last_fsync: i64,
     pub current_size: u64,
     pub base_size: u64,
@@ -98,6 +102,9 @@ pub struct AofState {
     pub last_write_ok: bool,
     pub rewrites: u64,
     pub consecutive_failures: u64,
+    /// Back-off after repeated rewrite failures (`aofRewriteLimited`).
+    limit_delay_minutes: i64,
+    limit_next_time: i64,
     pub rewrite_time_start: i64,
     pub last_rewrite_time: i64,
     pub delayed_fsync: u64,
@@ -112,6 +119,8 @@ impl Default for AofState {
             file: None,
             buf: Vec::new(),
             selected_db: -1,
+            cur_timestamp: 0,
+            flush_sleep_us: 0,
             last_fsync: 0,
             current_size: 0,
             base_size: 0,
@@ -120,6 +129,8 @@ impl Default for AofState {
             last_write_ok: true,
             rewrites: 0,
             consecutive_failures: 0,
+            limit_delay_minutes: 0,
+            limit_next_time: 0,
             rewrite_time_start: -1,
             last_rewrite_time: -1,
             delayed_fsync: 0,
@@ -160,6 +171,7 @@ impl Manifest {
 
     /// Parses a manifest (`aofLoadManifestFromFile`).
     pub fn parse(text: &str) -> Result<Manifest, (usize, String, &'static str)> {
+        const MANIFEST_MAX_LINE: usize = 1024;
         let mut m = Manifest::default();
         let mut maxseq = 0;
         if text.is_empty() {
@@ -170,7 +182,9 @@ impl Manifest {
             if raw.starts_with('#') {
                 continue;
             }
-            if !raw.ends_with('\n') {
+            // Lines are read with a 1024-byte buffer: a longer one, or a
+            // last one without a newline, is refused.
+            if !raw.ends_with('\n') || raw.len() > MANIFEST_MAX_LINE {
                 return Err((ln, raw.to_string(), "The AOF manifest file contains too long line"));
             }
             let line = raw.trim_matches(|c| c == ' ' || c == '\t' || c == '\r' || c == '\n');
@@ -296,6 +310,10 @@ impl Server {
         if self.aof.status == AofStatus::Off {
             return;
         }
+        if self.cfg.aof_timestamp_enabled && self.aof.cur_timestamp < self.unixtime {
+            self.aof.cur_timestamp = self.unixtime;
+            self.aof.buf.extend_from_slice(format!("#TS:{}\r\n", self.unixtime).as_bytes());
+        }
         if self.aof.selected_db != db as i64 {
             encode_command(&mut self.aof.buf, &[b"SELECT".to_vec(), db.to_string().into_bytes()]);
             self.aof.selected_db = db as i64;
@@ -311,6 +329,9 @@ impl Server {
             return;
         }
         if !self.aof.buf.is_empty() {
+            if self.aof.flush_sleep_us != 0 {
+                std::thread::sleep(std::time::Duration::from_micros(self.aof.flush_sleep_us));
+            }
             let buf = std::mem::take(&mut self.aof.buf);
             let res = self.aof.file.as_mut().map(|f| f.write_all(&buf)).unwrap_or(Ok(()));
             match res {
@@ -452,6 +473,9 @@ impl Server {
     /// The dataset as commands (rewrite without an RDB preamble).
     fn write_aof_commands<W: Write>(&self, out: &mut W) -> io::Result<()> {
         let mut buf = Vec::new();
+        if self.cfg.aof_timestamp_enabled {
+            buf.extend_from_slice(format!("#TS:{}\r\n", crate::util::mstime() / 1000).as_bytes());
+        }
         for cmd in crate::scripting::function::load_commands(self) {
             encode_command(&mut buf, &cmd);
         }
@@ -528,6 +552,7 @@ impl Server {
         }
         self.aof.rewrites += 1;
         let start = crate::util::monotonic_us();
+        let pipe = crate::persist::childinfo::open_pipe();
         // SAFETY: single-threaded loop (the fsync thread holds no locks we
         // use); the child writes a file and leaves with _exit.
         match unsafe { nix::unistd::fork() } {
@@ -539,10 +564,14 @@ impl Server {
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
                 let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-aof-rewrite"));
+                if let Some(p) = pipe {
+                    p.into_child("AOF rewrite");
+                }
                 let tmp = format!("temp-rewriteaof-bg-{}.aof", std::process::id());
                 let code = match self.write_aof_base(&tmp) {
                     Ok(()) => {
                         log::info!("Successfully created the temporary AOF base file {tmp}");
+                        crate::persist::childinfo::report(crate::persist::childinfo::InfoType::AofCow, self.total_keys());
                         0
                     }
                     Err(e) => {
@@ -559,6 +588,10 @@ impl Server {
                 self.latency_sample("fork", self.persist.latest_fork_usec as u64 / 1000);
                 self.persist.total_forks += 1;
                 crate::ds::dict::set_can_resize(false);
+                if let Some(p) = pipe {
+                    let total = self.total_keys();
+                    p.into_parent(&mut self.persist.child_info, total);
+                }
                 log::info!("Background append only file rewriting started by pid {pid}");
                 self.aof.rewrite_scheduled = false;
                 self.aof.rewrite_time_start = crate::util::mstime() / 1000;
@@ -647,10 +680,14 @@ impl Server {
         }
         self.aof.last_rewrite_time = (crate::util::mstime() / 1000 - self.aof.rewrite_time_start).max(0);
         self.aof.rewrite_time_start = -1;
+        // Still waiting for a rewrite to switch the AOF on: try again.
+        if self.aof.status == AofStatus::WaitRewrite {
+            self.aof.rewrite_scheduled = true;
+        }
     }
 
     /// Deletes history files (`aofDelHistoryFiles`).
-    fn aof_delete_history(&mut self) {
+    pub fn aof_delete_history(&mut self) {
         if self.cfg.aof_disable_auto_gc || self.aof.manifest.history.is_empty() {
             return;
         }
@@ -711,9 +748,41 @@ impl Server {
         }
     }
 
+    /// After three consecutive failed rewrites, automatic and scheduled
+    /// rewrites wait 1, 2, 4... up to 60 minutes (`aofRewriteLimited`).
+    /// BGREWRITEAOF resets the failure count, so it always runs.
+    fn aof_rewrite_limited(&mut self) -> bool {
+        const THRESHOLD: u64 = 3;
+        const MAX_MINUTES: i64 = 60;
+        let a = &mut self.aof;
+        if a.consecutive_failures < THRESHOLD {
+            a.limit_delay_minutes = 0;
+            a.limit_next_time = 0;
+            return false;
+        }
+        if a.limit_next_time != 0 {
+            if self.unixtime < a.limit_next_time {
+                return true;
+            }
+            a.limit_next_time = 0;
+            return false;
+        }
+        a.limit_delay_minutes = if a.limit_delay_minutes == 0 {
+            1
+        } else {
+            (a.limit_delay_minutes * 2).min(MAX_MINUTES)
+        };
+        a.limit_next_time = self.unixtime + a.limit_delay_minutes * 60;
+        log::warn!(
+            "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in {} minutes",
+            a.limit_delay_minutes
+        );
+        true
+    }
+
     /// Starts a scheduled or automatic rewrite (serverCron).
     pub fn aof_cron(&mut self) {
-        if self.persist.child.is_none() && self.aof.rewrite_scheduled {
+        if self.persist.child.is_none() && self.aof.rewrite_scheduled && !self.aof_rewrite_limited() {
             let _ = self.aof_rewrite_start();
         }
         if self.aof.status == AofStatus::On && self.persist.child.is_none() && self.cfg.auto_aof_rewrite_percentage > 0 {
@@ -721,7 +790,7 @@ impl Server {
             let cur = self.aof.current_size;
             if cur > self.cfg.auto_aof_rewrite_min_size as u64 {
                 let growth = (cur * 100 / base).saturating_sub(100);
-                if growth >= self.cfg.auto_aof_rewrite_percentage as u64 {
+                if growth >= self.cfg.auto_aof_rewrite_percentage as u64 && !self.aof_rewrite_limited() {
                     log::info!("Starting automatic rewriting of AOF on {growth}% growth");
                     let _ = self.aof_rewrite_start();
                 }
@@ -740,12 +809,53 @@ impl Server {
     }
 
     /// Loads the AOF at start-up (`loadAppendOnlyFiles`). Exits on error.
+    /// Moves an old single-file AOF into the AOF directory as its base
+    /// (`aofUpgradePrepare`). Exits on failure.
+    fn aof_upgrade_prepare(&mut self, name: &str) {
+        let dir = self.aof_dir();
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            log::warn!("Can't open or create append-only dir {dir}: {}", crate::util::strerror(&e));
+            std::process::exit(1);
+        }
+        let mut m = std::mem::take(&mut self.aof.manifest);
+        m.base = Some(AofInfo {
+            name: name.to_string(),
+            seq: 1,
+            kind: b'b',
+        });
+        m.base_seq = 1;
+        m.dirty = true;
+        if self.persist_manifest(&mut m).is_err() {
+            std::process::exit(1);
+        }
+        if let Err(e) = std::fs::rename(name, self.aof_path(name)) {
+            log::warn!(
+                "Error trying to move the old AOF file {name} into dir {dir}: {}",
+                crate::util::strerror(&e)
+            );
+            std::process::exit(1);
+        }
+        log::info!("Successfully migrated an old-style AOF file ({name}) into the AOF directory ({dir}).");
+        self.aof.manifest = m;
+    }
+
     pub fn load_aof(&mut self) {
         let dir = self.aof_dir();
         let manifest_path = self.aof_path(&self.manifest_name());
-        let old_style = std::path::Path::new(&self.cfg.appendfilename).exists();
-        if std::path::Path::new(&manifest_path).exists() {
-            let text = std::fs::read_to_string(&manifest_path).unwrap_or_default();
+        // `aofLoadManifestFromDisk`: only when the directory and the
+        // manifest exist.
+        self.aof.manifest = Manifest::default();
+        if std::path::Path::new(&dir).is_dir() && std::path::Path::new(&manifest_path).exists() {
+            let text = match std::fs::read_to_string(&manifest_path) {
+                Ok(t) => t,
+                Err(e) => {
+                    log::warn!(
+                        "Fatal error: can't open the AOF manifest file {manifest_path} for reading: {}",
+                        crate::util::strerror(&e)
+                    );
+                    std::process::exit(1);
+                }
+            };
             match Manifest::parse(&text) {
                 Ok(m) => self.aof.manifest = m,
                 Err((ln, line, err)) => {
@@ -758,35 +868,20 @@ impl Server {
                     std::process::exit(1);
                 }
             }
-        } else if old_style {
-            // Upgrade a single-file appendonly.aof into the directory.
-            if let Err(e) = std::fs::create_dir_all(&dir) {
-                log::warn!("Can't open or create append-only dir {dir}: {}", crate::util::strerror(&e));
-                std::process::exit(1);
+        }
+        // An old-style appendonly.aof in `dir` is upgraded into the AOF
+        // directory when there is no directory, no manifest content, or a
+        // manifest naming it as the only (base) file that was not moved yet
+        // (an upgrade interrupted before the rename).
+        let name = self.cfg.appendfilename.clone();
+        if std::path::Path::new(&name).is_file() {
+            let m = &self.aof.manifest;
+            let interrupted = m.incr.is_empty()
+                && m.base.as_ref().is_some_and(|b| b.name == name)
+                && !std::path::Path::new(&self.aof_path(&name)).exists();
+            if !std::path::Path::new(&dir).is_dir() || (m.base.is_none() && m.incr.is_empty()) || interrupted {
+                self.aof_upgrade_prepare(&name);
             }
-            let name = self.cfg.appendfilename.clone();
-            let mut m = Manifest {
-                base: Some(AofInfo {
-                    name: name.clone(),
-                    seq: 1,
-                    kind: b'b',
-                }),
-                base_seq: 1,
-                dirty: true,
-                ..Default::default()
-            };
-            if self.persist_manifest(&mut m).is_err() {
-                std::process::exit(1);
-            }
-            if let Err(e) = std::fs::rename(&name, self.aof_path(&name)) {
-                log::warn!(
-                    "Error trying to move the old AOF file {name} into dir {dir}: {}",
-                    crate::util::strerror(&e)
-                );
-                std::process::exit(1);
-            }
-            log::info!("Successfully migrated an old-style AOF file ({name}) into the AOF directory ({dir}).");
-            self.aof.manifest = m;
         }
         let m = self.aof.manifest.clone();
         let files: Vec<AofInfo> = m.base.iter().chain(m.incr.iter()).cloned().collect();
@@ -794,10 +889,24 @@ impl Server {
             return;
         }
         let start = crate::util::monotonic_us();
-        let sizes: Vec<u64> = files
-            .iter()
-            .map(|f| std::fs::metadata(self.aof_path(&f.name)).map(|m| m.len()).unwrap_or(0))
-            .collect();
+        let mut sizes: Vec<u64> = Vec::with_capacity(files.len());
+        for f in &files {
+            match std::fs::metadata(self.aof_path(&f.name)) {
+                Ok(md) => sizes.push(md.len()),
+                Err(e) => {
+                    // A file named by the manifest but missing is fatal.
+                    log::warn!(
+                        "Unable to obtain the AOF file {} length. stat: {}",
+                        f.name,
+                        crate::util::strerror(&e)
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
+        if sizes.iter().sum::<u64>() == 0 {
+            return;
+        }
         self.start_loading(sizes.iter().sum());
         let total = files.len();
         for (i, f) in files.iter().enumerate() {
@@ -954,6 +1063,15 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// CONFIG SET aof-disable-auto-gc (`updateAofAutoGCEnabled`): turning
+/// the garbage collection back on removes the history files at once.
+pub fn apply_auto_gc(srv: &mut Server) -> Result<(), String> {
+    if !srv.cfg.aof_disable_auto_gc {
+        srv.aof_delete_history();
+    }
+    Ok(())
 }
 
 /// `BGREWRITEAOF`

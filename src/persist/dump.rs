@@ -96,7 +96,18 @@ pub fn restore_command(ctx: &mut Ctx) -> CmdResult {
     }
     let body = &payload[..payload.len() - 10];
     let mut r = RdbReader::new(body);
-    let loaded = r.u8().ok().and_then(|t| read_value(ctx.srv, &mut r, t).ok());
+    let loaded = match r.u8() {
+        Ok(t) => match read_value(ctx.srv, &mut r, t) {
+            Ok(v) => Some(v),
+            Err(super::rdb::codec::LoadError::Corrupt(msg)) => {
+                // Redis logs why a payload was refused (`rdbReportCorruptRDB`).
+                log::warn!("Internal error in RDB reading offset 0, function at rdb.c:0 -> {msg}");
+                None
+            }
+            Err(_) => None,
+        },
+        Err(_) => None,
+    };
     let Some(value) = loaded.filter(|_| r.read == body.len() as u64) else {
         return Err(Error::err("ERR Bad data format"));
     };

@@ -6,6 +6,7 @@
 //! parent reaps the child in the cron and records the outcome.
 
 pub mod aof;
+pub mod childinfo;
 pub mod dump;
 pub mod rdb;
 pub mod types;
@@ -34,6 +35,10 @@ pub struct Child {
 #[derive(Default)]
 pub struct PersistState {
     pub child: Option<Child>,
+    /// Progress reports from the running child.
+    pub child_info: crate::persist::childinfo::ChildInfo,
+    pub rdb_last_cow_size: u64,
+    pub aof_last_cow_size: u64,
     /// A BGSAVE SCHEDULE waiting for the current child to end.
     pub bgsave_scheduled: bool,
     pub rdb_saves: u64,
@@ -72,6 +77,11 @@ impl Server {
         }
     }
 
+    /// Keys in all databases (what a snapshot child will save).
+    pub fn total_keys(&self) -> u64 {
+        self.dbs.iter().map(|d| d.len() as u64).sum()
+    }
+
     /// Starts a background save in a fork child (`rdbSaveBackground`).
     pub fn bgsave_start(&mut self) -> Result<i32, String> {
         if self.persist.child.is_some() {
@@ -80,6 +90,7 @@ impl Server {
         self.dirty_before_bgsave = self.dirty;
         self.persist.last_bgsave_try = crate::util::mstime() / 1000;
         let start = crate::util::monotonic_us();
+        let pipe = crate::persist::childinfo::open_pipe();
         // SAFETY: the event loop is single-threaded; the child only reads
         // its copy of the dataset, writes a file and leaves with _exit.
         match unsafe { nix::unistd::fork() } {
@@ -91,10 +102,14 @@ impl Server {
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
                 let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-rdb-bgsave"));
+                if let Some(p) = pipe {
+                    p.into_child("RDB");
+                }
                 let path = self.rdb_path();
                 let code = match rdb::save_file(self, &path) {
                     Ok(()) => {
                         log::info!("DB saved on disk");
+                        crate::persist::childinfo::report(crate::persist::childinfo::InfoType::RdbCow, self.total_keys());
                         0
                     }
                     Err(e) => {
@@ -112,6 +127,10 @@ impl Server {
                 self.latency_sample("fork", self.persist.latest_fork_usec as u64 / 1000);
                 self.persist.total_forks += 1;
                 crate::ds::dict::set_can_resize(false);
+                if let Some(p) = pipe {
+                    let total = self.total_keys();
+                    p.into_parent(&mut self.persist.child_info, total);
+                }
                 log::info!("Background saving started by pid {pid}");
                 self.persist.child = Some(Child {
                     pid,
@@ -134,6 +153,7 @@ impl Server {
             return;
         };
         let pid = nix::unistd::Pid::from_raw(child.pid);
+        self.persist.child_info.receive();
         use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
         let status = match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::StillAlive) => return,
@@ -142,6 +162,13 @@ impl Server {
         };
         let Some(child) = self.persist.child.take() else { return };
         crate::ds::dict::set_can_resize(true);
+        if let Some(last) = self.persist.child_info.close() {
+            match last.kind {
+                crate::persist::childinfo::InfoType::RdbCow => self.persist.rdb_last_cow_size = last.cow,
+                crate::persist::childinfo::InfoType::AofCow => self.persist.aof_last_cow_size = last.cow,
+                crate::persist::childinfo::InfoType::Current => {}
+            }
+        }
         if child.kind == ChildKind::Aof {
             match status {
                 WaitStatus::Exited(_, 0) => self.aof_rewrite_done(child.pid, true, None),
@@ -191,6 +218,7 @@ impl Server {
             let pid = nix::unistd::Pid::from_raw(child.pid);
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGUSR1);
             let _ = nix::sys::wait::waitpid(pid, None);
+            self.persist.child_info.close();
             let _ = std::fs::remove_file(format!("temp-{}.rdb", child.pid));
             let _ = std::fs::remove_file(format!("temp-rewriteaof-bg-{}.aof", child.pid));
             crate::ds::dict::set_can_resize(true);
@@ -281,7 +309,10 @@ impl Server {
                 std::process::exit(1);
             }
             Err(rdb::codec::LoadError::Corrupt(msg)) => {
-                log::warn!("Internal error in RDB reading offset 0, function at rdb.c:0 -> {msg}");
+                log::warn!(
+                    "Internal error in RDB reading offset {}, function at rdb.c:0 -> {msg}",
+                    self.loading_progress.loaded_bytes
+                );
                 log::warn!("Terminating server after rdb file reading failure.");
                 std::process::exit(1);
             }

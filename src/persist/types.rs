@@ -1,5 +1,5 @@
 //! RDB encodings of the collection types (lists, hashes, sets, sorted
-//! sets): which RDB type byte each encoding uses, the payloads, loading
+//! sets, streams): which RDB type byte each encoding uses, the payloads, loading
 //! every encoding Redis 7.0 can read (converting old ones the way it does),
 //! and the commands of an AOF rewrite.
 //!
@@ -37,6 +37,7 @@ pub fn collection_type(o: &Obj) -> u8 {
         Obj::Set(_) => TYPE_SET,
         Obj::ZSet(z) if z.is_listpack() => TYPE_ZSET_LISTPACK,
         Obj::ZSet(_) => TYPE_ZSET_2,
+        Obj::Stream(_) => TYPE_STREAM_LISTPACKS_2,
     }
 }
 
@@ -85,6 +86,7 @@ pub fn write_collection<W: Write>(w: &mut RdbWriter<W>, o: &Obj) -> io::Result<(
                 Ok(())
             }
         },
+        Obj::Stream(s) => crate::types::stream::write_rdb(w, s),
     }
 }
 
@@ -222,7 +224,11 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
             Ok(Some(Obj::Hash(hash_from_listpack(srv, lp))))
         }
         TYPE_MODULE | TYPE_MODULE_2 => corrupt("Module value in RDB but modules are not supported"),
-        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => corrupt("Stream values are not supported yet"),
+        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => {
+            let s = crate::types::stream::read_rdb(srv, r, t, deep)?;
+            // Streams are kept even when empty.
+            Ok(Some(Obj::Stream(Box::new(s))))
+        }
         _ => corrupt(format!("Unknown RDB encoding type {t}")),
     }
 }
@@ -421,6 +427,7 @@ pub fn rewrite_commands(key: &[u8], v: crate::object::ValueRef) -> Vec<Vec<Vec<u
         ValueRef::Obj(Obj::List(l)) => batched(b"RPUSH", key, l.to_vec().into_iter(), AOF_ITEMS_PER_CMD),
         ValueRef::Obj(Obj::Set(s)) => batched(b"SADD", key, s.iter().map(elem_bytes), AOF_ITEMS_PER_CMD),
         ValueRef::Obj(Obj::ZSet(z)) => z.rewrite_commands(key),
+        ValueRef::Obj(Obj::Stream(s)) => crate::types::stream::rewrite_commands(key, s),
         ValueRef::Obj(Obj::Hash(h)) => {
             let mut out = Vec::new();
             let mut cmd: Vec<Vec<u8>> = Vec::new();

@@ -171,10 +171,17 @@ impl Server {
         }
         if want("persistence") {
             section(&mut out, "Persistence");
+            let ci = &self.persist.child_info;
             let _ = write!(
                 out,
-                "loading:{}\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{}\r\nrdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:{}\r\naof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:{}\r\naof_last_rewrite_time_sec:{}\r\naof_current_rewrite_time_sec:{}\r\naof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\naof_rewrites_consecutive_failures:{}\r\naof_last_write_status:{}\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n{}",
+                "loading:{}\r\nasync_loading:0\r\ncurrent_cow_peak:{}\r\ncurrent_cow_size:{}\r\ncurrent_cow_size_age:{}\r\ncurrent_fork_perc:{:.2}\r\ncurrent_save_keys_processed:{}\r\ncurrent_save_keys_total:{}\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:{}\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{}\r\nrdb_saves:{}\r\nrdb_last_cow_size:{}\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{}\r\naof_enabled:{}\r\naof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:{}\r\naof_last_rewrite_time_sec:{}\r\naof_current_rewrite_time_sec:{}\r\naof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\naof_rewrites_consecutive_failures:{}\r\naof_last_write_status:{}\r\naof_last_cow_size:{}\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n{}",
                 u8::from(self.loading),
+                ci.cow_peak,
+                ci.cow,
+                if ci.cow_updated_us != 0 { (crate::util::monotonic_us().saturating_sub(ci.cow_updated_us)) / 1_000_000 } else { 0 },
+                ci.fork_perc(),
+                ci.keys_processed,
+                ci.keys_total,
                 self.dirty,
                 u8::from(self.persist.child.is_some()),
                 self.lastsave,
@@ -182,6 +189,7 @@ impl Server {
                 if self.persist.rdb_saves > 0 || !self.lastbgsave_ok { self.persist.last_bgsave_time_sec } else { -1 },
                 self.persist.child.as_ref().map(|c| (crate::util::mstime() - c.start_ms) / 1000).unwrap_or(-1),
                 self.persist.rdb_saves,
+                self.persist.rdb_last_cow_size,
                 self.persist.last_load_expired,
                 self.persist.last_load_keys,
                 u8::from(self.aof.status != crate::persist::aof::AofStatus::Off),
@@ -193,6 +201,7 @@ impl Server {
                 self.aof.rewrites,
                 self.aof.consecutive_failures,
                 if self.aof.last_write_ok { "ok" } else { "err" },
+                self.persist.aof_last_cow_size,
                 if self.aof.status != crate::persist::aof::AofStatus::Off {
                     format!(
                         "aof_current_size:{}\r\naof_base_size:{}\r\naof_pending_rewrite:{}\r\naof_buffer_length:{}\r\naof_pending_bio_fsync:{}\r\naof_delayed_fsync:{}\r\n",

@@ -310,6 +310,14 @@ impl Server {
     /// (`signalFlushedDb`): call before emptying.
     pub fn signal_flushed_db(&mut self, db: Option<usize>) {
         match db {
+            Some(d) => self.scan_db_for_deleted_streams(d, None),
+            None => {
+                for d in 0..self.dbs.len() {
+                    self.scan_db_for_deleted_streams(d, None);
+                }
+            }
+        }
+        match db {
             Some(d) => self.touch_all_watched_keys_in_db(d, None),
             None => {
                 for d in 0..self.dbs.len() {

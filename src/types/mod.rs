@@ -7,5 +7,6 @@ pub mod hyperloglog;
 pub mod list;
 pub mod set;
 pub mod sort;
+pub mod stream;
 pub mod string;
 pub mod zset;

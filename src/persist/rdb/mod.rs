@@ -83,6 +83,7 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
     let clock = srv.lru_clock();
     let delay = srv.cfg.rdb_key_save_delay;
     crate::scripting::function::write_rdb(srv, w)?;
+    let mut keys_done = 0u64;
     for (j, db) in srv.dbs.iter().enumerate() {
         if db.is_empty() {
             continue;
@@ -116,6 +117,8 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
             if delay != 0 {
                 debug_delay(delay);
             }
+            keys_done += 1;
+            crate::persist::childinfo::key_done(keys_done);
         }
     }
     Ok(())
@@ -294,8 +297,13 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
     if ver >= 5 {
         let expected = r.checksum();
         let found = r.trailer()?;
-        if found != 0 && srv.cfg.rdbchecksum && found != expected && !srv.skip_checksum_validation {
-            return corrupt("Wrong RDB checksum expected. Aborting now.");
+        if srv.cfg.rdbchecksum && !srv.skip_checksum_validation {
+            if found == 0 {
+                log::warn!("RDB file was saved with checksum disabled: no check performed.");
+            } else if found != expected {
+                log::warn!("Wrong RDB checksum expected: ({expected:x}) but got ({found:x}). Aborting now.");
+                return corrupt("RDB CRC error");
+            }
         }
     }
     Ok(stats)
