@@ -300,7 +300,12 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             let res = crate::persist::rdb::load_file(ctx.srv, &path);
             ctx.srv.loading = false;
             ctx.srv.rdb_load_allow_dup = false;
-            if res.is_err() {
+            if let Err(e) = res {
+                // Loading for a client counts as a RESTORE context in
+                // `rdbReportError`: logged at verbose, the server stays up.
+                if let crate::persist::rdb::codec::LoadError::Corrupt(msg) = e {
+                    crate::persist::rdb::codec::log_client_load_failure(&msg);
+                }
                 return Err(Error::err("ERR Error trying to load the RDB dump"));
             }
             log::warn!("DB reloaded by DEBUG RELOAD");

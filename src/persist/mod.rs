@@ -8,6 +8,9 @@
 pub mod aof;
 pub mod childinfo;
 pub mod dump;
+#[cfg(test)]
+mod fuzz_tests;
+pub mod migrate;
 pub mod rdb;
 pub mod types;
 
@@ -250,6 +253,28 @@ impl Server {
         self.cfg.stop_writes_on_bgsave_error && !self.cfg.special.save.is_empty() && !self.lastbgsave_ok
     }
 
+    /// What happens when an RDB file being loaded turns out corrupt
+    /// (`rdbReportError` with `rdbFileBeingLoaded`): the reason is logged,
+    /// the checker's report about the file goes to stdout, and the server
+    /// exits.
+    pub fn rdb_file_corrupt(&mut self, path: &str, msg: String) -> ! {
+        let reason = if rdb::codec::is_short_read(&msg) {
+            log::warn!("{msg}");
+            "Unexpected EOF reading RDB file".to_string()
+        } else {
+            msg
+        };
+        // Redis only records the loaded bytes when it serves events, every
+        // `loading-process-events-interval-bytes`: under that, 0.
+        let every = self.cfg.loading_process_events_interval_bytes as u64;
+        let loaded = self.loading_progress.loaded_bytes;
+        let offset = loaded.checked_div(every).map_or(0, |q| q * every);
+        log::warn!("{}", rdb::codec::report_at(offset, &reason));
+        rdb::check::check_file(self, path, std::io::stdout().lock());
+        log::warn!("Terminating server after rdb file reading failure.");
+        std::process::exit(1);
+    }
+
     /// Marks the start of a load of `total_bytes` (0 when unknown)
     /// (`startLoading`).
     pub fn start_loading(&mut self, total_bytes: u64) {
@@ -291,11 +316,20 @@ impl Server {
         self.start_loading(size);
         match rdb::load_file(self, &path) {
             Ok(Some(stats)) => {
-                log::info!(
-                    "Done loading RDB, keys loaded: {}, keys expired: {}.",
-                    stats.keys_loaded,
-                    stats.keys_expired
-                );
+                if stats.empty_keys_skipped > 0 {
+                    log::warn!(
+                        "Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
+                        stats.keys_loaded,
+                        stats.keys_expired,
+                        stats.empty_keys_skipped
+                    );
+                } else {
+                    log::info!(
+                        "Done loading RDB, keys loaded: {}, keys expired: {}.",
+                        stats.keys_loaded,
+                        stats.keys_expired
+                    );
+                }
                 log::info!(
                     "DB loaded from disk: {:.3} seconds",
                     (crate::util::monotonic_us() - start) as f64 / 1e6
@@ -308,14 +342,7 @@ impl Server {
                 log::warn!("Fatal error loading the DB: {}. Exiting.", crate::util::strerror(&e));
                 std::process::exit(1);
             }
-            Err(rdb::codec::LoadError::Corrupt(msg)) => {
-                log::warn!(
-                    "Internal error in RDB reading offset {}, function at rdb.c:0 -> {msg}",
-                    self.loading_progress.loaded_bytes
-                );
-                log::warn!("Terminating server after rdb file reading failure.");
-                std::process::exit(1);
-            }
+            Err(rdb::codec::LoadError::Corrupt(msg)) => self.rdb_file_corrupt(&path, msg),
         }
         self.loading = false;
         self.lastsave = crate::util::mstime() / 1000;

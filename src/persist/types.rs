@@ -116,6 +116,13 @@ fn deep_sanitize(srv: &Server) -> bool {
     }
 }
 
+/// How many slots to reserve for a collection whose payload claims `n`
+/// elements. The claim may be corrupt, so tables are sized for at most
+/// about a million up front and grow as elements really arrive.
+pub fn presize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX).min(1 << 20)
+}
+
 fn usize_of(n: i64) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
@@ -124,7 +131,9 @@ fn usize_of(n: i64) -> usize {
 /// an empty value, which Redis skips.
 pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -> LoadResult<Option<Obj>> {
     let deep = deep_sanitize(srv);
-    if deep && matches!(t, TYPE_LIST_QUICKLIST_2 | TYPE_SET_INTSET | TYPE_ZSET_LISTPACK | TYPE_HASH_LISTPACK) {
+    // Counted per listpack or intset checked deeply (quicklist nodes are
+    // counted as they are read).
+    if deep && matches!(t, TYPE_SET_INTSET | TYPE_ZSET_LISTPACK | TYPE_HASH_LISTPACK) {
         srv.stats.dump_payload_sanitizations += 1;
     }
     match t {
@@ -186,16 +195,21 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
             let mut lp = Listpack::new();
             let mut seen: HashSet<Vec<u8>> = HashSet::new();
             let mut maxlen = 0;
+            let mut refused: Option<usize> = None;
             if !crate::ds::zipmap::for_each_validated(&zm, |f, v| {
                 maxlen = maxlen.max(f.len()).max(v.len());
                 if !lp.safe_to_add(f.len() + v.len()) || !seen.insert(f.to_vec()) {
+                    refused = Some(f.len());
                     return false;
                 }
                 lp.append(f);
                 lp.append(v);
                 true
             }) {
-                return corrupt("Zipmap integrity check failed.");
+                return match refused {
+                    Some(flen) => corrupt(format!("Hash zipmap with dup elements, or big length ({flen})")),
+                    None => corrupt("Zipmap integrity check failed."),
+                };
             }
             let mut h = Hash::from_listpack(lp);
             let lim = HashLimits::of(srv);
@@ -212,7 +226,7 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
                 return Ok(None);
             }
             lp.shrink_to_fit();
-            Ok(Some(Obj::Hash(hash_from_listpack(srv, lp))))
+            Ok(Some(Obj::Hash(hash_from_listpack(srv, lp)?)))
         }
         TYPE_HASH_LISTPACK => {
             let Some(lp) = validate_pairs(r.string()?, deep) else {
@@ -221,7 +235,7 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
             if lp.is_empty() {
                 return Ok(None);
             }
-            Ok(Some(Obj::Hash(hash_from_listpack(srv, lp))))
+            Ok(Some(Obj::Hash(hash_from_listpack(srv, lp)?)))
         }
         TYPE_MODULE | TYPE_MODULE_2 => corrupt("Module value in RDB but modules are not supported"),
         TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => {
@@ -235,12 +249,33 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
 
 /// A hash adopting a pairs listpack, converted when it has too many fields
 /// for the current limits (only the count is checked, like Redis).
-fn hash_from_listpack(srv: &Server, lp: Listpack) -> Hash {
+/// Without deep sanitization a listpack may hold a field twice; where
+/// Redis finds that out converting it (`hashTypeConvertListpack`), logs a
+/// hex dump and panics, the load is refused instead.
+fn hash_from_listpack(srv: &Server, lp: Listpack) -> LoadResult<Hash> {
     let mut h = Hash::from_listpack(lp);
-    if h.len() > HashLimits::of(srv).max_entries {
+    let pairs = h.len();
+    if pairs > HashLimits::of(srv).max_entries {
+        let bytes = h.as_listpack().map(|lp| lp.as_bytes().to_vec()).unwrap_or_default();
         h.convert_to_table();
+        if h.len() != pairs {
+            log_hex_dump("listpack with dup elements dump", &bytes);
+            return corrupt("Listpack corruption detected");
+        }
     }
-    h
+    Ok(h)
+}
+
+/// `serverLogHexDump` at warning level: a header line, then the bytes in
+/// lowercase hex on one raw line.
+fn log_hex_dump(descr: &str, bytes: &[u8]) {
+    log::warn!("{descr} (hexdump of {} bytes):", bytes.len());
+    let mut line = Vec::with_capacity(bytes.len() * 2 + 1);
+    for b in bytes {
+        line.extend_from_slice(format!("{b:02x}").as_bytes());
+    }
+    line.push(b'\n');
+    crate::util::log::write_raw(&line);
 }
 
 /// Checks a listpack of field/value (or member/score) pairs
@@ -250,11 +285,11 @@ fn validate_pairs(bytes: Vec<u8>, deep: bool) -> Option<Listpack> {
     let mut count = 0usize;
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     let lp = Listpack::from_bytes_with(bytes, |v| {
-        let fresh = !deep || count % 2 == 1 || seen.insert(v.to_vec());
+        let fresh = !deep || !count.is_multiple_of(2) || seen.insert(v.to_vec());
         count += 1;
         fresh
     })?;
-    (count % 2 == 0).then_some(lp)
+    count.is_multiple_of(2).then_some(lp)
 }
 
 /// Converts a ziplist of pairs to a listpack, refusing duplicate fields and
@@ -264,7 +299,7 @@ fn ziplist_pairs_to_listpack(zl: &[u8]) -> Option<Listpack> {
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     let mut count = 0usize;
     let ok = crate::ds::ziplist::for_each_validated(zl, |v| {
-        if count % 2 == 0 && !seen.insert(v.to_vec()) {
+        if count.is_multiple_of(2) && !seen.insert(v.to_vec()) {
             return false;
         }
         count += 1;
@@ -274,7 +309,7 @@ fn ziplist_pairs_to_listpack(zl: &[u8]) -> Option<Listpack> {
         }
         true
     });
-    (ok && count % 2 == 0).then_some(lp)
+    (ok && count.is_multiple_of(2)).then_some(lp)
 }
 
 fn new_quicklist(srv: &Server) -> Quicklist {
@@ -310,6 +345,9 @@ fn read_quicklist<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, v2: bool) -> 
             continue;
         }
         let lp = if v2 {
+            if deep_sanitize(srv) {
+                srv.stats.dump_payload_sanitizations += 1;
+            }
             match Listpack::from_bytes(data) {
                 Some(lp) => lp,
                 None => return corrupt("Listpack integrity check failed."),
@@ -343,7 +381,7 @@ fn read_plain_set<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult
     }
     let max = usize_of(srv.cfg.set_max_intset_entries).min(1 << 30);
     let mut s = if n as u128 > max as u128 {
-        Set::table_with_capacity(usize::try_from(n).unwrap_or(usize::MAX).min(1 << 30))
+        Set::table_with_capacity(presize(n))
     } else {
         Set::new_intset()
     };
@@ -365,7 +403,7 @@ fn read_plain_hash<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResul
     }
     let lim = HashLimits::of(srv);
     let mut h = if n as u128 > lim.max_entries as u128 {
-        Hash::table_with_capacity(usize::try_from(n).unwrap_or(usize::MAX).min(1 << 30))
+        Hash::table_with_capacity(presize(n))
     } else {
         Hash::new()
     };

@@ -29,6 +29,10 @@ impl Server {
         self.replication_cron();
         self.aof_cron();
         self.check_pause_end();
+        // Once a second (`run_with_period(1000)`).
+        if self.cronloops.is_multiple_of(self.hz.max(1) as u64) {
+            self.migrate_close_timedout_sockets();
+        }
         self.cronloops += 1;
     }
 

@@ -235,6 +235,8 @@ pub struct Server {
     /// handles the rest of the batch (the poller is edge-triggered, so
     /// they would not be reported again).
     pub ready_events: std::collections::VecDeque<(mio::Token, bool, bool, bool)>,
+    /// Connections MIGRATE keeps open to its targets.
+    pub migrate_sockets: crate::persist::migrate::SocketCache,
 }
 
 /// What a command handler sees: the server, its client, its arguments.

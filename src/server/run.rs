@@ -138,6 +138,7 @@ impl Server {
             scripting: Default::default(),
             pre_command_oom_state: false,
             propagate_targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
+            migrate_sockets: Default::default(),
             cfg,
         }
     }

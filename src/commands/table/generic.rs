@@ -207,6 +207,7 @@ pub const COMMANDS: &[CommandDef] = &[
             ),
         ],
         getkeys: Some(crate::commands::getkeys::migrate_getkeys),
+        handler: Some(crate::persist::migrate::migrate_command),
         summary: "Move keys to another server atomically",
         since: "2.6.0",
         complexity: "A DUMP plus DEL here and a RESTORE on the target, plus an O(N) transfer between the two.",

@@ -1102,6 +1102,7 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: flags::WRITE | flags::DENYOOM | flags::ASKING,
         acl: acl::KEYSPACE | acl::DANGEROUS,
         key_specs: &[ks(keyflags::OW | keyflags::UPDATE, index(1), range(0, 1, 0))],
+        handler: Some(crate::persist::dump::restore_command),
         summary: "Create a key from a serialized value during cluster migration (internal)",
         since: "3.0.0",
         complexity: "O(1) for the key plus O(N*M) to rebuild the value, N being the number of objects and M their mean size (about O(1) for small strings); O(N*M*log(N)) for sorted sets.",

@@ -197,10 +197,77 @@ pub enum LoadError {
     Corrupt(String),
 }
 
+/// What a read past the end of the data is reported as.
+pub const SHORT_READ: &str = "Short read or OOM loading DB. Unrecoverable error, aborting now.";
+
+/// Whether a `Corrupt` message is a read past the end of the data rather
+/// than a failed check (Redis logs those differently).
+pub fn is_short_read(msg: &str) -> bool {
+    msg == SHORT_READ
+}
+
+/// The line `rdbReportError` is called from in Redis 7.0.15's rdb.c for
+/// each loader message, so logged reports read the same.
+fn report_line(msg: &str) -> u32 {
+    const LINES: &[(&str, u32)] = &[
+        ("Unknown length encoding", 236),
+        ("Unknown RDB integer encoding type", 308),
+        ("Invalid LZF compressed string", 413),
+        ("Unknown RDB string encoding type", 529),
+        ("OOM in dictTryExpand", 1785),
+        ("Duplicate set members detected", 1829),
+        ("Zset with NAN score detected", 1882),
+        ("Duplicate zset fields detected", 1894),
+        ("Hash with dup elements", 1951),
+        ("Duplicate hash fields detected", 2019),
+        ("Quicklist integrity check failed.", 2048),
+        ("Listpack integrity check failed.", 2071),
+        ("Ziplist integrity check failed.", 2081),
+        ("Zipmap integrity check failed.", 2130),
+        ("Hash zipmap with dup elements", 2154),
+        ("List ziplist integrity check failed.", 2189),
+        ("Intset integrity check failed.", 2214),
+        ("Zset ziplist integrity check failed.", 2229),
+        ("Zset listpack integrity check failed.", 2255),
+        ("Hash ziplist integrity check failed.", 2275),
+        ("Hash listpack integrity check failed.", 2301),
+        ("Unknown RDB encoding type", 2681),
+        ("RDB CRC error", 3225),
+        ("Unexpected EOF reading RDB file", 3249),
+    ];
+    LINES.iter().find(|(p, _)| msg.starts_with(p)).map(|&(_, l)| l).unwrap_or(0)
+}
+
+/// A loader message as `rdbReportError` formats it, outside of a file
+/// load (where the offset Redis prints is always 0).
+pub fn report(msg: &str) -> String {
+    report_at(0, msg)
+}
+
+/// Like `report`, with the load's offset (`server.loading_loaded_bytes`).
+pub fn report_at(offset: u64, msg: &str) -> String {
+    format!(
+        "Internal error in RDB reading offset {offset}, function at rdb.c:{} -> {msg}",
+        report_line(msg)
+    )
+}
+
+/// How a failed load of a whole RDB stream is logged when a client asked
+/// for it (DEBUG RELOAD): the loader's report at verbose, then, as every
+/// failure ends at `rdbLoadRio`'s `eoferr`, the short read warning and
+/// its own verbose report.
+pub fn log_client_load_failure(msg: &str) {
+    if !is_short_read(msg) {
+        log::debug!("{}", report(msg));
+    }
+    log::warn!("{SHORT_READ}");
+    log::debug!("{}", report("Unexpected EOF reading RDB file"));
+}
+
 impl From<io::Error> for LoadError {
     fn from(e: io::Error) -> Self {
         if e.kind() == io::ErrorKind::UnexpectedEof {
-            LoadError::Corrupt("Short read or OOM loading DB. Unrecoverable error, aborting now.".into())
+            LoadError::Corrupt(SHORT_READ.into())
         } else {
             LoadError::Io(e)
         }

@@ -3,6 +3,7 @@
 //! `codec.rs` has the primitives; value payloads are written and read
 //! here, dispatching to each type's RDB encoding.
 
+pub mod check;
 pub mod codec;
 
 use crate::db::lookup;
@@ -16,6 +17,8 @@ use std::io::{self, BufWriter, Read, Write};
 pub struct LoadStats {
     pub keys_loaded: u64,
     pub keys_expired: u64,
+    /// Empty collections met (old files may hold them): not stored.
+    pub empty_keys_skipped: u64,
 }
 
 /// The RDB type byte of a value (`rdbSaveObjectType`).
@@ -263,6 +266,10 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
         }
         let v = read_value(srv, r, t)?;
         if !store_value(srv, db, &key, v) {
+            if stats.empty_keys_skipped < 10 {
+                log::warn!("rdbLoadObject skipping empty key: {}", String::from_utf8_lossy(c_str(&key)));
+            }
+            stats.empty_keys_skipped += 1;
             expire = -1;
             lru_idle = None;
             lfu_freq = None;
@@ -307,6 +314,14 @@ pub fn load<R: Read>(srv: &mut Server, r: &mut RdbReader<R>) -> LoadResult<LoadS
         }
     }
     Ok(stats)
+}
+
+/// The bytes of `s` up to its first NUL, as a `%s` format prints them.
+fn c_str(s: &[u8]) -> &[u8] {
+    match s.iter().position(|&b| b == 0) {
+        Some(n) => &s[..n],
+        None => s,
+    }
 }
 
 /// Loads `path`. Ok(None) when the file does not exist.

@@ -841,8 +841,12 @@ impl ZSet {
             let (sv, next) = lp.get_next(sp);
             let score = lp_score(sv);
             let m = member_bytes(&m, &mut buf);
-            s.zsl.insert(score, m);
-            s.dict.insert_new(Node::boxed(m, score));
+            // A listpack restored without deep sanitization may hold a
+            // member twice (Redis asserts here): the first one is kept.
+            if s.dict.get(m).is_none() {
+                s.zsl.insert(score, m);
+                s.dict.insert_new(Node::boxed(m, score));
+            }
             pos = next;
         }
         *self = ZSet::Skiplist(Box::new(s));

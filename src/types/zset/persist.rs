@@ -102,7 +102,7 @@ impl RdbZsetLoader {
     pub fn new(len: u64) -> RdbZsetLoader {
         let mut set = SkiplistSet::default();
         if len > 4 {
-            set.dict.expand(usize::try_from(len).unwrap_or(usize::MAX).min(1 << 30));
+            set.dict.expand(crate::persist::types::presize(len));
         }
         RdbZsetLoader {
             set,
