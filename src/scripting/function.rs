@@ -130,9 +130,12 @@ fn valid_name(name: &[u8]) -> bool {
 
 const BAD_NAME: &str = "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
 
+/// A library's engine, name and code after its metadata line.
+type LibMetadata<'a> = (Vec<u8>, Vec<u8>, &'a [u8]);
+
 /// The `#!<engine> name=<name>` line of a library (`functionExtractLibMetaData`).
 /// Returns (engine, name, code after the line, starting at its newline).
-fn parse_metadata(code: &[u8]) -> Result<(Vec<u8>, Vec<u8>, &[u8]), String> {
+fn parse_metadata(code: &[u8]) -> Result<LibMetadata<'_>, String> {
     if !code.starts_with(b"#!") {
         return Err("Missing library metadata".into());
     }

@@ -644,7 +644,9 @@ unsafe fn table_reply(l: State, r: &mut crate::resp::ReplyBuf, script_resp: u8, 
 /// C's `(long long)` cast of a double as x86-64 does it: out of range
 /// and NaN give the "integer indefinite" value.
 pub fn c_cast_i64(n: f64) -> i64 {
-    if n.is_nan() || n >= 9.223372036854775808e18 || n < -9.223372036854775808e18 {
+    // 2^63: the first double past i64::MAX.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if n.is_nan() || !(-LIMIT..LIMIT).contains(&n) {
         i64::MIN
     } else {
         n as i64

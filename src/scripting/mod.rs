@@ -12,6 +12,12 @@
 //! `redis.*` functions, `eval.rs` EVAL/SCRIPT, `function.rs` FUNCTION and
 //! FCALL, `libs/` cjson, cmsgpack, bit and struct.
 
+// The unsafe functions of these modules share one contract, stated here
+// rather than on each: they run on the event-loop thread with `l` a live
+// interpreter of ours, the stack indexes they are given valid, and room
+// on the Lua stack for what they push (LUA_MINSTACK unless checked).
+#![allow(clippy::missing_safety_doc)]
+
 pub mod api;
 pub mod eval;
 pub mod function;

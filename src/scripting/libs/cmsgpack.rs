@@ -278,7 +278,7 @@ unsafe fn decode_value(l: State, c: &mut Cursor) -> Result<(), DecodeErr> {
             ffi::lua_pushnumber(l, f64::from_bits(c.be(1, 8)));
             c.consume(9);
         }
-        0xd9 | 0xda | 0xdb => {
+        0xd9..=0xdb => {
             let hdr = match t {
                 0xd9 => 2,
                 0xda => 3,
@@ -291,7 +291,7 @@ unsafe fn decode_value(l: State, c: &mut Cursor) -> Result<(), DecodeErr> {
             lua::push_bytes(l, &c.p[..len]);
             c.consume(len);
         }
-        0xdc | 0xdd | 0xde | 0xdf => {
+        0xdc..=0xdf => {
             let hdr = if t == 0xdc || t == 0xde { 3 } else { 5 };
             c.need(hdr)?;
             let len = c.be(1, hdr - 1) as usize;
