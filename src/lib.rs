@@ -16,6 +16,7 @@ pub mod debug;
 pub mod ds;
 pub mod error;
 pub mod latency;
+pub mod lazyfree;
 pub mod multi;
 pub mod net;
 pub mod object;

@@ -156,6 +156,7 @@ pub fn config_set_command(ctx: &mut Ctx) -> CmdResult {
 pub fn config_resetstat_command(ctx: &mut Ctx) -> CmdResult {
     let srv = &mut *ctx.srv;
     srv.stats = Default::default();
+    srv.lazyfree.reset_stats();
     srv.stats.peak_memory = crate::alloc::used_memory();
     for s in &mut srv.cmd_stats {
         *s = Default::default();

@@ -250,8 +250,7 @@ impl Server {
                 self.eviction_pool.running = false;
                 return EvictResult::Fail;
             };
-            self.signal_if_stream(db, &key);
-            self.dbs[db].delete(&key);
+            self.db_delete_lazy(db, &key, self.cfg.lazyfree_lazy_eviction);
             self.stats.evictedkeys += 1;
             self.touch_watched_key(db, &key);
             self.tracking_invalidate_key(&key, true, None);

@@ -20,12 +20,12 @@ fn valid_db(srv: &Server, id: i64) -> Option<usize> {
 }
 
 /// Shared body of DEL and UNLINK (`delGenericCommand`).
-fn del_generic(ctx: &mut Ctx) -> CmdResult {
+fn del_generic(ctx: &mut Ctx, lazy: bool) -> CmdResult {
     let db = ctx.dbi();
     let mut deleted = 0;
     for &key in &ctx.argv[1..] {
         ctx.srv.expire_if_needed(db, key, 0);
-        if ctx.srv.db_delete(db, key) {
+        if ctx.srv.db_delete_lazy(db, key, lazy) {
             ctx.key_modified(key, notify::GENERIC, "del");
             deleted += 1;
         }
@@ -36,13 +36,13 @@ fn del_generic(ctx: &mut Ctx) -> CmdResult {
 
 /// `DEL key [key ...]`
 pub fn del_command(ctx: &mut Ctx) -> CmdResult {
-    del_generic(ctx)
+    let lazy = ctx.srv.cfg.lazyfree_lazy_user_del;
+    del_generic(ctx, lazy)
 }
 
-/// `UNLINK key [key ...]`: like DEL; values are small enough here that
-/// freeing them inline costs what handing them to a thread would.
+/// `UNLINK key [key ...]`: DEL that frees big values in the background.
 pub fn unlink_command(ctx: &mut Ctx) -> CmdResult {
-    del_generic(ctx)
+    del_generic(ctx, true)
 }
 
 /// `EXISTS key [key ...]`
@@ -489,10 +489,14 @@ fn flush_flags(ctx: &Ctx) -> Result<bool, Error> {
 
 /// `FLUSHDB [ASYNC|SYNC]`
 pub fn flushdb_command(ctx: &mut Ctx) -> CmdResult {
-    let _async = flush_flags(ctx)?;
+    let lazy = flush_flags(ctx)?;
     let db = ctx.dbi();
     ctx.srv.signal_flushed_db(Some(db));
-    ctx.srv.dirty += ctx.srv.empty_data(Some(db)) as u64;
+    ctx.srv.dirty += if lazy {
+        ctx.srv.empty_data_async(Some(db))
+    } else {
+        ctx.srv.empty_data(Some(db))
+    } as u64;
     // Propagated even when nothing was removed.
     ctx.force_propagate = true;
     ctx.c.reply.ok();
@@ -501,9 +505,13 @@ pub fn flushdb_command(ctx: &mut Ctx) -> CmdResult {
 
 /// `FLUSHALL [ASYNC|SYNC]`
 pub fn flushall_command(ctx: &mut Ctx) -> CmdResult {
-    let _async = flush_flags(ctx)?;
+    let lazy = flush_flags(ctx)?;
     ctx.srv.signal_flushed_db(None);
-    ctx.srv.dirty += ctx.srv.empty_data(None) as u64;
+    ctx.srv.dirty += if lazy {
+        ctx.srv.empty_data_async(None)
+    } else {
+        ctx.srv.empty_data(None)
+    } as u64;
     ctx.srv.kill_rdb_child();
     if !ctx.srv.cfg.special.save.is_empty() {
         // The (empty) snapshot is written at once, which zeroes the dirty

@@ -108,6 +108,26 @@ impl Db {
         self.expires.remove(key).is_some()
     }
 
+    /// Removes a key and its expiry, handing the entry back.
+    pub fn take(&mut self, key: &[u8]) -> Option<KvEntry> {
+        let e = self.dict.remove(key)?;
+        if e.has_expire() {
+            self.expires.remove(key);
+        }
+        Some(e)
+    }
+
+    /// Removes everything, handing back the tables (to free elsewhere).
+    pub fn take_all(&mut self) -> (Dict<KvEntry>, Dict<Box<ExpireEntry>>) {
+        let tables = (
+            std::mem::replace(&mut self.dict, Dict::new()),
+            std::mem::replace(&mut self.expires, Dict::new()),
+        );
+        self.avg_ttl = 0;
+        self.expires_cursor = 0;
+        tables
+    }
+
     /// Removes a key and its expiry; true if it existed.
     pub fn delete(&mut self, key: &[u8]) -> bool {
         match self.dict.remove(key) {
@@ -225,8 +245,7 @@ impl Server {
     /// propagation Redis does (`deleteExpiredKeyAndPropagate`).
     pub fn delete_expired_key(&mut self, db: usize, key: &[u8]) {
         let lazy = self.cfg.lazyfree_lazy_expire;
-        self.signal_if_stream(db, key);
-        self.dbs[db].delete(key);
+        self.db_delete_lazy(db, key, lazy);
         self.stats.expiredkeys += 1;
         self.notify_keyspace_event(notify::EXPIRED, "expired", key, db);
         // Nobody changed it: NOLOOP clients hear about it too.
@@ -340,6 +359,24 @@ impl Server {
         self.dbs[db].delete(key)
     }
 
+    /// Deletes a key, freeing a big value on the lazyfree thread when
+    /// `lazy` (`dbGenericDelete` with async, `freeObjAsync`).
+    pub fn db_delete_lazy(&mut self, db: usize, key: &[u8], lazy: bool) -> bool {
+        if !lazy {
+            return self.db_delete(db, key);
+        }
+        self.signal_if_stream(db, key);
+        match self.dbs[db].take(key) {
+            Some(e) => {
+                if crate::lazyfree::free_effort(e.value()) > crate::lazyfree::LAZYFREE_THRESHOLD {
+                    self.lazyfree.free(e, 1);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     /// A stream about to be deleted or overwritten wakes the clients
     /// blocked on it, so XREADGROUP ones learn their group is gone
     /// (`dbGenericDelete` and `dbOverwrite` signal it).
@@ -364,6 +401,26 @@ impl Server {
     }
 
     /// Empties one database or all (`emptyData`); returns keys removed.
+    /// Empties one or all databases, freeing their contents on the lazyfree
+    /// thread (`emptyDbAsync`). Returns how many keys there were.
+    pub fn empty_data_async(&mut self, db: Option<usize>) -> usize {
+        let range = match db {
+            Some(i) => i..i + 1,
+            None => 0..self.dbs.len(),
+        };
+        let mut removed = 0;
+        for i in range {
+            let n = self.dbs[i].len();
+            if n == 0 {
+                continue;
+            }
+            removed += n;
+            let tables = self.dbs[i].take_all();
+            self.lazyfree.free(tables, n as u64);
+        }
+        removed
+    }
+
     pub fn empty_data(&mut self, db: Option<usize>) -> usize {
         let mut removed = 0;
         match db {

@@ -127,6 +127,19 @@ impl RequestParser {
         self.is_inline = false;
     }
 
+    /// Gives back argument tables a huge request grew, once it is done
+    /// (from the clients cron).
+    pub fn shrink_idle(&mut self) {
+        if !self.in_progress() {
+            if self.args.capacity() > 1024 {
+                self.args = Vec::new();
+            }
+            if self.inline_args.capacity() > 1024 {
+                self.inline_args = Vec::new();
+            }
+        }
+    }
+
     /// The query buffer lost its first `n` bytes: shift recorded ranges.
     pub fn shift(&mut self, n: usize) {
         self.start -= n;

@@ -55,6 +55,7 @@ impl Server {
             if c.querybuf.is_empty() && c.querybuf.capacity() > 32 * 1024 {
                 c.querybuf = Vec::new();
             }
+            c.parser.shrink_idle();
             c.querybuf_peak = c.querybuf.len();
             if c.reply.pending() == 0 && c.reply.buf.capacity() > 64 * 1024 {
                 c.reply.buf = Vec::new();

@@ -128,6 +128,8 @@ pub struct Server {
     pub in_events_while_blocked: bool,
     /// Progress of the load in course, for INFO persistence.
     pub loading_progress: LoadingProgress,
+    /// The background freeing thread (UNLINK, FLUSHALL ASYNC...).
+    pub lazyfree: crate::lazyfree::LazyFree,
     pub stats: Stats,
     pub cmd_stats: Vec<CmdStats>,
     /// errorstats: count per error code, sorted like Redis's rax.

@@ -73,6 +73,7 @@ impl Server {
             in_events_while_blocked: false,
             ready_events: Default::default(),
             loading_progress: Default::default(),
+            lazyfree: Default::default(),
             stats: Default::default(),
             error_stats: Default::default(),
             dirty: 0,

@@ -76,6 +76,11 @@ impl List {
         self.ql.len()
     }
 
+    /// Allocations to free: one per quicklist node (`lazyfreeGetFreeEffort`).
+    pub fn free_effort(&self) -> usize {
+        self.ql.node_count()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ql.is_empty()
     }
