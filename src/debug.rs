@@ -291,6 +291,7 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             }
             if flush {
                 ctx.srv.empty_data(None);
+                ctx.srv.scripting.functions.clear();
             }
             let path = ctx.srv.rdb_path();
             ctx.srv.rdb_load_allow_dup = merge;
@@ -315,6 +316,7 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
                 ctx.srv.flush_aof(true);
             }
             ctx.srv.empty_data(None);
+            ctx.srv.scripting.functions.clear();
             ctx.srv.load_aof();
             ctx.srv.dirty = 0;
             log::warn!("Append Only File loaded by DEBUG LOADAOF");
@@ -324,6 +326,10 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             // Straight into the stream, in the db last selected there.
             let argv: Vec<Vec<u8>> = ctx.argv[2..].iter().map(|a| a.to_vec()).collect();
             ctx.srv.feed_replicas_argv(None, &argv);
+            ctx.c.reply.ok();
+        }
+        b"set-disable-deny-scripts" if argc == 3 => {
+            ctx.srv.scripting.disable_deny_script = parse_i64(ctx.argv[2]).unwrap_or(0) != 0;
             ctx.c.reply.ok();
         }
         b"set-skip-checksum-validation" if argc == 3 => {

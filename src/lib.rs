@@ -25,6 +25,7 @@ pub mod proctitle;
 pub mod pubsub;
 pub mod repl;
 pub mod resp;
+pub mod scripting;
 pub mod server;
 pub mod slowlog;
 pub mod tracking;

@@ -44,12 +44,12 @@ pub type WatchedKeys = HashMap<Vec<u8>, Vec<Watcher>>;
 
 impl Server {
     /// Adds a command to the client's transaction (`queueMultiCommand`).
-    pub fn queue_multi_command(&mut self, c: &mut Client, cmd: &'static Command, argv: &[&[u8]]) {
+    pub fn queue_multi_command(&mut self, c: &mut Client, cmd: &'static Command, argv: &[&[u8]], cmd_flags: u64) {
         if !c.has(cf::DIRTY_CAS | cf::DIRTY_EXEC) {
             let owned: Vec<Vec<u8>> = argv.iter().map(|a| a.to_vec()).collect();
             c.mstate.argv_bytes += owned.iter().map(|a| a.len()).sum::<usize>();
-            c.mstate.cmd_flags |= cmd.flags;
-            c.mstate.cmd_inv_flags |= !cmd.flags;
+            c.mstate.cmd_flags |= cmd_flags;
+            c.mstate.cmd_inv_flags |= !cmd_flags;
             c.mstate.commands.push(QueuedCommand { cmd, argv: owned });
         }
         c.reply.raw(b"+QUEUED\r\n");

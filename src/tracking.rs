@@ -148,8 +148,20 @@ impl Server {
         }
         let mut keys = Vec::new();
         crate::commands::get_keys(cmd, argv, &mut keys);
-        for k in keys {
-            let key = argv[k.pos];
+        let keys: Vec<&[u8]> = keys.iter().map(|k| argv[k.pos]).collect();
+        self.tracking_remember_key_list(c, &keys);
+    }
+
+    /// Remembers that `c` may cache `keys` (the caller of a script: the
+    /// keys it declared, `trackingRememberKeys` on the script caller).
+    pub fn tracking_remember_key_list(&mut self, c: &Client, keys: &[&[u8]]) {
+        let optin = c.has(cf::TRACKING_OPTIN);
+        let optout = c.has(cf::TRACKING_OPTOUT);
+        let caching = c.has(cf::TRACKING_CACHING);
+        if (optin && !caching) || (optout && caching) {
+            return;
+        }
+        for &key in keys {
             let ids = match self.tracking.table.get_mut(key) {
                 Some(ids) => ids,
                 None => self.tracking.table.entry(key.to_vec()).or_default(),

@@ -340,7 +340,9 @@ impl Server {
             c.argv_len_sum = 0;
             return;
         }
-        if !self.blocking.ready.is_empty() {
+        // Not while a script runs (a command served during a busy script):
+        // its writes are only visible to blocked clients once it is done.
+        if !self.blocking.ready.is_empty() && !crate::scripting::script_running() {
             self.handle_clients_blocked_on_keys();
         }
         if c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {

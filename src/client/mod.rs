@@ -30,6 +30,9 @@ pub mod flags {
     pub const UNIX_SOCKET: u64 = 1 << 11;
     pub const DIRTY_EXEC: u64 = 1 << 12;
     pub const PUBSUB: u64 = 1 << 18;
+    /// SCRIPT DEBUG YES/SYNC: the next EVAL runs in the Lua debugger.
+    pub const LUA_DEBUG: u64 = 1 << 25;
+    pub const LUA_DEBUG_SYNC: u64 = 1 << 26;
     pub const READONLY: u64 = 1 << 17;
     pub const REPLY_OFF: u64 = 1 << 22;
     pub const REPLY_SKIP_NEXT: u64 = 1 << 23;

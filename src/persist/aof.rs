@@ -476,6 +476,9 @@ impl Server {
         if self.cfg.aof_timestamp_enabled {
             buf.extend_from_slice(format!("#TS:{}\r\n", crate::util::mstime() / 1000).as_bytes());
         }
+        for cmd in crate::scripting::function::load_commands(self) {
+            encode_command(&mut buf, &cmd);
+        }
         for (j, db) in self.dbs.iter().enumerate() {
             if db.is_empty() {
                 continue;
@@ -1018,7 +1021,7 @@ impl Server {
                         in_multi_start = Some(start);
                     }
                     if fake.has(crate::client::flags::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "multi") {
-                        self.queue_multi_command(&mut fake, cmd, &argv);
+                        self.queue_multi_command(&mut fake, cmd, &argv, cmd.flags);
                     } else {
                         self.call(&mut fake, cmd, &argv);
                     }

@@ -56,16 +56,16 @@ impl Server {
         if c.has(cf::MULTI) {
             c.flags |= cf::DIRTY_EXEC;
         }
-        if let Some(cmd) = cmd {
-            self.cmd_stats[cmd.id].rejected += 1;
-        }
         if cmd.is_some_and(|cmd| cmd.fullname == "exec") {
-            // A rejected EXEC ends the transaction (`execCommandAbort`).
+            // `execCommandAbort`: a rejected EXEC ends the transaction.
             self.discard_transaction(c);
-            let e = Error::msg(format!("EXECABORT Transaction discarded because of: {}", e.text()));
-            self.reply_error(c, &e);
+            let abort = Error::msg(format!("EXECABORT Transaction discarded because of: {}", e.text()));
+            self.reply_error(c, &abort);
         } else {
             self.reply_error(c, &e);
+        }
+        if let Some(cmd) = cmd {
+            self.cmd_stats[cmd.id].rejected += 1;
         }
         self.prev_err_count = self.stats.total_error_replies;
     }
@@ -112,20 +112,23 @@ impl Server {
             self.reject(c, Some(cmd), Error::err("ERR Command not allowed inside a transaction"));
             return;
         }
-        // What the command (or, for EXEC, the queued ones) may do.
-        let queued = if cmd.fullname == "exec" { c.mstate.cmd_flags } else { 0 };
-        let queued_inv = if cmd.fullname == "exec" { c.mstate.cmd_inv_flags } else { 0 };
-        let is_write = cmd.has(f::WRITE) || queued & f::WRITE != 0;
-        let is_read = cmd.has(f::READONLY) || queued & f::READONLY != 0;
-        let may_replicate = cmd.has(f::WRITE | f::MAY_REPLICATE) || queued & (f::WRITE | f::MAY_REPLICATE) != 0;
-        let deny_stale = !cmd.has(f::STALE) || queued_inv & f::STALE != 0;
-        let deny_loading = !cmd.has(f::LOADING) || queued_inv & f::LOADING != 0;
-        let deny_async_loading = cmd.has(f::NO_ASYNC_LOADING) || queued & f::NO_ASYNC_LOADING != 0;
+        // What the command (or, for EXEC, the queued ones) may do. EVAL and
+        // FCALL gate on the flags their script declares.
+        let cmd_flags = self.command_flags(cmd, argv);
+        let is_exec = cmd.fullname == "exec";
+        let queued = if is_exec { c.mstate.cmd_flags } else { 0 };
+        let queued_inv = if is_exec { c.mstate.cmd_inv_flags } else { 0 };
+        let is_write = cmd_flags & f::WRITE != 0 || queued & f::WRITE != 0;
+        let is_read = cmd_flags & f::READONLY != 0 || queued & f::READONLY != 0;
+        let may_replicate = cmd_flags & (f::WRITE | f::MAY_REPLICATE) != 0 || queued & (f::WRITE | f::MAY_REPLICATE) != 0;
+        let deny_stale = cmd_flags & f::STALE == 0 || queued_inv & f::STALE != 0;
+        let deny_loading = cmd_flags & f::LOADING == 0 || queued_inv & f::LOADING != 0;
+        let deny_async_loading = cmd_flags & f::NO_ASYNC_LOADING != 0 || queued & f::NO_ASYNC_LOADING != 0;
         // Our master's commands are applied whatever our own state.
         let obey = c.has(cf::MASTER);
-        if self.cfg.maxmemory != 0 {
+        if self.cfg.maxmemory != 0 && crate::scripting::busy_script().is_none() {
             let oom = self.perform_evictions() == crate::db::evict::EvictResult::Fail;
-            let mut reject_on_oom = cmd.has(f::DENYOOM);
+            let mut reject_on_oom = cmd_flags & f::DENYOOM != 0;
             if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "quit" | "reset") {
                 reject_on_oom = true;
             }
@@ -136,6 +139,7 @@ impl Server {
                 self.reject(c, Some(cmd), Error::Oom);
                 return;
             }
+            self.pre_command_oom_state = oom;
         }
         self.tracking_limit_used_slots();
         // Invalidations caused before the command runs (evicted keys, the
@@ -186,6 +190,12 @@ impl Server {
             self.reject(c, Some(cmd), Error::Loading);
             return;
         }
+        if let Some(eval) = crate::scripting::busy_script() {
+            if !cmd.has(f::ALLOW_BUSY) {
+                self.reject(c, Some(cmd), crate::scripting::busy_error(eval));
+                return;
+            }
+        }
         if c.has(cf::SLAVE) && (may_replicate || is_write || is_read) {
             self.reject(c, Some(cmd), Error::err("ERR Replica can't interact with the keyspace"));
             return;
@@ -200,7 +210,7 @@ impl Server {
             return;
         }
         if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
-            self.queue_multi_command(c, cmd, argv);
+            self.queue_multi_command(c, cmd, argv, cmd_flags);
             return;
         }
         self.call(c, cmd, argv);
@@ -219,9 +229,12 @@ impl Server {
             self.reply_error(c, &e);
             return;
         };
+        // Nested calls (EXEC, scripts) keep the time of the first one.
+        if self.fixed_time_expire == 0 {
+            self.update_cached_time();
+        }
         self.fixed_time_expire += 1;
         self.call_depth += 1;
-        self.update_cached_time();
         let dirty_before = self.dirty;
         let start = crate::util::monotonic_ns();
         let db = c.db;
@@ -258,7 +271,13 @@ impl Server {
             st.failed += 1;
         }
         self.prev_err_count = self.stats.total_error_replies;
-        if cmd.has(f::READONLY) && c.has(cf::TRACKING) && !c.has(cf::TRACKING_BCAST) {
+        // Read-only scripts are not tracked themselves: the commands they
+        // run are (see `script_call`).
+        if cmd.has(f::READONLY)
+            && c.has(cf::TRACKING)
+            && !c.has(cf::TRACKING_BCAST)
+            && !matches!(cmd.fullname.as_str(), "eval_ro" | "evalsha_ro" | "fcall_ro")
+        {
             self.tracking_remember_keys(c, cmd, argv);
         }
         self.stats.numcommands += 1;
@@ -289,7 +308,9 @@ impl Server {
     pub fn feed_monitors(&mut self, c: &Client, argv: &[&[u8]]) {
         let us = crate::util::ustime();
         let mut line = format!("+{}.{:06} ", us / 1_000_000, us % 1_000_000);
-        if c.has(cf::UNIX_SOCKET) {
+        if c.has(cf::SCRIPT) {
+            line.push_str(&format!("[{} lua] ", c.db));
+        } else if c.has(cf::UNIX_SOCKET) {
             line.push_str(&format!("[{} unix:{}] ", c.db, self.cfg.unixsocket));
         } else {
             line.push_str(&format!("[{} {}] ", c.db, c.addr));
@@ -310,6 +331,12 @@ impl Server {
             self.with_client_output(key, |r| r.raw(line.as_bytes()));
         }
     }
+}
+
+/// EVAL, FCALL and their variants: their gate flags come from the script.
+#[inline]
+fn is_script_command(cmd: &Command) -> bool {
+    cmd.has(f::NOSCRIPT) && cmd.def.group == crate::commands::def::Group::Scripting && !cmd.fullname.contains('|')
 }
 
 /// Commands a RESP2 client in subscribed state may still run.
@@ -350,7 +377,11 @@ impl Server {
 
     /// The flags a command runs with (`getCommandFlags`): the table's,
     /// except where the call itself decides (a script's shebang flags).
-    pub fn command_flags(&self, cmd: &Command, _argv: &[&[u8]]) -> u64 {
-        cmd.flags
+    pub fn command_flags(&self, cmd: &Command, argv: &[&[u8]]) -> u64 {
+        if is_script_command(cmd) {
+            self.effective_command_flags(cmd, argv)
+        } else {
+            cmd.flags
+        }
     }
 }

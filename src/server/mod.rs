@@ -166,8 +166,9 @@ pub struct Server {
     pub active_expire_enabled: bool,
     pub lastsave: i64,
     pub lastbgsave_ok: bool,
-    /// Commands to hand to AOF and replicas after the current call.
-    pub pending_propagation: Vec<(usize, Vec<Vec<u8>>)>,
+    /// Commands to hand to AOF and replicas after the current call, with
+    /// their targets (`PROPAGATE_AOF | PROPAGATE_REPL`).
+    pub pending_propagation: Vec<(usize, Vec<Vec<u8>>, u8)>,
     pub pid: u32,
     pub protected_warning_done: bool,
     /// Set during a command while the current client must not get replies
@@ -224,6 +225,18 @@ pub struct Server {
     pub repl_sync_requested: bool,
     /// The append-only file.
     pub aof: crate::persist::aof::AofState,
+    /// EVAL scripts, function libraries and the running script.
+    pub scripting: crate::scripting::Scripting,
+    /// Whether memory was over maxmemory when the current command passed
+    /// the gate (scripts check it before their first write).
+    pub pre_command_oom_state: bool,
+    /// Where `propagate` sends commands (`redis.set_repl`).
+    pub propagate_targets: u8,
+    /// Events polled but not yet handled: (token, readable, closed,
+    /// writable). A busy script serving the loop from inside one of them
+    /// handles the rest of the batch (the poller is edge-triggered, so
+    /// they would not be reported again).
+    pub ready_events: std::collections::VecDeque<(mio::Token, bool, bool, bool)>,
     /// Connections MIGRATE keeps open to its targets.
     pub migrate_sockets: crate::persist::migrate::SocketCache,
 }
@@ -346,7 +359,10 @@ impl Server {
 
     /// Queues a command for AOF and replicas (`alsoPropagate`).
     pub fn propagate(&mut self, db: usize, argv: Vec<Vec<u8>>) {
-        self.pending_propagation.push((db, argv));
+        let targets = self.propagate_targets;
+        if targets != 0 {
+            self.pending_propagation.push((db, argv, targets));
+        }
     }
 
     /// Hands queued commands to replicas and AOF
@@ -371,12 +387,17 @@ impl Server {
             // MULTI takes the first command's db (so its SELECT comes
             // first), EXEC the last one's (so no SELECT precedes it).
             let (first, last) = (batch[0].0, batch[batch.len() - 1].0);
-            batch.insert(0, (first, vec![b"MULTI".to_vec()]));
-            batch.push((last, vec![b"EXEC".to_vec()]));
+            let all = crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL;
+            batch.insert(0, (first, vec![b"MULTI".to_vec()], all));
+            batch.push((last, vec![b"EXEC".to_vec()], all));
         }
-        for (db, argv) in &batch {
-            self.feed_aof(*db, argv);
-            self.feed_replicas(*db, argv);
+        for (db, argv, targets) in &batch {
+            if targets & crate::scripting::PROPAGATE_AOF != 0 {
+                self.feed_aof(*db, argv);
+            }
+            if targets & crate::scripting::PROPAGATE_REPL != 0 {
+                self.feed_replicas(*db, argv);
+            }
         }
     }
 

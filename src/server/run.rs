@@ -72,6 +72,7 @@ impl Server {
             poll: None,
             sig_fd: None,
             in_events_while_blocked: false,
+            ready_events: Default::default(),
             loading_progress: Default::default(),
             lazyfree: Default::default(),
             stats: Default::default(),
@@ -133,6 +134,9 @@ impl Server {
             repl: Default::default(),
             repl_sync_requested: false,
             aof: Default::default(),
+            scripting: Default::default(),
+            pre_command_oom_state: false,
+            propagate_targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
             migrate_sockets: Default::default(),
             cfg,
         };
@@ -313,9 +317,19 @@ impl Server {
         }
         self.update_cached_time();
         let mut n = 0;
+        // Queued in the server rather than walked in place: a busy script
+        // started by one of them serves the rest from inside it.
         for ev in events.iter() {
             n += 1;
-            let t = ev.token();
+            let closed = ev.is_read_closed() || ev.is_error();
+            self.ready_events.push_back((
+                ev.token(),
+                ev.is_readable() || closed,
+                closed,
+                ev.is_writable() || ev.is_write_closed(),
+            ));
+        }
+        while let Some((t, readable, closed, writable)) = self.ready_events.pop_front() {
             if t == SIGNAL_TOKEN {
                 if let Some(fd) = self.sig_fd.as_ref().map(|f| f.as_raw_fd()) {
                     self.drain_signals(fd);
@@ -323,8 +337,7 @@ impl Server {
             } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
                 self.accept_clients(LISTENER_TOKEN_BASE - t.0);
             } else if t.0 == crate::repl::TRANSFER_TOKEN {
-                let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
-                self.transfer_event(readable, ev.is_writable() || ev.is_write_closed());
+                self.transfer_event(readable, writable);
             } else if t.0 == crate::repl::RDB_PIPE_TOKEN {
                 self.rdb_pipe_read();
             } else {
@@ -332,30 +345,39 @@ impl Server {
                 // produced by this iteration's reads must only leave in
                 // before_sleep, after the AOF holding its write is
                 // written (and fsynced with appendfsync always).
-                if ev.is_writable() {
+                if writable {
                     let wants = matches!(self.clients.get(t.0), Some(Some(c)) if c.reply.pending() > 0);
                     if wants && self.write_to_client(t.0) {
                         self.pending_write.push(t.0);
                     }
                 }
-                if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                    self.handle_readable(t.0, ev.is_read_closed() || ev.is_error());
+                if readable {
+                    self.handle_readable(t.0, closed);
                 }
             }
         }
         Ok(n)
     }
 
-    /// Serves clients while a long operation (loading) holds the loop
-    /// (`processEventsWhileBlocked`): a few non-blocking rounds of events,
-    /// replies flushed, closed clients freed. Commands that may not run
-    /// meanwhile get -LOADING from the usual gate. A shutdown signal
-    /// received while loading exits at once, without saving.
+    /// Serves clients while a long operation (loading, a script past the
+    /// busy threshold) holds the loop (`processEventsWhileBlocked`): a few
+    /// non-blocking rounds of events, replies flushed, closed clients
+    /// freed. Commands that may not run meanwhile get -LOADING or -BUSY
+    /// from the usual gate. A shutdown signal received while loading exits
+    /// at once, without saving. A running script's client is out of the
+    /// slab, so its own events are skipped; the per-command state of the
+    /// command that runs the script is kept aside meanwhile.
     pub fn process_events_while_blocked(&mut self) {
         if self.poll.is_none() || self.in_events_while_blocked {
             return;
         }
         self.in_events_while_blocked = true;
+        let saved_key = self.current_key;
+        let saved_resp = self.current_resp;
+        let saved_pubsub = self.current_pubsub;
+        let saved_output = std::mem::take(&mut self.current_output);
+        let saved_flags = std::mem::take(&mut self.pending_client_flags);
+        let (saved_ms, saved_unix) = (self.mstime, self.unixtime);
         let mut events = Events::with_capacity(128);
         for _ in 0..4 {
             let n = self.poll_and_dispatch(&mut events, Duration::ZERO).unwrap_or(0);
@@ -368,6 +390,16 @@ impl Server {
             if n == 0 {
                 break;
             }
+        }
+        self.current_key = saved_key;
+        self.current_resp = saved_resp;
+        self.current_pubsub = saved_pubsub;
+        self.current_output = saved_output;
+        self.pending_client_flags = saved_flags;
+        if crate::scripting::script_running() {
+            // A script sees the time it started at.
+            self.mstime = saved_ms;
+            self.unixtime = saved_unix;
         }
         self.in_events_while_blocked = false;
         if self.shutdown_asap && self.loading {
@@ -438,7 +470,11 @@ impl Server {
     pub fn finish_shutdown(&mut self, flags: i32) -> Result<(), String> {
         use crate::config::enums::{SHUTDOWN_FORCE, SHUTDOWN_NOSAVE, SHUTDOWN_SAVE};
         self.log_lagging_replicas();
-        let aof_child = self.persist.child.as_ref().is_some_and(|c| c.kind == crate::persist::ChildKind::Aof);
+        let aof_child = self
+            .persist
+            .child
+            .as_ref()
+            .is_some_and(|c| c.kind == crate::persist::ChildKind::Aof);
         if aof_child && self.aof.status == crate::persist::aof::AofStatus::WaitRewrite {
             // Without its first rewrite the AOF holds no dataset yet.
             if flags & SHUTDOWN_FORCE != 0 {
@@ -476,6 +512,9 @@ impl Server {
         }
         // Best effort to deliver pending replies (e.g. to SHUTDOWN callers
         // of commands issued before it).
+        // Listeners go first (`closeListeningSockets`): a client that sees
+        // its connection closed must find the port closed too.
+        self.listeners.clear();
         self.handle_pending_writes();
         if !self.cfg.unixsocket.is_empty() {
             log::info!("Removing the unix socket file.");

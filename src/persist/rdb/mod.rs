@@ -96,6 +96,7 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
     let save_lfu = srv.cfg.maxmemory_policy & MAXMEMORY_FLAG_LFU != 0;
     let clock = srv.lru_clock();
     let delay = srv.cfg.rdb_key_save_delay;
+    crate::scripting::function::write_rdb(srv, w)?;
     let mut keys_done = 0u64;
     for (j, db) in srv.dbs.iter().enumerate() {
         if db.is_empty() {
@@ -286,8 +287,25 @@ impl Loader {
             }
             OP_MODULE_AUX => return corrupt("The RDB file contains AUX module data I can't load: no matching module"),
             OP_FUNCTION2 | OP_FUNCTION_PRE_GA => {
-                // Function libraries: kept as source for when FUNCTION lands.
-                let _code = r.string()?;
+                // A short read surfaces as itself (a diskless load retries
+                // the record when more bytes arrive).
+                let code = if t == OP_FUNCTION2 {
+                    r.string()?
+                } else {
+                    match crate::scripting::function::read_function_record(r, t) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            let e = e.unwrap_or_default();
+                            log::warn!("Failed loading library, {e}");
+                            return corrupt(format!("Failed loading library, {e}"));
+                        }
+                    }
+                };
+                let replace = srv.rdb_load_allow_dup;
+                if let Err(e) = crate::scripting::function::create_library(srv, &code, replace, 0) {
+                    log::warn!("Failed loading library, {e}");
+                    return corrupt(format!("Failed loading library, {e}"));
+                }
                 return Ok(Step::More);
             }
             _ => {}

@@ -716,6 +716,14 @@ fn xread_generic(ctx: &mut Ctx, xreadgroup: bool) -> CmdResult {
         let moreargs = argc - i - 1;
         let o = ctx.argv[i];
         if o.eq_ignore_ascii_case(b"block") && moreargs > 0 {
+            if ctx.c.has(cf::SCRIPT) {
+                // No sense in blocking inside a script (Redis keeps this
+                // error for Lua rather than its generic deny-blocking one).
+                return Err(Error::msg(format!(
+                    "ERR {} command is not allowed with BLOCK option from scripts",
+                    String::from_utf8_lossy(ctx.argv[0])
+                )));
+            }
             i += 1;
             block = Some(parse_block_ms(ctx.argv[i])?);
         } else if o.eq_ignore_ascii_case(b"count") && moreargs > 0 {

@@ -1,0 +1,925 @@
+//! The Lua debugger (LDB, eval.c): SCRIPT DEBUG YES|SYNC|NO and the
+//! debugging session an EVAL runs in afterwards. The session talks to the
+//! client directly on its socket from inside the Lua line hook, as Redis
+//! does: logs go out as arrays of status replies, commands come in as
+//! RESP arrays.
+//!
+//! Redis runs `SCRIPT DEBUG YES` sessions in a fork child so the server
+//! keeps serving; here both modes run synchronously, blocking the server
+//! for the session (as `SYNC` does), and the client is closed at its end.
+
+use super::lua::{self, State};
+use mlua::ffi;
+use std::cell::RefCell;
+use std::ffi::c_int;
+
+const MAX_LEN_DEFAULT: usize = 256;
+const BREAKPOINTS_MAX: usize = 64;
+const MAX_VALUES_DEPTH: u32 = 10;
+
+#[derive(Default)]
+struct Ldb {
+    active: bool,
+    step: bool,
+    luabp: bool,
+    bp: Vec<i32>,
+    src: Vec<Vec<u8>>,
+    cbuf: Vec<u8>,
+    logs: Vec<Vec<u8>>,
+    maxlen: usize,
+    maxlen_hint_sent: bool,
+    currentline: i32,
+    fd: i32,
+    start_us: u64,
+}
+
+thread_local! {
+    static LDB: RefCell<Ldb> = RefCell::new(Ldb::default());
+}
+
+fn with<R>(f: impl FnOnce(&mut Ldb) -> R) -> R {
+    LDB.with(|l| f(&mut l.borrow_mut()))
+}
+
+/// `ldbEnable`: called by SCRIPT DEBUG YES/SYNC.
+pub fn enable() {
+    with(|l| {
+        l.logs.clear();
+        l.step = true;
+        l.bp.clear();
+        l.luabp = false;
+        l.cbuf.clear();
+        l.maxlen = MAX_LEN_DEFAULT;
+        l.maxlen_hint_sent = false;
+    });
+}
+
+/// A session is running (`ldb.active`).
+pub fn active() -> bool {
+    with(|l| l.active)
+}
+
+/// A session is running and stepping (`ldbIsEnabled`): redis.call logs.
+pub fn logging() -> bool {
+    with(|l| l.active && l.step)
+}
+
+/// Starts a session on the client socket `fd` for the script `body`
+/// (`ldbStartSession`).
+pub fn start_session(fd: i32, body: &[u8]) {
+    log::warn!("Redis synchronous debugging eval session started");
+    let mut src = body;
+    while let Some(rest) = src.strip_suffix(b"\n").or_else(|| src.strip_suffix(b"\r")) {
+        src = rest;
+    }
+    with(|l| {
+        l.active = true;
+        l.fd = fd;
+        l.src = src.split(|&c| c == b'\n').map(|s| s.to_vec()).collect();
+        l.start_us = crate::util::monotonic_us();
+    });
+}
+
+/// Ends the session (`ldbEndSession`).
+pub fn end_session() {
+    log(b"<endsession>".to_vec());
+    send_logs();
+    log::warn!("Redis synchronous debugging eval session ended");
+    with(|l| {
+        l.active = false;
+        l.src.clear();
+    });
+}
+
+/// Appends a log entry (`ldbLog`).
+pub fn log(entry: Vec<u8>) {
+    with(|l| l.logs.push(entry));
+}
+
+/// `ldbLogWithMaxLen`
+fn log_max_len(mut entry: Vec<u8>) {
+    let (maxlen, hint_sent) = with(|l| (l.maxlen, l.maxlen_hint_sent));
+    let mut trimmed = false;
+    if maxlen != 0 && entry.len() > maxlen {
+        entry.truncate(maxlen);
+        entry.extend_from_slice(b" ...");
+        trimmed = true;
+    }
+    log(entry);
+    if trimmed && !hint_sent {
+        with(|l| l.maxlen_hint_sent = true);
+        log(b"<hint> The above reply was trimmed. Use 'maxlen 0' to disable trimming.".to_vec());
+    }
+}
+
+/// Writes all of `buf` to the session socket, waiting up to 5 seconds
+/// for it to drain (Redis sets a 5 second send timeout).
+fn write_all(fd: i32, mut buf: &[u8]) {
+    while !buf.is_empty() {
+        // SAFETY: `buf` is a valid readable buffer of the given length.
+        let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
+        if n > 0 {
+            buf = &buf[n as usize..];
+            continue;
+        }
+        let err = std::io::Error::last_os_error();
+        match err.kind() {
+            std::io::ErrorKind::Interrupted => continue,
+            std::io::ErrorKind::WouldBlock => {
+                let mut p = libc::pollfd {
+                    fd,
+                    events: libc::POLLOUT,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd.
+                if unsafe { libc::poll(&mut p, 1, 5000) } <= 0 {
+                    return;
+                }
+            }
+            _ => return,
+        }
+    }
+}
+
+/// Blocking read from the session socket; 0 on EOF or error.
+fn read_some(fd: i32, buf: &mut [u8]) -> usize {
+    loop {
+        // SAFETY: `buf` is a valid writable buffer of the given length.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n > 0 {
+            return n as usize;
+        }
+        if n == 0 {
+            return 0;
+        }
+        let err = std::io::Error::last_os_error();
+        match err.kind() {
+            std::io::ErrorKind::Interrupted => continue,
+            std::io::ErrorKind::WouldBlock => {
+                let mut p = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd.
+                if unsafe { libc::poll(&mut p, 1, -1) } < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+                    return 0;
+                }
+            }
+            _ => return 0,
+        }
+    }
+}
+
+/// Sends the pending logs as an array of status replies (`ldbSendLogs`).
+fn send_logs() {
+    let (fd, logs) = with(|l| (l.fd, std::mem::take(&mut l.logs)));
+    let mut proto = format!("*{}\r\n", logs.len()).into_bytes();
+    for mut e in logs {
+        for c in e.iter_mut() {
+            if *c == b'\r' || *c == b'\n' {
+                *c = b' ';
+            }
+        }
+        proto.push(b'+');
+        proto.extend_from_slice(&e);
+        proto.extend_from_slice(b"\r\n");
+    }
+    write_all(fd, &proto);
+}
+
+/// Parses one command from the input buffer (`ldbReplParseCommand`).
+/// Ok(None) asks for more input; Err is a protocol error.
+fn parse_command(buf: &[u8]) -> Result<Option<Vec<Vec<u8>>>, ()> {
+    if buf.is_empty() {
+        return Ok(None);
+    }
+    let Some(star) = buf.iter().position(|&c| c == b'*') else {
+        return Err(());
+    };
+    let find_crlf = |from: usize| buf[from..].windows(2).position(|w| w == b"\r\n").map(|p| p + from);
+    let Some(e) = find_crlf(star) else {
+        return Ok(None);
+    };
+    let argc = atoi(&buf[star + 1..e]);
+    if argc <= 0 || argc > 1024 {
+        return Err(());
+    }
+    let mut p = e + 2;
+    let mut argv = Vec::with_capacity(argc as usize);
+    while argv.len() < argc as usize {
+        if p >= buf.len() {
+            return Ok(None);
+        }
+        if buf[p] != b'$' {
+            return Err(());
+        }
+        let Some(e) = find_crlf(p) else {
+            return Ok(None);
+        };
+        let slen = atoi(&buf[p + 1..e]);
+        if slen <= 0 || slen > 1024 {
+            return Err(());
+        }
+        let start = e + 2;
+        let slen = slen as usize;
+        if start + slen + 2 > buf.len() {
+            return Ok(None);
+        }
+        argv.push(buf[start..start + slen].to_vec());
+        p = start + slen;
+        if &buf[p..p + 2] != b"\r\n" {
+            return Err(());
+        }
+        p += 2;
+    }
+    Ok(Some(argv))
+}
+
+/// C's atoi: leading digits with an optional sign, 0 otherwise.
+fn atoi(b: &[u8]) -> i64 {
+    let s = b.iter().skip_while(|c| c.is_ascii_whitespace()).copied().collect::<Vec<u8>>();
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, &s[..]),
+    };
+    let mut n: i64 = 0;
+    for &c in digits.iter().take_while(|c| c.is_ascii_digit()) {
+        n = n.saturating_mul(10).saturating_add(i64::from(c - b'0'));
+    }
+    if neg {
+        -n
+    } else {
+        n
+    }
+}
+
+fn source_line(l: &Ldb, line: i32) -> Vec<u8> {
+    let idx = line - 1;
+    if idx < 0 || idx as usize >= l.src.len() {
+        b"<out of range source code line>".to_vec()
+    } else {
+        l.src[idx as usize].clone()
+    }
+}
+
+/// `ldbLogSourceLine`
+fn log_source_line(lnum: i32) {
+    let entry = with(|l| {
+        let bp = l.bp.contains(&lnum);
+        let current = l.currentline == lnum;
+        let prefix = match (current, bp) {
+            (true, true) => "->#",
+            (true, false) => "-> ",
+            (false, true) => "  #",
+            (false, false) => "   ",
+        };
+        let mut e = format!("{prefix}{lnum:<3} ").into_bytes();
+        e.extend_from_slice(&source_line(l, lnum));
+        e
+    });
+    log(entry);
+}
+
+/// `ldbList`
+fn list(around: i32, context: i32) {
+    let lines = with(|l| l.src.len()) as i32;
+    for j in 1..=lines {
+        if around != 0 && (around - j).abs() > context {
+            continue;
+        }
+        log_source_line(j);
+    }
+}
+
+/// Appends a readable form of the value at `idx` (`ldbCatStackValueRec`).
+unsafe fn cat_value(out: &mut Vec<u8>, l: State, idx: c_int, level: u32) {
+    if level == MAX_VALUES_DEPTH {
+        out.extend_from_slice(b"<max recursion level reached! Nested table?>");
+        return;
+    }
+    let idx = lua::absindex(l, idx);
+    match ffi::lua_type(l, idx) {
+        ffi::LUA_TSTRING => {
+            let s = lua::to_bytes(l, idx).unwrap_or_default();
+            out.extend_from_slice(crate::config::file::repr(s).as_bytes());
+        }
+        ffi::LUA_TBOOLEAN => {
+            out.extend_from_slice(if ffi::lua_toboolean(l, idx) != 0 { b"true" } else { b"false" });
+        }
+        ffi::LUA_TNUMBER => {
+            crate::util::num::push_f64_g(out, ffi::lua_tonumber(l, idx), 6);
+        }
+        ffi::LUA_TNIL => out.extend_from_slice(b"nil"),
+        ffi::LUA_TTABLE => {
+            let mut expected = 1.0;
+            let mut is_array = true;
+            let mut repr1 = Vec::new();
+            let mut repr2 = Vec::new();
+            ffi::lua_pushnil(l);
+            while ffi::lua_next(l, idx) != 0 {
+                if is_array && (ffi::lua_type(l, -2) != ffi::LUA_TNUMBER || ffi::lua_tonumber(l, -2) != expected) {
+                    is_array = false;
+                }
+                cat_value(&mut repr1, l, -1, level + 1);
+                repr1.extend_from_slice(b"; ");
+                repr2.push(b'[');
+                cat_value(&mut repr2, l, -2, level + 1);
+                repr2.extend_from_slice(b"]=");
+                cat_value(&mut repr2, l, -1, level + 1);
+                repr2.extend_from_slice(b"; ");
+                ffi::lua_settop(l, -2);
+                expected += 1.0;
+            }
+            for r in [&mut repr1, &mut repr2] {
+                let n = r.len();
+                if n >= 2 {
+                    r.truncate(n - 2);
+                }
+            }
+            out.push(b'{');
+            out.extend_from_slice(if is_array { &repr1 } else { &repr2 });
+            out.push(b'}');
+        }
+        t => {
+            let name = match t {
+                ffi::LUA_TFUNCTION => "function",
+                ffi::LUA_TUSERDATA => "userdata",
+                ffi::LUA_TTHREAD => "thread",
+                ffi::LUA_TLIGHTUSERDATA => "light-userdata",
+                _ => "unknown",
+            };
+            let p = ffi::lua_topointer(l, idx);
+            out.extend_from_slice(format!("\"{name}@{p:p}\"").as_bytes());
+        }
+    }
+}
+
+/// `ldbLogStackValue`: logs the value on top of the stack.
+unsafe fn log_stack_value(l: State, prefix: &[u8]) {
+    let mut s = prefix.to_vec();
+    cat_value(&mut s, l, -1, 0);
+    log_max_len(s);
+}
+
+/// `redis.debug(...)` inside a session.
+pub unsafe fn debug_values(l: State) {
+    let argc = ffi::lua_gettop(l);
+    let mut s = format!("<debug> line {}: ", with(|x| x.currentline)).into_bytes();
+    for i in 1..=argc {
+        cat_value(&mut s, l, i, 0);
+        if i != argc {
+            s.extend_from_slice(b", ");
+        }
+    }
+    log(s);
+}
+
+/// `redis.breakpoint()` inside a session.
+pub fn set_lua_breakpoint() {
+    with(|l| l.luabp = true);
+}
+
+/// Logs a command a script runs (`<redis> ...`).
+pub fn log_command(argv: &[Vec<u8>]) {
+    let mut s = b"<redis>".to_vec();
+    for (j, a) in argv.iter().enumerate() {
+        if j == 10 {
+            s.extend_from_slice(format!(" ... ({} more)", argv.len() - j - 1).as_bytes());
+            break;
+        }
+        s.push(b' ');
+        s.extend_from_slice(a);
+    }
+    log(s);
+}
+
+/// Logs a command's reply (`ldbLogRedisReply`).
+pub fn log_reply(reply: &[u8]) {
+    let mut s = b"<reply> ".to_vec();
+    let mut pos = 0;
+    proto_to_human(&mut s, reply, &mut pos);
+    log_max_len(s);
+}
+
+/// `ldbRedisProtocolToHuman`
+fn proto_to_human(o: &mut Vec<u8>, r: &[u8], pos: &mut usize) {
+    let Some(&t) = r.get(*pos) else {
+        return;
+    };
+    let line_end = |from: usize| r[from..].windows(2).position(|w| w == b"\r\n").map_or(r.len(), |p| p + from);
+    let e = line_end(*pos);
+    let head = &r[(*pos + 1).min(e)..e];
+    let next = (e + 2).min(r.len());
+    match t {
+        b':' => {
+            o.extend_from_slice(head);
+            *pos = next;
+        }
+        b'$' => {
+            let n = atoi(head);
+            if n < 0 {
+                o.extend_from_slice(b"NULL");
+                *pos = next;
+            } else {
+                let end = (next + n as usize).min(r.len());
+                o.extend_from_slice(crate::config::file::repr(&r[next..end]).as_bytes());
+                *pos = (end + 2).min(r.len());
+            }
+        }
+        b'+' | b'-' => {
+            o.extend_from_slice(crate::config::file::repr(&r[*pos..e]).as_bytes());
+            *pos = next;
+        }
+        b'*' | b'~' | b'%' => {
+            let n = atoi(head);
+            *pos = next;
+            if t == b'*' && n < 0 {
+                o.extend_from_slice(b"NULL");
+                return;
+            }
+            let (open, close): (&[u8], &[u8]) = match t {
+                b'*' => (b"[", b"]"),
+                b'~' => (b"~(", b")"),
+                _ => (b"{", b"}"),
+            };
+            o.extend_from_slice(open);
+            for j in 0..n.max(0) {
+                proto_to_human(o, r, pos);
+                if t == b'%' {
+                    o.extend_from_slice(b" => ");
+                    proto_to_human(o, r, pos);
+                }
+                if j != n - 1 {
+                    o.push(b',');
+                }
+            }
+            o.extend_from_slice(close);
+        }
+        b'_' => {
+            o.extend_from_slice(b"(null)");
+            *pos = next;
+        }
+        b'#' => {
+            o.extend_from_slice(if head.first() == Some(&b't') { b"#true" } else { b"#false" });
+            *pos = next;
+        }
+        b',' => {
+            o.extend_from_slice(b"(double) ");
+            o.extend_from_slice(head);
+            *pos = next;
+        }
+        _ => *pos = r.len(),
+    }
+}
+
+/// `ldbPrint`
+unsafe fn print_var(l: State, name: &[u8]) {
+    let mut ar: ffi::lua_Debug = std::mem::zeroed();
+    let mut level = 0;
+    while ffi::lua_getstack(l, level, &mut ar) != 0 {
+        level += 1;
+        let mut i = 1;
+        loop {
+            let n = ffi::lua_getlocal(l, &ar, i);
+            if n.is_null() {
+                break;
+            }
+            i += 1;
+            if lua::cstr_bytes(n) == name {
+                log_stack_value(l, b"<value> ");
+                ffi::lua_settop(l, -2);
+                return;
+            }
+            ffi::lua_settop(l, -2);
+        }
+    }
+    if name == b"ARGV" || name == b"KEYS" {
+        let cname = if name == b"ARGV" { c"ARGV" } else { c"KEYS" };
+        ffi::lua_getfield_(l, ffi::LUA_GLOBALSINDEX, cname.as_ptr());
+        log_stack_value(l, b"<value> ");
+        ffi::lua_settop(l, -2);
+    } else {
+        log(b"No such variable.".to_vec());
+    }
+}
+
+/// `ldbPrintAll`
+unsafe fn print_all(l: State) {
+    let mut ar: ffi::lua_Debug = std::mem::zeroed();
+    let mut vars = 0;
+    if ffi::lua_getstack(l, 0, &mut ar) != 0 {
+        let mut i = 1;
+        loop {
+            let n = ffi::lua_getlocal(l, &ar, i);
+            if n.is_null() {
+                break;
+            }
+            i += 1;
+            let name = lua::cstr_bytes(n);
+            if !name.windows(12).any(|w| w == b"(*temporary)") {
+                let mut prefix = b"<value> ".to_vec();
+                prefix.extend_from_slice(name);
+                prefix.extend_from_slice(b" = ");
+                log_stack_value(l, &prefix);
+                vars += 1;
+            }
+            ffi::lua_settop(l, -2);
+        }
+    }
+    if vars == 0 {
+        log(b"No local variables in the current context.".to_vec());
+    }
+}
+
+/// `ldbBreak`
+fn break_cmd(argv: &[Vec<u8>]) {
+    if argv.len() == 1 {
+        let bps = with(|l| l.bp.clone());
+        if bps.is_empty() {
+            log(b"No breakpoints set. Use 'b <line>' to add one.".to_vec());
+        } else {
+            log(format!("{} breakpoints set:", bps.len()).into_bytes());
+            for b in bps {
+                log_source_line(b);
+            }
+        }
+        return;
+    }
+    for arg in &argv[1..] {
+        let Some(line) = crate::util::num::parse_i64(arg) else {
+            let mut m = b"Invalid argument:'".to_vec();
+            m.extend_from_slice(arg);
+            m.push(b'\'');
+            log(m);
+            continue;
+        };
+        if line == 0 {
+            with(|l| l.bp.clear());
+            log(b"All breakpoints removed.".to_vec());
+        } else if line > 0 {
+            let line = line.min(i64::from(i32::MAX)) as i32;
+            let res = with(|l| {
+                if l.bp.len() == BREAKPOINTS_MAX {
+                    Err("Too many breakpoints set.")
+                } else if line > l.src.len() as i32 {
+                    Err("Wrong line number.")
+                } else {
+                    if !l.bp.contains(&line) {
+                        l.bp.push(line);
+                    }
+                    Ok(())
+                }
+            });
+            match res {
+                Ok(()) => list(line, 1),
+                Err(m) => log(m.as_bytes().to_vec()),
+            }
+        } else {
+            let line = (-line).min(i64::from(i32::MAX)) as i32;
+            let removed = with(|l| match l.bp.iter().position(|&b| b == line) {
+                Some(p) => {
+                    l.bp.remove(p);
+                    true
+                }
+                None => false,
+            });
+            log(if removed {
+                b"Breakpoint removed.".to_vec()
+            } else {
+                b"No breakpoint in the specified line.".to_vec()
+            });
+        }
+    }
+}
+
+/// `ldbEval`
+unsafe fn eval_cmd(l: State, argv: &[Vec<u8>]) {
+    let code = argv[1..].join(&b' ');
+    let mut expr = b"return ".to_vec();
+    expr.extend_from_slice(&code);
+    let name = c"@ldb_eval";
+    if ffi::luaL_loadbuffer(l, expr.as_ptr().cast(), expr.len(), name.as_ptr()) != 0 {
+        ffi::lua_settop(l, -2);
+        if ffi::luaL_loadbuffer(l, code.as_ptr().cast(), code.len(), name.as_ptr()) != 0 {
+            let mut m = b"<error> ".to_vec();
+            m.extend_from_slice(lua::to_bytes(l, -1).unwrap_or_default());
+            log(m);
+            ffi::lua_settop(l, -2);
+            return;
+        }
+    }
+    if ffi::lua_pcall(l, 0, 1, 0) != 0 {
+        let mut m = b"<error> ".to_vec();
+        m.extend_from_slice(lua::to_bytes(l, -1).unwrap_or_default());
+        log(m);
+        ffi::lua_settop(l, -2);
+        return;
+    }
+    log_stack_value(l, b"<retval> ");
+    ffi::lua_settop(l, -2);
+}
+
+/// `ldbRedis`: runs redis.call with logging on.
+unsafe fn redis_cmd(l: State, argv: &[Vec<u8>]) {
+    if ffi::lua_checkstack(l, argv.len() as c_int + 1) == 0 {
+        log_reply(b"max lua stack reached");
+        return;
+    }
+    ffi::lua_getfield_(l, ffi::LUA_GLOBALSINDEX, c"redis".as_ptr());
+    ffi::lua_getfield_(l, -1, c"call".as_ptr());
+    for a in &argv[1..] {
+        lua::push_bytes(l, a);
+    }
+    with(|x| x.step = true);
+    ffi::lua_pcall(l, argv.len() as c_int - 1, 1, 0);
+    with(|x| x.step = false);
+    ffi::lua_settop(l, -3);
+}
+
+/// `ldbTrace`
+unsafe fn trace(l: State) {
+    let mut ar: ffi::lua_Debug = std::mem::zeroed();
+    let mut level = 0;
+    while ffi::lua_getstack(l, level, &mut ar) != 0 {
+        ffi::lua_getinfo(l, c"Snl".as_ptr(), &mut ar);
+        let src = lua::cstr_bytes(ar.short_src.as_ptr());
+        if src.windows(11).any(|w| w == b"user_script") {
+            let name = if ar.name.is_null() {
+                b"top level".to_vec()
+            } else {
+                lua::cstr_bytes(ar.name).to_vec()
+            };
+            let mut m = if level == 0 { b"In ".to_vec() } else { b"From ".to_vec() };
+            m.extend_from_slice(&name);
+            m.push(b':');
+            log(m);
+            log_source_line(ar.currentline);
+        }
+        level += 1;
+    }
+    if level == 0 {
+        log(b"<error> Can't retrieve Lua stack.".to_vec());
+    }
+}
+
+/// `ldbMaxlen`
+fn maxlen_cmd(argv: &[Vec<u8>]) {
+    if argv.len() == 2 {
+        let mut v = atoi(&argv[1]).clamp(i64::from(i32::MIN), i64::from(i32::MAX));
+        if v != 0 && v <= 60 {
+            v = 60;
+        }
+        with(|l| {
+            l.maxlen_hint_sent = true;
+            l.maxlen = v.max(0) as usize;
+        });
+    }
+    let m = with(|l| l.maxlen);
+    if m != 0 {
+        log(format!("<value> replies are truncated at {m} bytes.").into_bytes());
+    } else {
+        log(b"<value> replies are unlimited.".to_vec());
+    }
+}
+
+const HELP: &[&str] = &[
+    "Redis Lua debugger help:",
+    "[h]elp               Show this help.",
+    "[s]tep               Run current line and stop again.",
+    "[n]ext               Alias for step.",
+    "[c]ontinue           Run till next breakpoint.",
+    "[l]ist               List source code around current line.",
+    "[l]ist [line]        List source code around [line].",
+    "                     line = 0 means: current position.",
+    "[l]ist [line] [ctx]  In this form [ctx] specifies how many lines",
+    "                     to show before/after [line].",
+    "[w]hole              List all source code. Alias for 'list 1 1000000'.",
+    "[p]rint              Show all the local variables.",
+    "[p]rint <var>        Show the value of the specified variable.",
+    "                     Can also show global vars KEYS and ARGV.",
+    "[b]reak              Show all breakpoints.",
+    "[b]reak <line>       Add a breakpoint to the specified line.",
+    "[b]reak -<line>      Remove breakpoint from the specified line.",
+    "[b]reak 0            Remove all breakpoints.",
+    "[t]race              Show a backtrace.",
+    "[e]val <code>        Execute some Lua code (in a different callframe).",
+    "[r]edis <cmd>        Execute a Redis command.",
+    "[m]axlen [len]       Trim logged Redis replies and Lua var dumps to len.",
+    "                     Specifying zero as <len> means unlimited.",
+    "[a]bort              Stop the execution of the script. In sync",
+    "                     mode dataset changes will be retained.",
+    "",
+    "Debugger functions you can call from Lua scripts:",
+    "redis.debug()        Produce logs in the debugger console.",
+    "redis.breakpoint()   Stop execution like if there was a breakpoint in the",
+    "                     next line of code.",
+];
+
+/// What the REPL asks the hook to do.
+enum Repl {
+    /// Resume the script.
+    Resume,
+    /// The client went away.
+    Gone,
+    /// Raise this error in the script.
+    Raise(&'static [u8]),
+}
+
+/// Reads and runs debugger commands until one resumes the script
+/// (`ldbRepl`).
+unsafe fn repl(l: State) -> Repl {
+    loop {
+        let argv = loop {
+            let parsed = with(|x| parse_command(&x.cbuf));
+            match parsed {
+                Err(()) => return Repl::Raise(b"protocol error"),
+                Ok(Some(argv)) => break argv,
+                Ok(None) => {}
+            }
+            let mut buf = [0u8; 1024];
+            let fd = with(|x| x.fd);
+            let n = read_some(fd, &mut buf);
+            if n == 0 {
+                with(|x| {
+                    x.step = false;
+                    x.bp.clear();
+                });
+                return Repl::Gone;
+            }
+            let too_big = with(|x| {
+                x.cbuf.extend_from_slice(&buf[..n]);
+                if x.cbuf.len() > 1 << 20 {
+                    x.cbuf.clear();
+                    true
+                } else {
+                    false
+                }
+            });
+            if too_big {
+                return Repl::Raise(b"max client buffer reached");
+            }
+        };
+        with(|x| x.cbuf.clear());
+        let cmd = argv[0].to_ascii_lowercase();
+        match cmd.as_slice() {
+            b"h" | b"help" => {
+                for h in HELP {
+                    log(h.as_bytes().to_vec());
+                }
+                send_logs();
+            }
+            b"s" | b"step" | b"n" | b"next" => {
+                with(|x| x.step = true);
+                return Repl::Resume;
+            }
+            b"c" | b"continue" => return Repl::Resume,
+            b"t" | b"trace" => {
+                trace(l);
+                send_logs();
+            }
+            b"m" | b"maxlen" => {
+                maxlen_cmd(&argv);
+                send_logs();
+            }
+            b"b" | b"break" => {
+                break_cmd(&argv);
+                send_logs();
+            }
+            b"e" | b"eval" => {
+                eval_cmd(l, &argv);
+                send_logs();
+            }
+            b"a" | b"abort" => return Repl::Raise(b"script aborted for user request"),
+            b"r" | b"redis" if argv.len() > 1 => {
+                redis_cmd(l, &argv);
+                send_logs();
+            }
+            b"p" | b"print" => {
+                if argv.len() == 2 {
+                    print_var(l, &argv[1]);
+                } else {
+                    print_all(l);
+                }
+                send_logs();
+            }
+            b"l" | b"list" => {
+                let mut around = with(|x| x.currentline);
+                let mut ctx = 5;
+                if argv.len() > 1 {
+                    let n = atoi(&argv[1]);
+                    if n > 0 {
+                        around = n.min(i64::from(i32::MAX)) as i32;
+                    }
+                }
+                if argv.len() > 2 {
+                    ctx = atoi(&argv[2]).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                }
+                list(around, ctx);
+                send_logs();
+            }
+            b"w" | b"whole" => {
+                list(1, 1_000_000);
+                send_logs();
+            }
+            _ => {
+                log(b"<error> Unknown Redis Lua debugger command or wrong number of arguments.".to_vec());
+                send_logs();
+            }
+        }
+    }
+}
+
+/// The line (and count) hook of a debugging session (`luaLdbLineHook`).
+pub unsafe extern "C-unwind" fn line_hook(l: State, ar: *mut ffi::lua_Debug) {
+    // SAFETY: called by Lua with a valid activation record.
+    let ar = &mut *ar;
+    ffi::lua_getstack(l, 0, ar);
+    ffi::lua_getinfo(l, c"Sl".as_ptr(), ar);
+    let line = ar.currentline;
+    let in_script = lua::cstr_bytes(ar.short_src.as_ptr()).windows(11).any(|w| w == b"user_script");
+    let (bp, step, luabp, start) = with(|x| {
+        x.currentline = line;
+        (x.bp.contains(&line) || x.luabp, x.step, x.luabp, x.start_us)
+    });
+    if !in_script {
+        return;
+    }
+    let mut timeout = false;
+    if ar.event == ffi::LUA_HOOKCOUNT && !step && !bp {
+        let elapsed = crate::util::monotonic_us().saturating_sub(start) / 1000;
+        let limit = super::current_run().map_or(5000, |r| {
+            // SAFETY: the run context points at the live server.
+            let t = (*r.srv).cfg.busy_reply_threshold;
+            if t > 0 {
+                t as u64
+            } else {
+                5000
+            }
+        });
+        if elapsed >= limit {
+            timeout = true;
+            with(|x| x.step = true);
+        } else {
+            return;
+        }
+    }
+    let step = with(|x| x.step);
+    if step || bp {
+        let reason = if bp {
+            if luabp {
+                "redis.breakpoint() called"
+            } else {
+                "break point"
+            }
+        } else if timeout {
+            "timeout reached, infinite loop?"
+        } else {
+            "step over"
+        };
+        with(|x| {
+            x.step = false;
+            x.luabp = false;
+        });
+        log(format!("* Stopped at {line}, stop reason = {reason}").into_bytes());
+        log_source_line(line);
+        send_logs();
+        let msg: Option<&'static [u8]> = match repl(l) {
+            Repl::Resume => None,
+            Repl::Gone if timeout => Some(b"timeout during Lua debugging with client closing connection"),
+            Repl::Gone => None,
+            Repl::Raise(m) => Some(m),
+        };
+        with(|x| x.start_us = crate::util::monotonic_us());
+        if let Some(m) = msg {
+            lua::push_error_table(l, m);
+            ffi::lua_error(l);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_debugger_commands() {
+        assert_eq!(parse_command(b"*1\r\n$1\r\ns\r\n"), Ok(Some(vec![b"s".to_vec()])));
+        assert_eq!(parse_command(b"*2\r\n$1\r\ne\r\n"), Ok(None));
+        assert_eq!(parse_command(b"hello"), Err(()));
+        assert_eq!(parse_command(b"*0\r\n"), Err(()));
+    }
+
+    #[test]
+    fn renders_replies_like_redis() {
+        let mut o = Vec::new();
+        let mut pos = 0;
+        proto_to_human(&mut o, b"*3\r\n:1\r\n$2\r\nab\r\n$-1\r\n", &mut pos);
+        assert_eq!(o, b"[1,\"ab\",NULL]");
+        let mut o = Vec::new();
+        let mut pos = 0;
+        proto_to_human(&mut o, b"+OK\r\n", &mut pos);
+        assert_eq!(o, b"\"+OK\"");
+    }
+}
