@@ -13,6 +13,9 @@ use crate::commands::Command;
 use crate::net::Conn;
 use crate::resp::{ReplyBuf, RequestParser};
 
+/// Id of the fake client that replays the AOF (`CLIENT_ID_AOF`).
+pub const AOF_CLIENT_ID: u64 = u64::MAX;
+
 /// Client flags (`CLIENT_*`).
 pub mod flags {
     pub const SLAVE: u64 = 1 << 0;
@@ -151,6 +154,12 @@ impl Client {
     }
 
     #[inline]
+    /// Commands from this client are applied whatever our own state: our
+    /// master's stream, and the AOF being loaded (`mustObeyClient`).
+    pub fn must_obey(&self) -> bool {
+        self.has(flags::MASTER) || self.id == AOF_CLIENT_ID
+    }
+
     pub fn has(&self, f: u64) -> bool {
         self.flags & f != 0
     }

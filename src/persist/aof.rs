@@ -982,7 +982,7 @@ impl Server {
             pos = r.read as usize;
         }
         // Replay the commands with a fake client.
-        let mut fake = Client::new(u64::MAX, usize::MAX, None, "", self.unixtime);
+        let mut fake = Client::new(crate::client::AOF_CLIENT_ID, usize::MAX, None, "", self.unixtime);
         fake.authenticated = true;
         let mut parser = RequestParser::new();
         let lim = ParseLimits {

@@ -244,12 +244,26 @@ impl Server {
 }
 
 /// What the caller asked for, checked before running (`scriptPrepareForRun`).
-fn prepare_checks(srv: &Server, script_flags: u64, ro: bool) -> Result<(), Error> {
+fn prepare_checks(srv: &Server, script_flags: u64, ro: bool, obey: bool) -> Result<(), Error> {
+    let running_stale =
+        srv.is_replica() && srv.repl.link.state != crate::repl::replica::LinkState::Connected && !srv.cfg.replica_serve_stale_data;
     if script_flags & sflags::EVAL_COMPAT_MODE != 0 {
+        // Scripts without a shebang: only the stale check.
+        if running_stale {
+            return Err(Error::MasterDown);
+        }
         return Ok(());
     }
+    if running_stale && script_flags & sflags::ALLOW_STALE == 0 {
+        return Err(Error::err(
+            "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.",
+        ));
+    }
     if script_flags & sflags::NO_WRITES == 0 {
-        if srv.writes_denied_by_disk_error() {
+        if srv.is_replica() && srv.cfg.replica_read_only && !obey {
+            return Err(Error::err("READONLY Can not run script with write flag on readonly replica"));
+        }
+        if srv.writes_denied_by_disk_error() && !obey {
             return Err(Error::err(
                 "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.",
             ));
@@ -299,7 +313,7 @@ pub fn run(
     ro: bool,
     caller_argv: Vec<Vec<u8>>,
 ) -> Result<RunOutcome, Error> {
-    prepare_checks(srv, script_flags, ro)?;
+    prepare_checks(srv, script_flags, ro, caller.must_obey())?;
     let deprecated = srv.cfg.lua_enable_deprecated_api;
     let l = match engine {
         Engine::Eval => srv.scripting.eval_vm(deprecated).l,
@@ -534,11 +548,22 @@ pub fn script_call(run: &RunCtx, argv: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
         if !srv.scripting.disable_deny_script && cmd.has(f::NOSCRIPT) {
             return Err("This Redis command is not allowed from script".into());
         }
+        // `scriptVerifyAllowStale`
+        if srv.is_replica()
+            && srv.repl.link.state != crate::repl::replica::LinkState::Connected
+            && !srv.cfg.replica_serve_stale_data
+            && !cmd.has(f::STALE)
+        {
+            return Err("Can not execute the command on a stale replica. The command doesn't have the STALE flag.".into());
+        }
         let flags = run.flags.get();
         if flags & rf::READ_ONLY != 0 && cmd.has(f::WRITE | f::MAY_REPLICATE) {
             return Err("Write commands are not allowed from read-only scripts.".into());
         }
         if cmd.has(f::WRITE) && flags & rf::WRITE_DIRTY == 0 {
+            if srv.is_replica() && srv.cfg.replica_read_only && !caller.must_obey() {
+                return Err(format!("-{}", Error::ReadOnlyReplica.text()));
+            }
             if srv.writes_denied_by_disk_error() {
                 return Err(format!("-{}", Error::Misconf.text()));
             }

@@ -125,7 +125,7 @@ impl Server {
         let deny_loading = cmd_flags & f::LOADING == 0 || queued_inv & f::LOADING != 0;
         let deny_async_loading = cmd_flags & f::NO_ASYNC_LOADING != 0 || queued & f::NO_ASYNC_LOADING != 0;
         // Our master's commands are applied whatever our own state.
-        let obey = c.has(cf::MASTER);
+        let obey = c.must_obey();
         if self.cfg.maxmemory != 0 && crate::scripting::busy_script().is_none() {
             let oom = self.perform_evictions() == crate::db::evict::EvictResult::Fail;
             let mut reject_on_oom = cmd_flags & f::DENYOOM != 0;

@@ -70,7 +70,9 @@ pub fn shutdown_command(ctx: &mut Ctx) -> CmdResult {
         }
         return Err(Error::err("ERR No shutdown in progress."));
     }
-    if flags & SHUTDOWN_NOW == 0 && ctx.deny_blocking() {
+    // Only the caller's own context counts (a script's client, or EXEC):
+    // SHUTDOWN from another client while a script is busy is allowed.
+    if flags & SHUTDOWN_NOW == 0 && (ctx.c.has(crate::client::flags::SCRIPT) || ctx.srv.in_exec) {
         return Err(Error::err(
             "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client",
         ));

@@ -347,7 +347,7 @@ pub(crate) fn create_stream(srv: &mut Server, db: usize, key: &[u8]) {
 /// Whether a client's commands are replayed as given (`mustObeyClient`):
 /// the master link or the AOF loader (whose fake client has the last id).
 pub(crate) fn must_obey(ctx: &Ctx) -> bool {
-    ctx.c.has(cf::MASTER) || ctx.c.id == u64::MAX
+    ctx.c.must_obey()
 }
 
 fn int_bytes(v: i64) -> Vec<u8> {
