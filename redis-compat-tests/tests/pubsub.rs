@@ -162,7 +162,16 @@ fn soft_limit_needs_to_last() {
 /// retrying when EXEC returns nil. Every successful EXEC must count and no
 /// update may be lost; with real contention some EXECs must fail.
 #[test]
-fn watch_race_between_clients() {
+fn watch_race_between_clients_resp2() {
+    watch_race_between_clients(false);
+}
+
+#[test]
+fn watch_race_between_clients_resp3() {
+    watch_race_between_clients(true);
+}
+
+fn watch_race_between_clients(resp3: bool) {
     let srv = Server::start(&[]);
     let port = srv.port();
     srv.conn().cmd_str("SET counter 0");
@@ -171,6 +180,9 @@ fn watch_race_between_clients() {
         .map(|_| {
             std::thread::spawn(move || {
                 let mut c = Conn::connect(port);
+                if resp3 {
+                    assert!(!c.cmd_str("HELLO 3").is_error());
+                }
                 let (mut done, mut aborted) = (0usize, 0usize);
                 while done < PER_CLIENT {
                     assert_eq!(c.cmd_str("WATCH counter").str(), "OK");
