@@ -249,9 +249,10 @@ impl Server {
             let Some(mut c) = self.clients.get_mut(ckey).and_then(|s| s.take()) else {
                 continue;
             };
-            let readgroup = c.bstate.as_ref().is_some_and(|b| {
-                b.vtype == ValueType::Stream && b.argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"xreadgroup"))
-            });
+            let readgroup = c
+                .bstate
+                .as_ref()
+                .is_some_and(|b| b.vtype == ValueType::Stream && b.argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"xreadgroup")));
             if readgroup {
                 self.blocking.serving_key = Some(key.to_vec());
                 self.serve_blocked(&mut c);
@@ -383,9 +384,8 @@ impl Server {
         if self.blocking.keys.is_empty() {
             return;
         }
-        let is_stream = |srv: &Server, db: usize, k: &[u8]| {
-            srv.dbs[db].dict.get(k).map(|e| e.value().value_type()) == Some(ValueType::Stream)
-        };
+        let is_stream =
+            |srv: &Server, db: usize, k: &[u8]| srv.dbs[db].dict.get(k).map(|e| e.value().value_type()) == Some(ValueType::Stream);
         let keys: Vec<Vec<u8>> = self
             .blocking
             .keys

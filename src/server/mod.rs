@@ -426,9 +426,7 @@ impl Server {
         if is_master || is_replica {
             let (to, from) = if is_master { ("master", "replica") } else { ("replica", "master") };
             let name = c.last_cmd.map(|cmd| cmd.fullname.as_str()).unwrap_or("<unknown>");
-            log::warn!(
-                "== CRITICAL == This {from} is sending an error to its {to}: '{text}' after processing the command '{name}'"
-            );
+            log::warn!("== CRITICAL == This {from} is sending an error to its {to}: '{text}' after processing the command '{name}'");
             self.stats.unexpected_error_replies += 1;
         }
         c.reply.error(text.as_bytes());
