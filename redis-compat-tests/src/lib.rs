@@ -280,6 +280,20 @@ pub fn escape(b: &[u8]) -> String {
 
 /// Compare two byte strings, panicking with both sides escaped on mismatch.
 #[track_caller]
+/// The exact pmessage a `PSUBSCRIBE __keyevent@0__:*` subscriber gets when
+/// `event` fires on `key` in db 0.
+pub fn keyevent(event: &str, key: &str) -> Vec<u8> {
+    let chan = format!("__keyevent@0__:{event}");
+    format!(
+        "*4\r\n$8\r\npmessage\r\n$16\r\n__keyevent@0__:*\r\n${}\r\n{}\r\n${}\r\n{}\r\n",
+        chan.len(),
+        chan,
+        key.len(),
+        key
+    )
+    .into_bytes()
+}
+
 pub fn check_bytes(actual: &[u8], expected: &[u8], what: &str) {
     if actual != expected {
         let at = actual

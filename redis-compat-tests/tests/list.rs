@@ -409,17 +409,7 @@ fn keyspace_events() {
         "PSUBSCRIBE __keyevent@0__:*",
         b"*3\r\n$10\r\npsubscribe\r\n$16\r\n__keyevent@0__:*\r\n:1\r\n"
     );
-    let ev = |e: &str, k: &str| {
-        let chan = format!("__keyevent@0__:{}", e);
-        format!(
-            "*4\r\n$8\r\npmessage\r\n$16\r\n__keyevent@0__:*\r\n${}\r\n{}\r\n${}\r\n{}\r\n",
-            chan.len(),
-            chan,
-            k.len(),
-            k
-        )
-        .into_bytes()
-    };
+    let ev = keyevent;
     let mut expect = Vec::new();
     c.cmd_str("RPUSH l a b c");
     expect.extend(ev("rpush", "l"));

@@ -289,17 +289,7 @@ fn keyspace_events() {
     let got = sub.read_raw_replies(3);
     let mut want = Vec::new();
     for (ev, key) in [("rpush", "l"), ("sortstore", "d"), ("del", "d")] {
-        let chan = format!("__keyevent@0__:{ev}");
-        want.extend(
-            format!(
-                "*4\r\n$8\r\npmessage\r\n$16\r\n__keyevent@0__:*\r\n${}\r\n{}\r\n${}\r\n{}\r\n",
-                chan.len(),
-                chan,
-                key.len(),
-                key
-            )
-            .into_bytes(),
-        );
+        want.extend(keyevent(ev, key));
     }
     check_bytes(&got, &want, "events of SORT STORE");
     sub.expect_no_reply(Duration::from_millis(100));
