@@ -66,6 +66,23 @@ pub struct Group {
     free: Vec<u32>,
 }
 
+/// The claiming consumer of XCLAIM / XAUTOCLAIM: looked up, or created,
+/// only once an entry is actually claimed, then remembered in `slot`.
+fn claimer_slot(g: &mut Group, slot: &mut Option<u32>, cname: &[u8], created: &mut bool) -> u32 {
+    if let Some(sl) = *slot {
+        return sl;
+    }
+    let sl = match g.lookup_consumer(cname, false) {
+        Some(sl) => sl,
+        None => {
+            *created = true;
+            g.create_consumer(cname, mstime()).unwrap_or(NO_CONSUMER)
+        }
+    };
+    *slot = Some(sl);
+    sl
+}
+
 impl Group {
     pub fn new(last_id: StreamId, entries_read: i64) -> Group {
         Group {
@@ -1264,20 +1281,7 @@ pub fn xclaim_command(ctx: &mut Ctx) -> CmdResult {
             if nack.consumer != NO_CONSUMER && minidle != 0 && now.wrapping_sub(nack.delivery_time) < minidle {
                 continue;
             }
-            let sl = match slot {
-                Some(sl) => sl,
-                None => {
-                    let sl = match g.lookup_consumer(cname, false) {
-                        Some(sl) => sl,
-                        None => {
-                            created = true;
-                            g.create_consumer(cname, mstime()).unwrap_or(NO_CONSUMER)
-                        }
-                    };
-                    slot = Some(sl);
-                    sl
-                }
-            };
+            let sl = claimer_slot(g, &mut slot, cname, &mut created);
             nack.delivery_time = deliverytime;
             if retrycount >= 0 {
                 nack.delivery_count = retrycount as u64;
@@ -1426,20 +1430,7 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> CmdResult {
             if minidle != 0 && now.wrapping_sub(nack.delivery_time) < minidle {
                 continue;
             }
-            let sl = match slot {
-                Some(sl) => sl,
-                None => {
-                    let sl = match g.lookup_consumer(cname, false) {
-                        Some(sl) => sl,
-                        None => {
-                            created = true;
-                            g.create_consumer(cname, mstime()).unwrap_or(NO_CONSUMER)
-                        }
-                    };
-                    slot = Some(sl);
-                    sl
-                }
-            };
+            let sl = claimer_slot(g, &mut slot, cname, &mut created);
             if nack.consumer == NO_CONSUMER {
                 if let Some(p) = g.pel.get_mut(&id) {
                     p.consumer = sl;
