@@ -5,6 +5,7 @@
 //! Nothing here is shared across threads: the event loop owns the
 //! `Server`, and commands run to completion with `&mut Server`.
 
+pub mod busypoll;
 pub mod call;
 pub mod commands;
 pub mod cron;
@@ -126,6 +127,10 @@ pub struct Server {
     pub sig_fd: Option<std::os::fd::OwnedFd>,
     /// Inside `process_events_while_blocked` (it does not nest).
     pub in_events_while_blocked: bool,
+    /// Spin-before-sleep state of the loop (busypoll.rs).
+    pub busy_poll: busypoll::BusyPoll,
+    /// When the last poll returned (monotonic µs).
+    pub polled_at_us: u64,
     /// Progress of the load in course, for INFO persistence.
     pub loading_progress: LoadingProgress,
     /// The background freeing thread (UNLINK, FLUSHALL ASYNC...).

@@ -72,6 +72,8 @@ impl Server {
             poll: None,
             sig_fd: None,
             in_events_while_blocked: false,
+            busy_poll: Default::default(),
+            polled_at_us: 0,
             ready_events: Default::default(),
             loading_progress: Default::default(),
             lazyfree: Default::default(),
@@ -276,7 +278,7 @@ impl Server {
                 }
                 Duration::from_micros(wait)
             };
-            self.poll_and_dispatch(&mut events, timeout)?;
+            self.sleep_and_dispatch(&mut events, timeout, now)?;
             let now = crate::util::monotonic_us();
             if now >= next_cron {
                 self.server_cron();
@@ -304,6 +306,39 @@ impl Server {
         }
     }
 
+    /// The loop's wait for events (`aeApiPoll` with `timeout`), work
+    /// started at `idle_since`: first a short spin of non-blocking polls
+    /// when the recent traffic says the next event is near (see
+    /// busypoll.rs), then a sleep for the rest of the timeout.
+    fn sleep_and_dispatch(&mut self, events: &mut Events, timeout: Duration, idle_since: u64) -> io::Result<usize> {
+        if timeout.is_zero() {
+            return self.poll_and_dispatch(events, timeout);
+        }
+        let max_us = self.cfg.busy_poll_us.max(0) as u64;
+        let timeout_us = timeout.as_micros() as u64;
+        let spin_us = self.busy_poll.window(max_us, timeout_us);
+        let mut got = 0;
+        if spin_us > 0 {
+            let deadline = idle_since + spin_us;
+            loop {
+                got = self.poll_and_dispatch(events, Duration::ZERO)?;
+                if got > 0 || self.polled_at_us >= deadline {
+                    break;
+                }
+                std::hint::spin_loop();
+            }
+        }
+        if got == 0 {
+            let left = timeout_us.saturating_sub(crate::util::monotonic_us().saturating_sub(idle_since));
+            got = self.poll_and_dispatch(events, Duration::from_micros(left))?;
+        }
+        if max_us > 0 {
+            let idle = self.polled_at_us.saturating_sub(idle_since);
+            self.busy_poll.observe(max_us, idle, got > 0);
+        }
+        Ok(got)
+    }
+
     /// Waits up to `timeout` for events and handles them; returns how many
     /// there were (`aeProcessEvents` for file events).
     fn poll_and_dispatch(&mut self, events: &mut Events, timeout: Duration) -> io::Result<usize> {
@@ -315,6 +350,7 @@ impl Server {
                 return Err(e);
             }
         }
+        self.polled_at_us = crate::util::monotonic_us();
         self.update_cached_time();
         let mut n = 0;
         // Queued in the server rather than walked in place: a busy script
