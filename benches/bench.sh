@@ -3,8 +3,11 @@
 #
 #   benches/bench.sh            (or: make bench)
 #
-# Throughput: redis-benchmark -c 50 -r 100000 -n $BENCH_N -P {1,16}, one test
-# per invocation, rounds alternating oxidis/redis, median ops/s reported.
+# Throughput: redis-benchmark -c 50 -r 100000 -P {1,16}, one test per
+# invocation, rounds alternating oxidis/redis, median ops/s reported; -n is
+# $BENCH_N at -P 1 and $BENCH_N * P / 4 when pipelining (runs of similar length).
+# This machine's speed drifts by +-15% from one run to the next, so the ratio
+# is the median of per-round ratios over many short rounds.
 # CPU: server utime+stime (from /proc/PID/stat) per request.
 # Custom: PUBLISH to 1 and to 100 subscribers, EVALSHA of a GET+INCR script.
 # Memory: $BENCH_KEYS SETs of 16-byte keys / 16-byte values on fresh servers,
@@ -15,8 +18,8 @@
 # The servers are pinned to CPU 0 and the load generator to CPU 1 (taskset).
 #
 # Environment:
-#   BENCH_N          requests per redis-benchmark run          (200000)
-#   BENCH_ROUNDS     rounds per test/pipeline/server           (3)
+#   BENCH_N          requests per redis-benchmark run at -P 1  (100000)
+#   BENCH_ROUNDS     rounds per test/pipeline/server           (9)
 #   BENCH_TESTS      extra redis-benchmark -t tests, comma separated
 #   BENCH_CUSTOM     0 skips PUBLISH / EVALSHA benchmarks        (1)
 #   BENCH_COLLECTION_KEYS  hashes and sorted sets for the memory test (100000)
@@ -31,8 +34,8 @@ set -euo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 OXIDIS_BIN=${OXIDIS_BIN:-$ROOT/target/release/oxidis-server}
 REDIS_BIN=${REDIS_BIN:-/usr/bin/redis-server}
-BENCH_N=${BENCH_N:-200000}
-BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_N=${BENCH_N:-100000}
+BENCH_ROUNDS=${BENCH_ROUNDS:-9}
 BENCH_TESTS=${BENCH_TESTS:-}
 BENCH_PIPELINES=${BENCH_PIPELINES:-1 16}
 BENCH_CLIENTS=${BENCH_CLIENTS:-50}
@@ -151,6 +154,20 @@ median() {
         if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# Median of the per-round ratios of two sample lists ($1 / $2, newline
+# separated, in round order): each pair ran back to back, so slow drifts of
+# the machine's speed cancel out. Falls back to "-" when the rounds differ.
+paired_ratio() {
+    local a=$1 b=$2
+    [[ -n $a && -n $b ]] || { echo -; return; }
+    if [[ $(printf '%s' "$a" | grep -c .) != $(printf '%s' "$b" | grep -c .) ]]; then
+        ratio "$(printf '%s' "$a" | median)" "$(printf '%s' "$b" | median)"
+        return
+    fi
+    paste <(printf '%s' "$a") <(printf '%s' "$b") | awk '$2 > 0 { print $1 / $2 }' | median |
+        awk '{ if ($1 == "nan") print "-"; else printf "%.2f", $1 }'
+}
+
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN {
         if (a == "" || b == "" || a == "-" || b == "-" || a == "nan" || b == "nan" || b + 0 == 0) print "-";
@@ -180,7 +197,8 @@ declare -A OPS=() CPU=()   # key: name|label|pipeline -> newline separated sampl
 bench_one() {
     local n=$1 label=$2 p=$3
     shift 3
-    local key="$n|$label|$p" c0 c1 out rps
+    local key="$n|$label|$p" c0 c1 out rps reqs=$BENCH_N
+    ((p > 1)) && reqs=$((BENCH_N * p / 4))
     if ! kill -0 "${PID[$n]}" 2>/dev/null; then
         printf 'warning: %s is not running (crashed?); restarting\n' "$n" >&2
         FAILURES=$((FAILURES + 1))
@@ -188,13 +206,13 @@ bench_one() {
     fi
     c0=$(cpu_ticks "${PID[$n]}")
     if out=$(run_cli timeout "$BENCH_TIMEOUT" "$BENCHMARK" -p "${PORT[$n]}" \
-        -c "$BENCH_CLIENTS" -r 100000 -n "$BENCH_N" -P "$p" --csv "$@" 2>"$WORK/bench.err"); then
+        -c "$BENCH_CLIENTS" -r 100000 -n "$reqs" -P "$p" --csv "$@" 2>"$WORK/bench.err"); then
         c1=$(cpu_ticks "${PID[$n]}" || echo "$c0")
         # last CSV line is the test itself (LRANGE_* is preceded by its LPUSH fill)
         rps=$(printf '%s\n' "$out" | grep -v '^"test"' | tail -n 1 | awk -F'","' '{ print $2 }')
         if [[ $rps =~ ^[0-9.]+$ ]]; then
             OPS[$key]+="$rps"$'\n'
-            CPU[$key]+="$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$BENCH_N" \
+            CPU[$key]+="$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$reqs" \
                 'BEGIN { printf "%.4f", d / hz * 1e6 / n }')"$'\n'
             return 0
         fi
@@ -225,7 +243,7 @@ print_table() { # labels...
             printf '%-14s %4s %14s %14s %7s %12s %12s %7s\n' "$t" "$p" \
                 "$(awk -v v="$o_ops" 'BEGIN { if (v == "nan") print "-"; else printf "%.0f", v }')" \
                 "$(awk -v v="$r_ops" 'BEGIN { if (v == "nan" || v == "-") print "-"; else printf "%.0f", v }')" \
-                "$(ratio "$o_ops" "$r_ops")" \
+                "$(paired_ratio "${OPS[oxidis|$t|$p]:-}" "${OPS[redis|$t|$p]:-}")" \
                 "$(awk -v v="$o_cpu" 'BEGIN { if (v == "nan") print "-"; else printf "%.3f", v }')" \
                 "$(awk -v v="$r_cpu" 'BEGIN { if (v == "nan" || v == "-") print "-"; else printf "%.3f", v }')" \
                 "$(ratio "$o_cpu" "$r_cpu")"
@@ -248,7 +266,8 @@ for t in "${TEST_LIST[@]}"; do
     done
 done
 
-printf '\nThroughput (median of %s rounds; ratio = oxidis / redis, higher is better)\n' "$BENCH_ROUNDS"
+printf '\nThroughput (median of %s rounds; ratio = median of the per-round oxidis / redis ratios,\n' "$BENCH_ROUNDS"
+printf 'higher is better; each round runs both servers back to back)\n'
 printf 'and server CPU time per request (µs; ratio = oxidis / redis, lower is better)\n'
 print_table "${LABELS[@]}"
 if [[ ,$TESTS, == *,LRANGE* ]]; then

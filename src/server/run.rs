@@ -320,12 +320,19 @@ impl Server {
         let mut got = 0;
         if spin_us > 0 {
             let deadline = idle_since + spin_us;
+            let mut spins = 0u32;
             loop {
                 got = self.poll_and_dispatch(events, Duration::ZERO)?;
                 if got > 0 || self.polled_at_us >= deadline {
                     break;
                 }
-                std::hint::spin_loop();
+                spins += 1;
+                if spins % super::busypoll::YIELD_EVERY == 0 {
+                    // Spin politely: a task waiting for this CPU (the
+                    // client itself, when it shares our core) runs now.
+                    // SAFETY: sched_yield has no preconditions.
+                    unsafe { libc::sched_yield() };
+                }
             }
         }
         if got == 0 {
