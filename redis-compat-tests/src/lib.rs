@@ -380,7 +380,7 @@ pub fn glob_match(pat: &[u8], s: &[u8]) -> bool {
 
 /// Parse a `k=v k=v ...` line (CLIENT INFO / CLIENT LIST) into ordered pairs.
 pub fn parse_kv_fields(line: &str) -> Vec<(String, String)> {
-    line.trim_end_matches(|c| c == '\n' || c == '\r')
+    line.trim_end_matches(['\n', '\r'])
         .split(' ')
         .filter(|f| !f.is_empty())
         .map(|f| match f.find('=') {

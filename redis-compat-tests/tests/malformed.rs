@@ -306,7 +306,7 @@ fn mutate(rng: &mut XorShift, base: &[u8]) -> Vec<u8> {
 #[test]
 fn random_bytes_fuzz() {
     let mut s = Server::start(&[]);
-    let mut rng = XorShift::new(0x5EED_0F_0DD15);
+    let mut rng = XorShift::new(0x05EE_D0F0_DD15);
     let bases: Vec<Vec<u8>> = vec![
         set_cmd(),
         encode_cmd(&[b"GET", b"key"]),

@@ -69,14 +69,11 @@ fn slow_subscriber_is_disconnected(resp3: bool) {
     let sent = publish_until(&mut publisher, b"news", &payload, || {
         // Drain the healthy subscriber so only `sub` lags behind.
         healthy.set_read_timeout(Duration::from_millis(1));
-        loop {
-            match healthy.try_read_raw_reply() {
-                Some(_) => healthy_seen += 1,
-                None => break,
-            }
+        while healthy.try_read_raw_reply().is_some() {
+            healthy_seen += 1;
         }
         check += 1;
-        check % 4 == 0 && numsub(&mut admin, "news") < 2
+        check.is_multiple_of(4) && numsub(&mut admin, "news") < 2
     });
     healthy.set_read_timeout(Duration::from_secs(10));
     // The lagging subscriber is gone; the healthy one is still there.

@@ -338,7 +338,9 @@ pub fn client_no_evict_command(ctx: &mut Ctx) -> CmdResult {
 /// `CLIENT KILL addr` or `CLIENT KILL [ID id] [TYPE type] [USER user]
 /// [ADDR addr] [LADDR laddr] [SKIPME yes|no] ...`
 pub fn client_kill_command(ctx: &mut Ctx) -> CmdResult {
-    let (mut addr, mut laddr, mut user): (Option<&[u8]>, Option<&[u8]>, Option<&[u8]>) = (None, None, None);
+    let mut addr: Option<&[u8]> = None;
+    let mut laddr: Option<&[u8]> = None;
+    let mut user: Option<&[u8]> = None;
     let mut typ = None;
     let mut id = 0u64;
     let mut skipme = true;

@@ -216,7 +216,7 @@ pub fn xread_getkeys(argv: &[&[u8]], out: &mut Vec<KeyPos>) {
     }
     let Some(sp) = streams else { return };
     let rest = argc - sp - 1;
-    if rest == 0 || rest % 2 != 0 {
+    if rest == 0 || !rest.is_multiple_of(2) {
         return;
     }
     for pos in sp + 1..sp + 1 + rest / 2 {

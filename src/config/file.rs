@@ -50,12 +50,7 @@ pub fn load_from_string(cfg: &mut Config, text: &str, extra: &mut Extra) -> Resu
     let res = load_lines(cfg, text, extra);
     cfg.special.reading_config_file = false;
     res?;
-    if cfg.hz < 1 {
-        cfg.hz = 1;
-    }
-    if cfg.hz > 500 {
-        cfg.hz = 500;
-    }
+    cfg.hz = cfg.hz.clamp(1, 500);
     if !cfg.logfile.is_empty() {
         if let Err(e) = std::fs::OpenOptions::new().create(true).append(true).open(&cfg.logfile) {
             return Err(LoadError {

@@ -55,6 +55,8 @@ pub mod intfmt {
 /// Called after a parameter changed through CONFIG SET; an error rolls the
 /// change back.
 pub type ApplyFn = fn(&mut Server) -> Result<(), String>;
+/// A directive's extra validation (`isValid*` in Redis's config table).
+pub type ValidateFn = fn(&Config, &str) -> Result<(), String>;
 
 pub enum Kind {
     Bool {
@@ -98,7 +100,7 @@ pub struct ConfigDef {
     pub alias: Option<&'static str>,
     pub flags: u32,
     pub kind: Kind,
-    pub validate: Option<fn(&Config, &str) -> Result<(), String>>,
+    pub validate: Option<ValidateFn>,
     pub apply: Option<ApplyFn>,
 }
 

@@ -261,7 +261,7 @@ fn rewrite_save(c: &Config) -> Option<Vec<String>> {
 
 /// Applies `client-output-buffer-limit <class> <hard> <soft> <secs> ...`.
 pub fn set_obuf(c: &mut Config, args: &[Vec<u8>]) -> Result<(), String> {
-    if args.len() % 4 != 0 {
+    if !args.len().is_multiple_of(4) {
         return Err("Wrong number of arguments in buffer limit configuration.".into());
     }
     let mut limits = c.special.client_obuf_limits;

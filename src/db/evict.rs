@@ -262,18 +262,18 @@ impl Server {
                 None => break,
                 Some(left) => to_free = left,
             }
-            if freed_keys % 16 == 0 && crate::util::monotonic_us() - start > limit {
+            if freed_keys.is_multiple_of(16) && crate::util::monotonic_us() - start > limit {
                 // Keep going from the event loop, so clients get served.
                 self.eviction_pool.running = true;
                 self.flush_propagation_with(false);
-                self.latency_sample("eviction-cycle", (crate::util::monotonic_us() - start) as u64 / 1000);
+                self.latency_sample("eviction-cycle", (crate::util::monotonic_us() - start) / 1000);
                 return EvictResult::Running;
             }
         }
         let _ = to_free;
         self.eviction_pool.running = false;
         self.flush_propagation_with(false);
-        self.latency_sample("eviction-cycle", (crate::util::monotonic_us() - start) as u64 / 1000);
+        self.latency_sample("eviction-cycle", (crate::util::monotonic_us() - start) / 1000);
         EvictResult::Ok
     }
 }

@@ -210,7 +210,7 @@ pub fn scan_command(ctx: &mut Ctx) -> CmdResult {
             }
         }
     }
-    let want_type = opts.typ.map(|t| ValueType::from_name(t));
+    let want_type = opts.typ.map(ValueType::from_name);
     let mut out: Vec<Vec<u8>> = Vec::with_capacity(keys.len());
     for k in keys {
         if let Some(p) = opts.pattern {

@@ -119,10 +119,7 @@ impl Db {
 
     /// Removes everything, handing back the tables (to free elsewhere).
     pub fn take_all(&mut self) -> (Dict<KvEntry>, Dict<Box<ExpireEntry>>) {
-        let tables = (
-            std::mem::replace(&mut self.dict, Dict::new()),
-            std::mem::replace(&mut self.expires, Dict::new()),
-        );
+        let tables = (std::mem::take(&mut self.dict), std::mem::take(&mut self.expires));
         self.avg_ttl = 0;
         self.expires_cursor = 0;
         tables

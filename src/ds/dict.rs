@@ -791,7 +791,7 @@ mod tests {
             });
             round += 1;
             // Grow, then later shrink, while scanning.
-            if round % 3 == 0 && round < 300 {
+            if round.is_multiple_of(3) && round < 300 {
                 for j in 0..50 {
                     d.insert_new(node(format!("tmp{round}-{j}").as_bytes(), 0));
                 }

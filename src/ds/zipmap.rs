@@ -49,7 +49,7 @@ pub fn for_each_validated(zm: &[u8], mut f: impl FnMut(&[u8], &[u8]) -> bool) ->
         let free = zm[p + s] as usize;
         let value_at = p + s + 1;
         p = match value_at.checked_add(vlen).and_then(|q| q.checked_add(free)) {
-            Some(q) if in_range(q) && value_at + vlen <= size - 1 => q,
+            Some(q) if in_range(q) && value_at + vlen < size => q,
             _ => return false,
         };
         count += 1;

@@ -585,7 +585,7 @@ impl Server {
             Ok(nix::unistd::ForkResult::Parent { child }) => {
                 let pid = child.as_raw();
                 self.persist.latest_fork_usec = crate::util::monotonic_us() - start;
-                self.latency_sample("fork", self.persist.latest_fork_usec as u64 / 1000);
+                self.latency_sample("fork", self.persist.latest_fork_usec / 1000);
                 self.persist.total_forks += 1;
                 crate::ds::dict::set_can_resize(false);
                 if let Some(p) = pipe {

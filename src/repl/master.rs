@@ -916,7 +916,7 @@ impl Server {
         let period = self.cfg.repl_ping_replica_period.max(1) as u64;
         // Not while clients are paused: a FAILOVER or a shutdown waits for
         // the replicas to reach an offset that must stay put.
-        if !self.repl.replicas.is_empty() && self.repl.cron_loops % period == 0 && self.pause == crate::server::PauseKind::None {
+        if !self.repl.replicas.is_empty() && self.repl.cron_loops.is_multiple_of(period) && self.pause == crate::server::PauseKind::None {
             self.feed_replicas_argv(None, &[b"PING".to_vec()]);
         }
         // Replicas waiting for their snapshot get a newline now and then

@@ -265,7 +265,7 @@ impl Server {
     /// Replication work of the cron, once per second (`replicationCron`).
     pub fn replication_cron(&mut self) {
         let hz = self.hz.max(1) as u64;
-        if self.cronloops % hz != 0 {
+        if !self.cronloops.is_multiple_of(hz) {
             return;
         }
         self.replica_cron();
@@ -449,7 +449,7 @@ pub fn sync_command(ctx: &mut Ctx) -> CmdResult {
 
 /// `REPLCONF option value [option value ...]`
 pub fn replconf_command(ctx: &mut Ctx) -> CmdResult {
-    if ctx.argc() % 2 == 0 {
+    if ctx.argc().is_multiple_of(2) {
         return Err(Error::Syntax);
     }
     for pair in ctx.argv[1..].chunks(2) {

@@ -569,7 +569,7 @@ impl Server {
     /// the master closed the connection or it failed.
     fn read_transfer(&mut self) -> Option<String> {
         let state = self.repl.link.state;
-        let Some(t) = self.repl.link.transfer.as_mut() else { return None };
+        let t = self.repl.link.transfer.as_mut()?;
         if state == LinkState::Transfer {
             if let Some(l) = t.load.as_ref() {
                 if l.unparsed() >= MAX_UNPARSED && !l.starved() {

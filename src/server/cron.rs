@@ -15,7 +15,7 @@ impl Server {
         if used > self.stats.peak_memory {
             self.stats.peak_memory = used;
         }
-        if self.cronloops % (self.cfg.hz.max(1) as u64 / 10).max(1) == 0 {
+        if self.cronloops.is_multiple_of((self.cfg.hz.max(1) as u64 / 10).max(1)) {
             let now = self.mstime;
             self.stats.inst_ops.track(now, self.stats.numcommands);
             self.stats.inst_input.track(now, self.stats.net_input_bytes);

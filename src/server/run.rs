@@ -152,6 +152,7 @@ impl Server {
 
     /// Binds every listener. On failure, logs Redis's message and returns
     /// the error (the caller exits non-zero).
+    #[allow(clippy::result_unit_err)] // the reason is already logged, as Redis does
     pub fn listen(&mut self) -> Result<(), ()> {
         if self.cfg.port != 0 {
             match listen_tcp(&self.cfg.special.bind, self.cfg.port as u16, self.cfg.tcp_backlog as i32) {
@@ -327,7 +328,7 @@ impl Server {
                     break;
                 }
                 spins += 1;
-                if spins % super::busypoll::YIELD_EVERY == 0 {
+                if spins.is_multiple_of(super::busypoll::YIELD_EVERY) {
                     // Spin politely: a task waiting for this CPU (the
                     // client itself, when it shares our core) runs now.
                     // SAFETY: sched_yield has no preconditions.

@@ -154,10 +154,7 @@ pub fn bitcount_command(ctx: &mut Ctx) -> CmdResult {
                 return Ok(());
             }
             let isbit = if ctx.argc() == 5 { parse_unit(ctx.argv[4])? } else { false };
-            match resolve_range(len, start, end, isbit) {
-                Some(r) => r,
-                None => (0, -1, 0, 0),
-            }
+            resolve_range(len, start, end, isbit).unwrap_or((0, -1, 0, 0))
         }
         _ => return Err(Error::Syntax),
     };

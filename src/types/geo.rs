@@ -510,7 +510,7 @@ pub fn geoadd_command(ctx: &mut Ctx) -> CmdResult {
         }
         longidx += 1;
     }
-    if (argv.len() - longidx) % 3 != 0 || (xx && nx) {
+    if !(argv.len() - longidx).is_multiple_of(3) || (xx && nx) {
         return Err(Error::Syntax);
     }
     let mut zargv: Vec<Vec<u8>> = Vec::with_capacity(longidx + (argv.len() - longidx) / 3 * 2);

@@ -346,7 +346,7 @@ pub fn mget_command(ctx: &mut Ctx) -> CmdResult {
 
 /// Shared body of MSET and MSETNX (`msetGenericCommand`).
 fn mset_generic(ctx: &mut Ctx, nx: bool) -> CmdResult {
-    if ctx.argc() % 2 == 0 {
+    if ctx.argc().is_multiple_of(2) {
         return Err(Error::WrongArity(ctx.cmd.fullname.clone()));
     }
     let db = ctx.dbi();

@@ -365,6 +365,8 @@ impl<R: Read> RdbReader<R> {
         })
     }
 
+    /// Reads a length field (`rdbLoadLen`); not the size of the reader.
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&mut self) -> LoadResult<u64> {
         match self.len_or_enc()? {
             Len::Len(n) => Ok(n),
