@@ -735,7 +735,10 @@ impl Server {
         self.aof.rewrite_scheduled = false;
         if let Some(c) = self.persist.child.as_ref().filter(|c| c.kind == crate::persist::ChildKind::Aof) {
             log::info!("Killing running AOF rewrite child: {}", c.pid);
-            self.kill_rdb_child();
+            // Waits for it (killAppendOnlyChild), so a BGREWRITEAOF right
+            // after is not refused as already in progress.
+            self.kill_child();
+            self.aof.rewrite_time_start = -1;
         }
         self.aof.buf.clear();
     }
