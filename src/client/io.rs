@@ -105,9 +105,10 @@ impl Server {
 
     /// Protected mode refuses non-loopback clients when there is no
     /// password and no explicit bind.
+    /// Protected mode (Redis 7.0): no password for the default user means
+    /// only loopback and unix socket clients, whatever `bind` says.
     fn protected_mode_denies(&self, c: &Client) -> bool {
         self.cfg.protected_mode
-            && self.cfg.special.bind == crate::config::Special::default().bind
             && self.cfg.requirepass.is_empty()
             && !crate::server::call::is_local_client(c)
     }

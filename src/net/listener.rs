@@ -46,9 +46,8 @@ fn bind_tcp(addr: &str, port: u16, backlog: i32) -> io::Result<mio::net::TcpList
 /// Returns the listeners, or the failing address and error.
 pub fn listen_tcp(bind: &[String], port: u16, backlog: i32) -> Result<Vec<Listener>, (String, io::Error)> {
     let mut out = Vec::new();
-    let defaults = ["*".to_string(), "-::*".to_string()];
-    let addrs: &[String] = if bind.is_empty() { &defaults } else { bind };
-    for a in addrs {
+    // An empty list (`bind ""`) means no TCP listener at all.
+    for a in bind {
         let (optional, addr) = match a.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, a.as_str()),

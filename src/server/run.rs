@@ -193,14 +193,11 @@ impl Server {
         Ok(())
     }
 
-    /// Re-binds TCP listeners after CONFIG SET port/bind.
+    /// Re-binds TCP listeners after CONFIG SET port/bind (`changeBindAddr`
+    /// and `changeListenPort`): the old sockets close first, so the same
+    /// address and port can be bound again. On failure no TCP listener is
+    /// left; CONFIG SET then restores the old values and calls this again.
     pub fn rebind(&mut self) -> Result<(), String> {
-        let new = if self.cfg.port != 0 {
-            listen_tcp(&self.cfg.special.bind, self.cfg.port as u16, self.cfg.tcp_backlog as i32)
-                .map_err(|(addr, e)| format!("Failed to bind to specified addresses ({addr}): {}", crate::util::strerror(&e)))?
-        } else {
-            Vec::new()
-        };
         let reg = self.registry.as_ref().ok_or("no event loop")?;
         let mut kept: Vec<Listener> = Vec::new();
         for mut l in self.listeners.drain(..) {
@@ -211,14 +208,36 @@ impl Server {
                 Listener::Unix(_) => kept.push(l),
             }
         }
+        // Dropping the old TCP listeners closes them before the new bind.
+        let new = if self.cfg.port != 0 {
+            listen_tcp(&self.cfg.special.bind, self.cfg.port as u16, self.cfg.tcp_backlog as i32)
+        } else {
+            Ok(Vec::new())
+        };
+        let new = match new {
+            Ok(n) => n,
+            Err((addr, e)) => {
+                self.listeners = kept;
+                self.reregister_listeners()?;
+                return Err(format!("Failed to bind to specified addresses ({addr}): {}", crate::util::strerror(&e)));
+            }
+        };
         kept.extend(new);
-        for (i, l) in kept.iter_mut().enumerate() {
-            let _ = reg.deregister(l.source());
-            reg.register(l.source(), Token(LISTENER_TOKEN_BASE - i), Interest::READABLE)
-                .map_err(|e| e.to_string())?;
-        }
         self.listeners = kept;
-        Ok(())
+        self.reregister_listeners()
+    }
+
+    /// Registers the listeners under their tokens, after the list changed.
+    fn reregister_listeners(&mut self) -> Result<(), String> {
+        let reg = self.registry.as_ref().ok_or("no event loop")?;
+        let mut res = Ok(());
+        for (i, l) in self.listeners.iter_mut().enumerate() {
+            let _ = reg.deregister(l.source());
+            if let Err(e) = reg.register(l.source(), Token(LISTENER_TOKEN_BASE - i), Interest::READABLE) {
+                res = Err(e.to_string());
+            }
+        }
+        res
     }
 
     /// Work done before every sleep (`beforeSleep`).
