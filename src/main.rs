@@ -154,6 +154,7 @@ fn main() {
     oxidis::server::info::banner(&srv);
     let _ = oxidis::proctitle::set(&srv.cfg, srv.config_file.as_deref(), None);
     log::warn!("Server initialized");
+    let _ = srv.set_oom_score_adj(None);
     if let Err(e) = srv.init_event_loop() {
         log::warn!("Failed creating the event loop. Error message: '{e}'");
         std::process::exit(1);

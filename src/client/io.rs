@@ -108,9 +108,7 @@ impl Server {
     /// Protected mode (Redis 7.0): no password for the default user means
     /// only loopback and unix socket clients, whatever `bind` says.
     fn protected_mode_denies(&self, c: &Client) -> bool {
-        self.cfg.protected_mode
-            && self.cfg.requirepass.is_empty()
-            && !crate::server::call::is_local_client(c)
+        self.cfg.protected_mode && self.cfg.requirepass.is_empty() && !crate::server::call::is_local_client(c)
     }
 
     /// Handles a readable event for client `key`.
@@ -498,8 +496,11 @@ impl Server {
         };
         let lim = self.cfg.special.client_obuf_limits[class];
         let used = self.client_obuf_used(c);
-        let hard = lim.hard != 0 && used >= lim.hard;
-        let mut soft = lim.soft != 0 && used >= lim.soft;
+        // A client that has not authenticated may not pile up replies it
+        // does not read (a few NOAUTH errors at most).
+        let unauth = used > 1024 && self.auth_required(c);
+        let hard = unauth || (lim.hard != 0 && used >= lim.hard);
+        let mut soft = !unauth && lim.soft != 0 && used >= lim.soft;
         if soft {
             if c.obuf_soft_limit_reached_time == 0 {
                 c.obuf_soft_limit_reached_time = self.unixtime;
@@ -507,7 +508,7 @@ impl Server {
             } else if (self.unixtime - c.obuf_soft_limit_reached_time) as u64 <= lim.soft_seconds {
                 soft = false;
             }
-        } else {
+        } else if !unauth {
             c.obuf_soft_limit_reached_time = 0;
         }
         if (hard || soft) && !c.has(cf::CLOSE_ASAP) {

@@ -48,6 +48,11 @@ pub fn proc_title(srv: &mut Server) -> Result<(), String> {
     crate::proctitle::set(&srv.cfg, srv.config_file.as_deref(), None)
 }
 
+pub fn oom_score_adj(srv: &mut Server) -> Result<(), String> {
+    srv.set_oom_score_adj(None)
+        .map_err(|_| "Failed to set current oom_score_adj. Check server logs.".to_string())
+}
+
 pub fn port(srv: &mut Server) -> Result<(), String> {
     srv.rebind().map_err(|e| {
         log::warn!("{e}");

@@ -148,7 +148,7 @@ pub static SPECIAL_CONFIGS: &[ConfigDef] = &[
             rewrite: rewrite_oom,
         },
         validate: None,
-        apply: None,
+        apply: Some(super::apply::oom_score_adj),
     },
     ConfigDef {
         name: "notify-keyspace-events",

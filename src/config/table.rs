@@ -90,7 +90,7 @@ define_configs! {
     enum   loglevel = "loglevel", MODIFIABLE, enums::LOGLEVEL_ENUM, "notice" => apply(apply::loglevel);
     enum   maxmemory_policy = "maxmemory-policy", MODIFIABLE, enums::MAXMEMORY_POLICY_ENUM, "noeviction";
     enum   appendfsync = "appendfsync", MODIFIABLE, enums::AOF_FSYNC_ENUM, "everysec";
-    enum   oom_score_adj = "oom-score-adj", MODIFIABLE, enums::OOM_SCORE_ADJ_ENUM, "no";  // redis has: apply:updateOOMScoreAdj
+    enum   oom_score_adj = "oom-score-adj", MODIFIABLE, enums::OOM_SCORE_ADJ_ENUM, "no" => apply(apply::oom_score_adj);
     enum   acl_pubsub_default = "acl-pubsub-default", MODIFIABLE, enums::ACL_PUBSUB_DEFAULT_ENUM, "resetchannels";
     enum   sanitize_dump_payload = "sanitize-dump-payload", DEBUG, enums::SANITIZE_DUMP_PAYLOAD_ENUM, "no";
     enum   enable_protected_configs = "enable-protected-configs", IMMUTABLE, enums::PROTECTED_ACTION_ENUM, "no";

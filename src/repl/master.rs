@@ -437,6 +437,7 @@ impl Server {
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
                 crate::persist::die_with_parent(self.pid);
+                let _ = self.set_oom_score_adj(Some(crate::server::oomscore::OOM_BGCHILD));
                 drop(pipe_r);
                 drop(exit_w);
                 let ok = write_snapshot_to_pipe(self, pipe_w, &mark);

@@ -215,6 +215,7 @@ impl Server {
         self.disconnect_all_blocked_clients();
         self.cfg.special.replicaof = Some((host.clone(), port));
         crate::util::log::set_role(b'S');
+        let _ = self.set_oom_score_adj(None);
         // Our replicas stay: they may continue with us by PSYNC.
         self.cancel_handshake(false);
         if was_master {
@@ -234,6 +235,7 @@ impl Server {
         }
         self.cfg.special.replicaof = None;
         crate::util::log::set_role(b'M');
+        let _ = self.set_oom_score_adj(None);
         self.drop_master_client();
         self.discard_cached_master();
         self.cancel_handshake(false);

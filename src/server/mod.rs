@@ -10,6 +10,7 @@ pub mod call;
 pub mod commands;
 pub mod cron;
 pub mod info;
+pub mod oomscore;
 pub mod run;
 
 use crate::client::Client;
@@ -135,6 +136,8 @@ pub struct Server {
     pub loading_progress: LoadingProgress,
     /// The background freeing thread (UNLINK, FLUSHALL ASYNC...).
     pub lazyfree: crate::lazyfree::LazyFree,
+    /// What oom-score-adj changed (oomscore.rs).
+    pub oom: oomscore::OomState,
     pub stats: Stats,
     pub cmd_stats: Vec<CmdStats>,
     /// errorstats: count per error code, sorted like Redis's rax.

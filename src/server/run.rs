@@ -77,6 +77,7 @@ impl Server {
             ready_events: Default::default(),
             loading_progress: Default::default(),
             lazyfree: Default::default(),
+            oom: Default::default(),
             stats: Default::default(),
             error_stats: Default::default(),
             dirty: 0,
@@ -219,7 +220,10 @@ impl Server {
             Err((addr, e)) => {
                 self.listeners = kept;
                 self.reregister_listeners()?;
-                return Err(format!("Failed to bind to specified addresses ({addr}): {}", crate::util::strerror(&e)));
+                return Err(format!(
+                    "Failed to bind to specified addresses ({addr}): {}",
+                    crate::util::strerror(&e)
+                ));
             }
         };
         kept.extend(new);
