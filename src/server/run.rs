@@ -14,7 +14,7 @@ use crate::net::listener::{listen_tcp, listen_unix, Listener};
 use mio::{Events, Interest, Poll, Token};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
 
 /// Token of the signal self-pipe.
@@ -23,8 +23,20 @@ const SIGNAL_TOKEN: Token = Token(usize::MAX - 1);
 const LISTENER_TOKEN_BASE: usize = usize::MAX - 2;
 
 static SIGNAL_PIPE_WR: AtomicI32 = AtomicI32::new(-1);
+/// A shutdown signal was received and the shutdown has not been given up
+/// (mirror of `shutdown_asap` that the signal handler can read).
+static SHUTDOWN_PENDING: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(sig: libc::c_int) {
+    if sig == libc::SIGINT && SHUTDOWN_PENDING.load(Ordering::Relaxed) {
+        // A second Ctrl-C while the shutdown (maybe a long foreground
+        // save) runs: leave now, without the half-written temp RDB
+        // (sigShutdownHandler). Only async-signal-safe calls here.
+        crate::util::log::log_from_handler(b"You insist... exiting now.");
+        crate::persist::rdb::remove_temp_file_from_handler();
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(1) };
+    }
     let fd = SIGNAL_PIPE_WR.load(Ordering::Relaxed);
     if fd >= 0 {
         let b = sig as u8;
@@ -309,6 +321,7 @@ impl Server {
                 let period = 1_000_000 / self.hz.clamp(1, 500) as u64;
                 next_cron = now + period;
             }
+            SHUTDOWN_PENDING.store(self.shutdown_asap, Ordering::Relaxed);
             // Like Redis, shutdown requests are acted on by the cron
             // (DEBUG PAUSE-CRON holds them, so SHUTDOWN ABORT can cancel).
             if self.pause_cron {
@@ -490,6 +503,7 @@ impl Server {
                 let sig = i32::from(sig);
                 if self.shutdown_asap && sig == libc::SIGINT {
                     log::warn!("You insist... exiting now.");
+                    crate::persist::rdb::remove_temp_file_from_handler();
                     std::process::exit(1);
                 }
                 let msg = match sig {
@@ -500,6 +514,7 @@ impl Server {
                 };
                 log::warn!("{msg}");
                 self.shutdown_asap = true;
+                SHUTDOWN_PENDING.store(true, Ordering::Relaxed);
                 self.last_signal = sig;
             }
         }

@@ -50,6 +50,85 @@ pub fn set_file(path: &str) {
     if let Ok(mut t) = TARGET.lock() {
         *t = if path.is_empty() { None } else { Some(path.to_string()) };
     }
+    // The signal handler's copy: a C string it can open() without
+    // allocating. Set a handful of times per process at most, so the old
+    // one is simply leaked (a handler may be reading it).
+    let c = if path.is_empty() {
+        std::ptr::null_mut()
+    } else {
+        match std::ffi::CString::new(path) {
+            Ok(c) => c.into_raw(),
+            Err(_) => std::ptr::null_mut(),
+        }
+    };
+    HANDLER_PATH.store(c, Ordering::Relaxed);
+}
+
+static HANDLER_PATH: std::sync::atomic::AtomicPtr<libc::c_char> = std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+
+/// Appends the decimal digits of `v` to `buf` at `*pos` (no allocation).
+pub fn push_decimal(buf: &mut [u8], pos: &mut usize, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    loop {
+        digits[n] = b'0' + (v % 10) as u8;
+        n += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for &d in digits[..n].iter().rev() {
+        if *pos < buf.len() {
+            buf[*pos] = d;
+            *pos += 1;
+        }
+    }
+}
+
+/// Logs from a signal handler (`serverLogFromHandler`): only
+/// async-signal-safe calls, "<pid>:signal-handler (<unix time>) <msg>".
+pub fn log_from_handler(msg: &[u8]) {
+    let mut buf = [0u8; 256];
+    let mut pos = 0;
+    let mut put = |bytes: &[u8], pos: &mut usize| {
+        for &b in bytes {
+            if *pos < buf.len() - 1 {
+                buf[*pos] = b;
+                *pos += 1;
+            }
+        }
+    };
+    // SAFETY: getpid and time are async-signal-safe; time accepts null.
+    let (pid, now) = unsafe { (libc::getpid(), libc::time(std::ptr::null_mut())) };
+    let mut num = [0u8; 20];
+    let mut n = 0;
+    push_decimal(&mut num, &mut n, pid.max(0) as u64);
+    put(&num[..n], &mut pos);
+    put(b":signal-handler (", &mut pos);
+    n = 0;
+    push_decimal(&mut num, &mut n, now.max(0) as u64);
+    put(&num[..n], &mut pos);
+    put(b") ", &mut pos);
+    put(msg, &mut pos);
+    put(b"\n", &mut pos);
+    let path = HANDLER_PATH.load(Ordering::Relaxed);
+    // SAFETY: open/write/close are async-signal-safe; `path` is null or a
+    // leaked NUL-terminated string that is never freed; `buf[..pos]` is
+    // initialised.
+    unsafe {
+        let fd = if path.is_null() {
+            1
+        } else {
+            libc::open(path, libc::O_APPEND | libc::O_CREAT | libc::O_WRONLY, 0o644)
+        };
+        if fd >= 0 {
+            libc::write(fd, buf.as_ptr().cast(), pos);
+            if fd != 1 {
+                libc::close(fd);
+            }
+        }
+    }
 }
 
 /// The role character in each line: 'M', 'S', 'C' (fork child) or 'X'.

@@ -147,6 +147,27 @@ pub fn debug_delay(usec: i64) {
     }
 }
 
+/// Removes this process's `temp-<pid>.rdb` (`rdbRemoveTempFile`); safe to
+/// call from a signal handler (no allocation, only getpid and unlink).
+pub fn remove_temp_file_from_handler() {
+    let mut name = [0u8; 48];
+    let mut pos = 0;
+    for &b in b"temp-" {
+        name[pos] = b;
+        pos += 1;
+    }
+    // SAFETY: getpid is async-signal-safe.
+    let pid = unsafe { libc::getpid() };
+    crate::util::log::push_decimal(&mut name, &mut pos, pid.max(0) as u64);
+    for &b in b".rdb\0" {
+        name[pos] = b;
+        pos += 1;
+    }
+    // SAFETY: `name` is NUL-terminated within its bounds; unlink is
+    // async-signal-safe.
+    unsafe { libc::unlink(name.as_ptr().cast()) };
+}
+
 /// Saves to `path` through a temp file, fsync and rename, so a crash never
 /// leaves a half-written `dump.rdb` (`rdbSave`).
 pub fn save_file(srv: &Server, path: &str) -> io::Result<()> {
