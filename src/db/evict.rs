@@ -247,7 +247,10 @@ impl Server {
         let mut freed_keys = 0u64;
         loop {
             let Some((db, key)) = self.pick_victim() else {
+                // Nothing left to evict; what was evicted still replicates,
+                // one DEL at a time (never wrapped in the caller's MULTI).
                 self.eviction_pool.running = false;
+                self.flush_propagation_with(false);
                 return EvictResult::Fail;
             };
             self.db_delete_lazy(db, &key, self.cfg.lazyfree_lazy_eviction);

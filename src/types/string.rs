@@ -555,7 +555,9 @@ pub fn setrange_command(ctx: &mut Ctx) -> CmdResult {
                 return Ok(());
             }
             check_string_length(ctx.srv, offset, value.len() as u64)?;
-            let mut s = vec![0u8; offset as usize];
+            // Exactly sized, like Redis's sdsnewlen (no growth slack).
+            let mut s = Vec::with_capacity(offset as usize + value.len());
+            s.resize(offset as usize, 0);
             s.extend_from_slice(value);
             ctx.srv.db_add(db, key, NewValue::Obj(Box::new(Obj::Str(s))));
         }
