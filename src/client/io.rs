@@ -469,7 +469,7 @@ impl Server {
             }
         }
         c.reply_peak = c.reply_peak.max(c.reply.buf.len());
-        c.reply.compact_after_write();
+        c.reply.compact_after_write(c.has(cf::SLAVE));
         let mut remaining = c.reply.pending() > 0;
         let done_close = !remaining && c.has(cf::CLOSE_AFTER_REPLY);
         if err || done_close {

@@ -73,6 +73,7 @@ pub fn maxmemory(srv: &mut Server) -> Result<(), String> {
     if max != 0 && max < used {
         log::warn!("WARNING: the new maxmemory value set via CONFIG SET ({max}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.");
     }
+    crate::ds::dict::set_maxmemory(max);
     // Like startEvictionTimeProc: evict from the event loop, not inside
     // this command (which may be part of a MULTI).
     if max != 0 {

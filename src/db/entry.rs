@@ -349,6 +349,7 @@ impl Drop for KvEntry {
 }
 
 impl DictEntry for KvEntry {
+    const EXPAND_LIMITED_BY_MAXMEMORY: bool = true;
     #[inline]
     fn key(&self) -> &[u8] {
         KvEntry::key(self)

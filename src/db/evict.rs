@@ -235,7 +235,7 @@ impl Server {
         if self.clients_paused() {
             return EvictResult::Ok;
         }
-        let Some(mut to_free) = self.memory_to_free() else {
+        let Some(to_free) = self.memory_to_free() else {
             self.eviction_pool.running = false;
             return EvictResult::Ok;
         };
@@ -245,7 +245,12 @@ impl Server {
         let limit = time_limit_us(self.cfg.maxmemory_eviction_tenacity);
         let start = crate::util::monotonic_us();
         let mut freed_keys = 0u64;
-        loop {
+        // Like Redis, the goal is fixed up front and only the memory that
+        // the deletions themselves release counts: the invalidation and
+        // keyspace messages an eviction queues to clients must not make
+        // it evict more (a feedback loop that would drain the dataset).
+        let mut mem_freed = 0u64;
+        while mem_freed < to_free {
             let Some((db, key)) = self.pick_victim() else {
                 // Nothing left to evict; what was evicted still replicates,
                 // one DEL at a time (never wrapped in the caller's MULTI).
@@ -253,7 +258,9 @@ impl Server {
                 self.flush_propagation_with(false);
                 return EvictResult::Fail;
             };
+            let before = crate::alloc::used_memory() as u64;
             self.db_delete_lazy(db, &key, self.cfg.lazyfree_lazy_eviction);
+            mem_freed += before.saturating_sub(crate::alloc::used_memory() as u64);
             self.stats.evictedkeys += 1;
             self.touch_watched_key(db, &key);
             self.tracking_invalidate_key(&key, true, None);
@@ -261,11 +268,15 @@ impl Server {
             let cmd: &[u8] = if self.cfg.lazyfree_lazy_eviction { b"UNLINK" } else { b"DEL" };
             self.propagate(db, vec![cmd.to_vec(), key]);
             freed_keys += 1;
-            match self.memory_to_free() {
-                None => break,
-                Some(left) => to_free = left,
+            if !freed_keys.is_multiple_of(16) {
+                continue;
             }
-            if freed_keys.is_multiple_of(16) && crate::util::monotonic_us() - start > limit {
+            // A background free releases memory later than the deletion:
+            // look at the real figure from time to time.
+            if self.cfg.lazyfree_lazy_eviction && self.memory_to_free().is_none() {
+                break;
+            }
+            if crate::util::monotonic_us() - start > limit {
                 // Keep going from the event loop, so clients get served.
                 self.eviction_pool.running = true;
                 self.flush_propagation_with(false);
@@ -273,7 +284,6 @@ impl Server {
                 return EvictResult::Running;
             }
         }
-        let _ = to_free;
         self.eviction_pool.running = false;
         self.flush_propagation_with(false);
         self.latency_sample("eviction-cycle", (crate::util::monotonic_us() - start) / 1000);

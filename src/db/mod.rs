@@ -25,6 +25,7 @@ pub struct ExpireEntry {
 }
 
 impl DictEntry for Box<ExpireEntry> {
+    const EXPAND_LIMITED_BY_MAXMEMORY: bool = true;
     #[inline]
     fn key(&self) -> &[u8] {
         &self.key

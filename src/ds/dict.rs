@@ -20,6 +20,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// An element that can live in a [`Dict`].
 pub trait DictEntry: Sized {
+    /// The keyspace dicts (`dictExpandAllowed` in Redis's db dict types):
+    /// a table that is not yet overloaded does not grow when the new
+    /// bucket array would take used memory over `maxmemory`, since that
+    /// would only trigger evictions.
+    const EXPAND_LIMITED_BY_MAXMEMORY: bool = false;
     fn key(&self) -> &[u8];
     fn next(&self) -> &Option<Self>;
     fn next_mut(&mut self) -> &mut Option<Self>;
@@ -35,6 +40,26 @@ const INITIAL_SIZE: usize = 4;
 const FORCE_RESIZE_RATIO: usize = 5;
 /// Shrink when fewer than this percent of buckets are used.
 const MIN_FILL_PERCENT: usize = 10;
+
+/// `maxmemory` in bytes (0: none), for EXPAND_LIMITED_BY_MAXMEMORY dicts.
+static MAXMEMORY: AtomicU64 = AtomicU64::new(0);
+/// Redis's HASHTABLE_MAX_LOAD_FACTOR: above elements/buckets of 1.618 a
+/// keyspace table grows whatever the memory.
+const MAX_LOAD_FACTOR: f64 = 1.618;
+
+/// Tells the keyspace dicts the current `maxmemory`.
+pub fn set_maxmemory(bytes: u64) {
+    MAXMEMORY.store(bytes, Ordering::Relaxed);
+}
+
+/// `dictExpandAllowed` + `overMaxmemoryAfterAlloc`.
+fn expand_allowed(more_mem: usize, used_ratio: f64) -> bool {
+    let max = MAXMEMORY.load(Ordering::Relaxed);
+    if max == 0 || used_ratio > MAX_LOAD_FACTOR {
+        return true;
+    }
+    crate::alloc::used_memory() as u64 + more_mem as u64 <= max
+}
 
 /// Sets the process-wide hash seed (once, at start-up, before any dict).
 pub fn set_hash_seed(seed: u64) {
@@ -233,6 +258,12 @@ impl<E: DictEntry> Dict<E> {
         }
         let used = self.ht[0].used;
         if used >= size && (CAN_RESIZE.load(Ordering::Relaxed) || used / size > FORCE_RESIZE_RATIO) {
+            if E::EXPAND_LIMITED_BY_MAXMEMORY {
+                let more = (used + 1).next_power_of_two() * std::mem::size_of::<Option<E>>();
+                if !expand_allowed(more, used as f64 / size as f64) {
+                    return;
+                }
+            }
             self.expand(used + 1);
         }
     }

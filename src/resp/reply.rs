@@ -255,13 +255,21 @@ impl ReplyBuf {
         self.status(b"    Prints this help.");
     }
 
-    /// Drops everything already written and shrinks an oversized buffer.
-    pub fn compact_after_write(&mut self) {
+    /// Drops everything already written and shrinks an oversized buffer
+    /// (`keep_chunk`: keep a 16 KB buffer rather than none, for a replica's
+    /// steady stream).
+    pub fn compact_after_write(&mut self, keep_chunk: bool) {
         if self.sent == self.buf.len() {
             self.buf.clear();
             self.sent = 0;
-            if self.buf.capacity() > 64 * 1024 {
-                self.buf = Vec::with_capacity(16 * 1024);
+            // A buffer that grew past Redis's 16 KB reply chunk is given
+            // back once drained: memory held for replies already sent
+            // counts towards maxmemory, and an eviction burst (whose
+            // invalidation messages grow many clients' buffers at once)
+            // would otherwise make the next eviction evict more
+            // (unit/maxmemory's tracking feedback-loop test).
+            if self.buf.capacity() > 16 * 1024 {
+                self.buf = if keep_chunk { Vec::with_capacity(16 * 1024) } else { Vec::new() };
             }
         } else if self.sent >= 1 << 20 && self.sent * 2 >= self.buf.len() {
             // A buffer that never drains completely (a replica under a

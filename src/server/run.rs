@@ -72,6 +72,7 @@ impl Server {
         let ndbs = cfg.databases.max(1) as usize;
         let hz = cfg.hz;
         crate::ds::dict::set_hash_seed(crate::util::random_seed());
+        crate::ds::dict::set_maxmemory(cfg.maxmemory.max(0) as u64);
         let replica = cfg.special.replicaof.is_some();
         let mut srv = Server {
             cmd_stats: vec![Default::default(); cmds.cmds.len()],
