@@ -390,6 +390,20 @@ pub fn parse_kv_fields(line: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The RESP bytes of one bulk string.
+pub fn bulk(s: &str) -> Vec<u8> {
+    format!("${}\r\n{}\r\n", s.len(), s).into_bytes()
+}
+
+/// The RESP bytes of an array of bulk strings.
+pub fn bulks(items: &[&str]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", items.len()).into_bytes();
+    for i in items {
+        out.extend(bulk(i));
+    }
+    out
+}
+
 /// Encode a command as a RESP multibulk.
 pub fn encode_cmd(args: &[&[u8]]) -> Vec<u8> {
     let mut out = format!("*{}\r\n", args.len()).into_bytes();

@@ -14,18 +14,6 @@ fn server() -> Server {
     Server::start(&["--enable-debug-command", "yes"])
 }
 
-fn bulks(items: &[&str]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", items.len()).into_bytes();
-    for i in items {
-        out.extend(format!("${}\r\n{}\r\n", i.len(), i).into_bytes());
-    }
-    out
-}
-
-fn bulk(s: &str) -> Vec<u8> {
-    format!("${}\r\n{}\r\n", s.len(), s).into_bytes()
-}
-
 fn cached_sockets(c: &mut Conn) -> String {
     let info = c.cmd_str("INFO stats").str();
     info.lines()

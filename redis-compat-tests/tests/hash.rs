@@ -16,15 +16,6 @@ fn server() -> Server {
     Server::start(&["--enable-debug-command", "yes"])
 }
 
-/// RESP2 array of bulk strings.
-fn bulks(items: &[&str]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", items.len()).into_bytes();
-    for i in items {
-        out.extend(format!("${}\r\n{}\r\n", i.len(), i).into_bytes());
-    }
-    out
-}
-
 fn sorted(r: &Reply) -> Vec<String> {
     let mut v = r.strings();
     v.sort();

@@ -13,19 +13,6 @@ fn server() -> Server {
     Server::start(&["--enable-debug-command", "yes"])
 }
 
-/// The RESP bytes of an array of bulk strings.
-fn bulks(items: &[&str]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", items.len()).into_bytes();
-    for i in items {
-        out.extend(format!("${}\r\n{}\r\n", i.len(), i).into_bytes());
-    }
-    out
-}
-
-fn bulk(s: &str) -> Vec<u8> {
-    format!("${}\r\n{}\r\n", s.len(), s).into_bytes()
-}
-
 /// Waits until INFO reports `n` blocked clients.
 fn wait_blocked(c: &mut Conn, n: usize) {
     let want = format!("blocked_clients:{}\r\n", n);

@@ -14,15 +14,6 @@ fn server() -> Server {
     Server::start(&["--enable-debug-command", "yes"])
 }
 
-/// The RESP bytes of an array of bulk strings.
-fn bulks(items: &[&str]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", items.len()).into_bytes();
-    for i in items {
-        out.extend(format!("${}\r\n{}\r\n", i.len(), i).into_bytes());
-    }
-    out
-}
-
 #[test]
 fn numeric_alpha_desc_limit() {
     let s = server();

@@ -24,10 +24,6 @@ fn redis_available() -> bool {
     false
 }
 
-fn bulk(s: &str) -> Vec<u8> {
-    format!("${}\r\n{}\r\n", s.len(), s).into_bytes()
-}
-
 /// One entry as RESP: `[id, [field, value, ...]]`.
 fn entry(id: &str, fields: &[&str]) -> Vec<u8> {
     let mut out = b"*2\r\n".to_vec();
