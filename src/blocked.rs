@@ -213,7 +213,7 @@ impl Server {
                     continue;
                 };
                 for ckey in queue {
-                    let Some(vt) = self.dbs[db].dict.get(&key).map(|e| e.value().value_type()) else {
+                    let Some(vt) = self.dbs[db].find(&key).map(|e| e.value().value_type()) else {
                         break;
                     };
                     let Some(mut c) = self.clients.get_mut(ckey).and_then(|s| s.take()) else {
@@ -228,7 +228,7 @@ impl Server {
                     self.blocking.serving_key = None;
                     self.put_back_client(ckey, c);
                 }
-                let vt = self.dbs[db].dict.get(&key).map(|e| e.value().value_type());
+                let vt = self.dbs[db].find(&key).map(|e| e.value().value_type());
                 if vt != Some(ValueType::Stream) {
                     self.unblock_deleted_stream_readgroup_clients(db, &key);
                 }
@@ -368,7 +368,7 @@ impl Server {
             .map(|(_, k)| k.clone())
             .collect();
         for k in keys {
-            if self.dbs[db].dict.get(&k).is_some() {
+            if self.dbs[db].find(&k).is_some() {
                 self.signal_key_as_ready(db, &k);
             }
         }
@@ -384,8 +384,7 @@ impl Server {
         if self.blocking.keys.is_empty() {
             return;
         }
-        let is_stream =
-            |srv: &Server, db: usize, k: &[u8]| srv.dbs[db].dict.get(k).map(|e| e.value().value_type()) == Some(ValueType::Stream);
+        let is_stream = |srv: &Server, db: usize, k: &[u8]| srv.dbs[db].find(k).map(|e| e.value().value_type()) == Some(ValueType::Stream);
         let keys: Vec<Vec<u8>> = self
             .blocking
             .keys

@@ -110,7 +110,7 @@ impl Server {
         if self.dbs[db].watched.is_empty() {
             return;
         }
-        let exists = self.dbs[db].dict.get(key).is_some();
+        let exists = self.dbs[db].find(key).is_some();
         let mut dirty = Vec::new();
         if let Some(list) = self.dbs[db].watched.get_mut(key) {
             for w in list.iter_mut() {
@@ -143,8 +143,8 @@ impl Server {
         let keys: Vec<Vec<u8>> = self.dbs[emptied].watched.keys().cloned().collect();
         let mut dirty = Vec::new();
         for key in keys {
-            let in_emptied = self.dbs[emptied].dict.get(&key).is_some();
-            let in_replacement = replaced_with.is_some_and(|r| self.dbs[r].dict.get(&key).is_some());
+            let in_emptied = self.dbs[emptied].find(&key).is_some();
+            let in_replacement = replaced_with.is_some_and(|r| self.dbs[r].find(&key).is_some());
             if !in_emptied && !in_replacement {
                 continue;
             }

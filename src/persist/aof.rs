@@ -484,7 +484,7 @@ impl Server {
                 continue;
             }
             encode_command(&mut buf, &[b"SELECT".to_vec(), j.to_string().into_bytes()]);
-            for e in db.dict.iter() {
+            for e in db.iter() {
                 let key = e.key().to_vec();
                 for cmd in crate::persist::types::rewrite_commands(&key, e.value()) {
                     encode_command(&mut buf, &cmd);
@@ -600,7 +600,7 @@ impl Server {
                     pid,
                     kind: crate::persist::ChildKind::Aof,
                     start_ms: crate::util::mstime(),
-                    dirty_before: self.dirty,
+                    dirty_before: self.dirty.get(),
                 });
                 Ok(())
             }

@@ -10,7 +10,7 @@
 //! seconds (`migrateCloseTimedoutSockets`).
 
 use super::dump::dump_payload;
-use crate::config::special::notify;
+use crate::db::change::ev;
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx, Server};
 use crate::util::num::parse_i64;
@@ -494,7 +494,7 @@ fn migrate_attempt(ctx: &mut Ctx, o: &MigrateOptions, keys: &[&[u8]], cs: &mut C
             }
             ttl = ttl.max(1);
         }
-        let Some(e) = ctx.srv.dbs[db].dict.get(k) else {
+        let Some(e) = ctx.srv.dbs[db].find(k) else {
             continue;
         };
         let payload = dump_payload(e.value(), compress);
@@ -570,7 +570,7 @@ fn migrate_attempt(ctx: &mut Ctx, o: &MigrateOptions, keys: &[&[u8]], cs: &mut C
         } else if !o.copy {
             let k = sent[read];
             ctx.srv.db_delete(db, k);
-            ctx.key_modified(k, notify::GENERIC, "del");
+            ctx.key_modified(k, ev::DEL);
             acked.push(k.to_vec());
         }
         read += 1;

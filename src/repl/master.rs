@@ -423,7 +423,7 @@ impl Server {
         }
         let (pipe_r, pipe_w) = make_pipe().map_err(|e| e.to_string())?;
         let (exit_r, exit_w) = make_pipe().map_err(|e| e.to_string())?;
-        self.dirty_before_bgsave = self.dirty;
+        self.dirty_before_bgsave = self.dirty.get();
         self.persist.last_bgsave_try = crate::util::mstime() / 1000;
         let start = crate::util::monotonic_us();
         let mark = crate::util::random_hex40();
@@ -462,7 +462,7 @@ impl Server {
                     pid,
                     kind: crate::persist::ChildKind::Rdb,
                     start_ms: crate::util::mstime(),
-                    dirty_before: self.dirty,
+                    dirty_before: self.dirty.get(),
                 });
                 self.repl.rdb_socket_child = true;
                 set_nonblocking(pipe_r.as_raw_fd());

@@ -1108,8 +1108,7 @@ impl Server {
     /// Empties the dataset before loading the master's.
     fn flush_for_sync(&mut self) {
         log::info!("MASTER <-> REPLICA sync: Flushing old data");
-        self.signal_flushed_db(None);
-        self.empty_data(None);
+        self.empty_data(None, false);
         self.repl.slave_keys.clear();
     }
 
@@ -1206,22 +1205,13 @@ impl Server {
             self.attach_to_new_master();
             log::info!("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
         }
-        self.signal_flushed_db(None);
-        for (main, new) in self.dbs.iter_mut().zip(loaded.iter_mut()) {
-            std::mem::swap(&mut main.dict, &mut new.dict);
-            std::mem::swap(&mut main.expires, &mut new.expires);
-            main.avg_ttl = 0;
-            main.expires_cursor = 0;
-        }
+        self.replace_all_dbs(&mut loaded);
         if swapdb {
             self.repl.slave_keys.clear();
             log::info!("MASTER <-> REPLICA sync: Discarding old DB in background");
         }
         drop(loaded);
-        for db in 0..self.dbs.len() {
-            self.scan_db_for_ready_keys(db);
-        }
-        self.dirty += 1;
+        self.add_dirty(1);
         self.loading = false;
         self.repl.async_loading = false;
         self.persist.last_load_keys = stats.keys_loaded;
@@ -1293,7 +1283,7 @@ impl Server {
             stats.keys_expired
         );
         for db in 0..self.dbs.len() {
-            self.scan_db_for_ready_keys(db);
+            self.on_db_change(crate::db::change::DbChange::Replaced(db));
         }
         self.finish_sync(stats.repl_stream_db.unwrap_or(0), usemark);
     }

@@ -235,7 +235,7 @@ impl Server {
         }
         self.fixed_time_expire += 1;
         self.call_depth += 1;
-        let dirty_before = self.dirty;
+        let dirty_before = self.dirty.get();
         let start = crate::util::monotonic_ns();
         let db = c.db;
         let mut ctx = Ctx {
@@ -289,11 +289,11 @@ impl Server {
         if !self.monitors.is_empty() && !cmd.has(f::SKIP_MONITOR | f::ADMIN) {
             self.feed_monitors(c, argv);
         }
-        if (self.dirty > dirty_before || force) && !no_propagate && !self.loading && self.propagation_needed() {
+        if (self.dirty.get() > dirty_before || force) && !no_propagate && !self.loading && self.propagation_needed() {
             let argv_owned = propagate_as.unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
             self.propagate(db, argv_owned);
         }
-        if self.dirty > dirty_before && cmd.has(f::WRITE) && self.is_replica() && !self.cfg.replica_read_only {
+        if self.dirty.get() > dirty_before && cmd.has(f::WRITE) && self.is_replica() && !self.cfg.replica_read_only {
             self.remember_replica_keys_with_expire(c, cmd, argv);
         }
         self.call_depth -= 1;

@@ -142,8 +142,9 @@ pub struct Server {
     pub cmd_stats: Vec<CmdStats>,
     /// errorstats: count per error code, sorted like Redis's rax.
     pub error_stats: BTreeMap<String, u64>,
-    /// Changes since the last save.
-    pub dirty: u64,
+    /// Changes since the last save; only the write epilogue and keyless
+    /// writes (`add_dirty`) add to it (db/change.rs).
+    pub dirty: crate::db::change::Dirty,
     /// Cached wall-clock time (ms), refreshed before every command.
     pub mstime: i64,
     pub unixtime: i64,
@@ -247,6 +248,8 @@ pub struct Server {
     pub ready_events: std::collections::VecDeque<(mio::Token, bool, bool, bool)>,
     /// Connections MIGRATE keeps open to its targets.
     pub migrate_sockets: crate::persist::migrate::SocketCache,
+    /// The key change hook's own state (db/change.rs).
+    pub changes: crate::db::change::ChangeState,
 }
 
 /// What a command handler sees: the server, its client, its arguments.
@@ -277,15 +280,6 @@ impl<'a> Ctx<'a> {
         self.c.db
     }
 
-    /// The write epilogue: every write to a key ends here (WATCH,
-    /// tracking, keyspace notification, dirty counter).
-    pub fn key_modified(&mut self, key: &[u8], class: u32, event: &str) {
-        let db = self.c.db;
-        self.srv.signal_modified_key(db, key);
-        self.srv.notify_keyspace_event(class, event, key, db);
-        self.srv.dirty += 1;
-    }
-
     /// Rewrites what gets propagated for this command.
     pub fn propagate_as(&mut self, argv: Vec<Vec<u8>>) {
         self.propagate_as = Some(argv);
@@ -308,54 +302,6 @@ impl Server {
     pub fn update_cached_time(&mut self) {
         self.mstime = crate::util::mstime();
         self.unixtime = self.mstime / 1000;
-    }
-
-    /// Signals that a key changed (`signalModifiedKey`): WATCH and
-    /// client-side caching hook in here.
-    pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
-        self.touch_watched_key(db, key);
-        let by = if self.fixed_time_expire > 0 { self.current_key } else { None };
-        self.tracking_invalidate_key(key, true, by);
-    }
-
-    /// Every key of a database (or of all) is about to go
-    /// (`signalFlushedDb`): call before emptying.
-    pub fn signal_flushed_db(&mut self, db: Option<usize>) {
-        match db {
-            Some(d) => self.scan_db_for_deleted_streams(d, None),
-            None => {
-                for d in 0..self.dbs.len() {
-                    self.scan_db_for_deleted_streams(d, None);
-                }
-            }
-        }
-        match db {
-            Some(d) => self.touch_all_watched_keys_in_db(d, None),
-            None => {
-                for d in 0..self.dbs.len() {
-                    self.touch_all_watched_keys_in_db(d, None);
-                }
-            }
-        }
-        self.tracking_invalidate_all();
-    }
-
-    /// Fires a keyspace notification (`notifyKeyspaceEvent`).
-    pub fn notify_keyspace_event(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
-        use crate::config::special::notify;
-        let flags = self.cfg.special.notify_keyspace_events;
-        if flags & class == 0 {
-            return;
-        }
-        if flags & notify::KEYSPACE != 0 {
-            let mut chan = format!("__keyspace@{db}__:").into_bytes();
-            chan.extend_from_slice(key);
-            self.publish(&chan, event.as_bytes());
-        }
-        if flags & notify::KEYEVENT != 0 {
-            let chan = format!("__keyevent@{db}__:{event}").into_bytes();
-            self.publish(&chan, key);
-        }
     }
 
     /// Whether anything consumes propagated commands (replicas, AOF):

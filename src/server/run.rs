@@ -93,7 +93,7 @@ impl Server {
             oom: Default::default(),
             stats: Default::default(),
             error_stats: Default::default(),
-            dirty: 0,
+            dirty: Default::default(),
             mstime: now,
             unixtime: now / 1000,
             lru_clock: crate::db::lru_clock_at(now),
@@ -154,6 +154,7 @@ impl Server {
             pre_command_oom_state: false,
             propagate_targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
             migrate_sockets: Default::default(),
+            changes: Default::default(),
             cfg,
         };
         if replica {
