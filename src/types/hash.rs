@@ -1019,18 +1019,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::util::test_rng::Rng;
 
     fn model_of(h: &Hash) -> BTreeMap<Vec<u8>, Vec<u8>> {
         h.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect()
@@ -1050,7 +1039,7 @@ mod tests {
     /// Random writes against a BTreeMap model, across conversions.
     #[test]
     fn model_across_conversions() {
-        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let mut rng = Rng::new(0x1234_5678_9abc_def1);
         for round in 0..40 {
             let lim = HashLimits {
                 max_entries: [0, 1, 8, 64, 128][round % 5],

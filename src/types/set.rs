@@ -1132,18 +1132,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::util::test_rng::Rng;
 
     fn contents(s: &Set) -> BTreeSet<Vec<u8>> {
         s.iter().map(|m| m.to_vec()).collect()
@@ -1162,7 +1151,7 @@ mod tests {
     /// Random operations against a BTreeSet model, across conversions.
     #[test]
     fn model_across_conversions() {
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
         for round in 0..40 {
             let max = [0, 1, 16, 128, 512][round % 5];
             let mut s = Set::new_intset();

@@ -30,6 +30,11 @@ impl Rng {
         &v[self.index(v.len())]
     }
 
+    /// `n` random bytes.
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next_u64() as u8).collect()
+    }
+
     /// True with probability `pct` percent.
     pub fn chance(&mut self, pct: u64) -> bool {
         self.below(100) < pct
