@@ -176,7 +176,7 @@ impl Server {
     pub fn add_client_flags(&mut self, key: usize, flags: u64) {
         match self.clients.get_mut(key) {
             Some(Some(c)) => c.flags |= flags,
-            Some(None) => self.pending_client_flags.push((key, flags)),
+            Some(None) => self.running.client_flags.push((key, flags)),
             None => {}
         }
     }
@@ -243,13 +243,13 @@ pub fn exec_command(ctx: &mut Ctx) -> CmdResult {
     }
     ctx.srv.unwatch_all_keys(ctx.c);
     let state = std::mem::take(&mut ctx.c.mstate);
-    ctx.srv.in_exec = true;
+    ctx.srv.calls.in_exec = true;
     ctx.c.reply.array_len(state.commands.len());
     for q in &state.commands {
         let argv: Vec<&[u8]> = q.argv.iter().map(|a| a.as_slice()).collect();
         ctx.srv.call(ctx.c, q.cmd, &argv);
     }
-    ctx.srv.in_exec = false;
+    ctx.srv.calls.in_exec = false;
     ctx.srv.discard_transaction(ctx.c);
     // The queued commands propagated themselves; EXEC adds nothing.
     ctx.no_propagate = true;

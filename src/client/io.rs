@@ -328,13 +328,13 @@ impl Server {
         let from_master = c.has(cf::MASTER);
         let from_replica = c.has(cf::SLAVE) && !c.has(cf::MONITOR);
         c.argv_len_sum = argv.iter().map(|a| a.len()).sum();
-        self.current_key = Some(c.key);
-        self.current_resp = c.reply.resp;
-        self.current_pubsub = c.has(cf::PUBSUB);
+        self.running.key = Some(c.key);
+        self.running.resp = c.reply.resp;
+        self.running.pubsub = c.has(cf::PUBSUB);
         self.repl.current_is_master = from_master;
         self.process_command(c, argv);
         self.repl.current_is_master = false;
-        self.current_key = None;
+        self.running.key = None;
         if c.has(cf::POSTPONED) {
             c.argv_len_sum = 0;
             return;
@@ -371,12 +371,12 @@ impl Server {
         // Pushes for this client (its own subscription replies while its
         // replies are off, messages and invalidations from others) are
         // not replies: they always go out, after the reply.
-        if !self.current_output.is_empty() {
-            let out = std::mem::take(&mut self.current_output);
+        if !self.running.output.is_empty() {
+            let out = std::mem::take(&mut self.running.output);
             c.reply.raw(&out);
         }
-        if !self.pending_client_flags.is_empty() {
-            for (k, f) in std::mem::take(&mut self.pending_client_flags) {
+        if !self.running.client_flags.is_empty() {
+            for (k, f) in std::mem::take(&mut self.running.client_flags) {
                 if k == c.key {
                     c.flags |= f;
                 }
@@ -384,7 +384,12 @@ impl Server {
         }
         c.argv_len_sum = 0;
         // CLIENT CACHING applies to the next command (or transaction) only.
-        if c.has(cf::TRACKING_CACHING) && !c.has(cf::MULTI) && !c.last_cmd.is_some_and(|x| x.fullname.starts_with("client|")) {
+        if c.has(cf::TRACKING_CACHING)
+            && !c.has(cf::MULTI)
+            && !c
+                .last_cmd
+                .is_some_and(|x| x.family == crate::commands::Kind::Client && x.parent.is_some())
+        {
             c.flags &= !cf::TRACKING_CACHING;
         }
         c.flags &= !cf::REPLY_SKIP;

@@ -464,7 +464,7 @@ impl Server {
     /// `signalModifiedKey`: WATCH and client-side caching.
     fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
         self.touch_watched_key(db, key);
-        let by = if self.fixed_time_expire > 0 { self.current_key } else { None };
+        let by = if self.calls.fixed_time_expire > 0 { self.running.key } else { None };
         self.tracking_invalidate_key(key, true, by);
     }
 

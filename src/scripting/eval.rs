@@ -59,7 +59,7 @@ pub fn eval_command_flags(srv: &Server, cmd: &Command, argv: &[&[u8]]) -> u64 {
     let Some(arg) = argv.get(1) else {
         return cmd.flags;
     };
-    let evalsha = cmd.fullname.starts_with("evalsha");
+    let evalsha = matches!(cmd.kind, crate::commands::Kind::Evalsha | crate::commands::Kind::EvalshaRo);
     if evalsha && arg.len() != 40 {
         return cmd.flags;
     }

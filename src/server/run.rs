@@ -71,10 +71,11 @@ impl Server {
         let now = crate::util::mstime();
         let ndbs = cfg.databases.max(1) as usize;
         let hz = cfg.hz;
-        crate::ds::dict::set_hash_seed(crate::util::random_seed());
         crate::ds::dict::set_maxmemory(cfg.maxmemory.max(0) as u64);
         let replica = cfg.special.replicaof.is_some();
         let mut srv = Server {
+            running: Default::default(),
+            calls: Default::default(),
             cmd_stats: vec![Default::default(); cmds.cmds.len()],
             cmds,
             dbs: (0..ndbs).map(Db::new).collect(),
@@ -118,24 +119,14 @@ impl Server {
             active_expire_enabled: true,
             lastsave: now / 1000,
             lastbgsave_ok: true,
-            pending_propagation: Vec::new(),
             pid: std::process::id(),
             protected_warning_done: false,
-            in_exec: false,
-            fixed_time_expire: 0,
             active_expire_state: Default::default(),
             loading: false,
             stat_active_defrag_running: false,
             pubsub: Default::default(),
-            current_key: None,
-            current_resp: 2,
-            current_output: Vec::new(),
-            pending_client_flags: Vec::new(),
-            call_depth: 0,
             monitors: Vec::new(),
-            current_pubsub: false,
             pause_cron: false,
-            prev_err_count: 0,
             client_by_id: Default::default(),
             tracking: Default::default(),
             slowlog: Default::default(),
@@ -151,10 +142,9 @@ impl Server {
             repl_sync_requested: false,
             aof: Default::default(),
             scripting: Default::default(),
-            pre_command_oom_state: false,
-            propagate_targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
             migrate_sockets: Default::default(),
             changes: Default::default(),
+            last_security_warning: 0,
             cfg,
         };
         if replica {
@@ -454,11 +444,7 @@ impl Server {
             return;
         }
         self.in_events_while_blocked = true;
-        let saved_key = self.current_key;
-        let saved_resp = self.current_resp;
-        let saved_pubsub = self.current_pubsub;
-        let saved_output = std::mem::take(&mut self.current_output);
-        let saved_flags = std::mem::take(&mut self.pending_client_flags);
+        let saved_running = std::mem::take(&mut self.running);
         let (saved_ms, saved_unix) = (self.mstime, self.unixtime);
         let mut events = Events::with_capacity(128);
         for _ in 0..4 {
@@ -473,11 +459,7 @@ impl Server {
                 break;
             }
         }
-        self.current_key = saved_key;
-        self.current_resp = saved_resp;
-        self.current_pubsub = saved_pubsub;
-        self.current_output = saved_output;
-        self.pending_client_flags = saved_flags;
+        self.running = saved_running;
         if crate::scripting::script_running() {
             // A script sees the time it started at.
             self.mstime = saved_ms;

@@ -10,6 +10,7 @@
 //! has some; otherwise they park the client (`crate::blocked`), and the
 //! server runs the same command again once a key gets data.
 
+use crate::commands::Kind;
 use crate::config::special::notify;
 use crate::db::change::{ev, Event, KeyWrite};
 use crate::db::{lookup, KvEntry};
@@ -758,8 +759,8 @@ fn lmove_generic(ctx: &mut Ctx, from: Where, to: Where) -> CmdResult {
     lmove_handle_push(ctx, dst, &value, to);
     let emptied = delete_if_empty(ctx, src);
     ctx.key_modified(src, KeyWrite::new(pop_event(from)).also_if(emptied, ev::DEL).notify_first());
-    match ctx.cmd.fullname.as_str() {
-        "blmove" => {
+    match ctx.cmd.kind {
+        Kind::Blmove => {
             let argv = vec![
                 b"LMOVE".to_vec(),
                 src.to_vec(),
@@ -769,7 +770,7 @@ fn lmove_generic(ctx: &mut Ctx, from: Where, to: Where) -> CmdResult {
             ];
             ctx.propagate_as(argv);
         }
-        "brpoplpush" => ctx.propagate_as(vec![b"RPOPLPUSH".to_vec(), src.to_vec(), dst.to_vec()]),
+        Kind::Brpoplpush => ctx.propagate_as(vec![b"RPOPLPUSH".to_vec(), src.to_vec(), dst.to_vec()]),
         _ => {}
     }
     Ok(())
