@@ -175,15 +175,6 @@ impl KeyWrite {
         self.events.iter().flatten().copied()
     }
 
-    pub fn dirty_count(&self) -> u64 {
-        self.dirty
-    }
-
-    /// Whether WATCH and tracking hear of this write.
-    pub fn signals(&self) -> bool {
-        self.signal != Signal::Never
-    }
-
     /// Whether WATCH and tracking hear of it before any event.
     fn signals_first(&self) -> bool {
         self.signal == Signal::At(0) || (self.signal != Signal::Never && self.events[0].is_none())

@@ -106,14 +106,6 @@ impl Db {
         self.dict.iter()
     }
 
-    /// Every key with its expiry time, in table order.
-    pub fn for_each_with_expire(&self, mut f: impl FnMut(&KvEntry, i64)) {
-        for e in self.dict.iter() {
-            let when = if e.has_expire() { self.get_expire(e.key()) } else { -1 };
-            f(e, when);
-        }
-    }
-
     /// Grows the key table ahead of a bulk load (RDB `RESIZEDB`, DEBUG
     /// DICT-RESIZING tests).
     pub fn expand(&mut self, size: usize) -> bool {
