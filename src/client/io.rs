@@ -144,9 +144,6 @@ impl Server {
     /// Reads what the socket has (up to a fair share) and runs every
     /// complete request.
     fn read_from_client(&mut self, c: &mut Client, hup: bool) -> ReadOutcome {
-        if c.conn.is_none() {
-            return ReadOutcome::Drained;
-        }
         for _ in 0..MAX_READS_PER_EVENT {
             if c.is_closing() {
                 return ReadOutcome::Drained;

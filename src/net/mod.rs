@@ -115,12 +115,12 @@ pub struct Conn {
 const SYNCIO_RESOLUTION: Duration = Duration::from_millis(10);
 
 impl Conn {
-    pub(crate) fn from_tcp(s: mio::net::TcpStream) -> Conn {
+    fn from_tcp(s: mio::net::TcpStream) -> Conn {
         let fd = s.as_raw_fd();
         Conn { sock: Sock::Tcp(s), fd }
     }
 
-    pub(crate) fn from_unix(s: mio::net::UnixStream) -> Conn {
+    fn from_unix(s: mio::net::UnixStream) -> Conn {
         let fd = s.as_raw_fd();
         Conn { sock: Sock::Unix(s), fd }
     }

@@ -381,7 +381,8 @@ impl Server {
         Ok(got)
     }
 
-    /// Waits up to `timeout` for events and handles them; returns how many
+    /// Waits up to `timeout` for events and handles them, by what each
+    /// event's token says its source is (`ae::Tok`); returns how many
     /// there were (`aeProcessEvents` for file events).
     fn poll_and_dispatch(&mut self, events: &mut Events, timeout: Duration) -> io::Result<usize> {
         let Some(poll) = self.poll.as_mut() else {
