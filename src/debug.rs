@@ -141,6 +141,12 @@ const HELP: &[&str] = &[
     "    Show low level info about the <key> and associated value.",
     "PAUSE-CRON <0|1>",
     "    Stop or resume the periodic server tasks.",
+    "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+    "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+    "    In case NEVER is provided the last observed peak will never be reset",
+    "    In case RESET is provided the peak reset time will be restored to the default value",
+    "REPLYBUFFER RESIZING <0|1>",
+    "    Enable or disable the reply buffer resize cron job",
     "POPULATE <count> [<prefix>] [<size>]",
     "    Create <count> string keys named key:<num>, or <prefix>:<num>.",
     "PROTOCOL <type>",
@@ -162,6 +168,25 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         b"sleep" if argc == 3 => {
             let secs = parse_f64(ctx.argv[2]).unwrap_or(0.0).max(0.0);
             std::thread::sleep(std::time::Duration::from_micros((secs * 1e6) as u64));
+            ctx.c.reply.ok();
+        }
+        b"replybuffer" if argc == 4 => {
+            match ctx.argv[2].to_ascii_lowercase().as_slice() {
+                b"peak-reset-time" => {
+                    ctx.srv.reply_buffer_peak_reset_time = match ctx.argv[3].to_ascii_lowercase().as_slice() {
+                        b"never" => -1,
+                        b"reset" => crate::client::REPLY_BUFFER_PEAK_RESET_MS,
+                        v => parse_i64(v).ok_or(Error::NotInteger)?,
+                    };
+                }
+                b"resizing" => ctx.srv.reply_buffer_resizing = parse_i64(ctx.argv[3]).unwrap_or(0) != 0,
+                _ => {
+                    return Err(Error::msg(format!(
+                        "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+                        String::from_utf8_lossy(ctx.argv[1])
+                    )))
+                }
+            }
             ctx.c.reply.ok();
         }
         b"pause-cron" if argc == 3 => {

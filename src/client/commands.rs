@@ -1,13 +1,10 @@
 //! Connection commands (networking.c, acl.c): QUIT, RESET, HELLO, AUTH and
 //! CLIENT with its subcommands.
 
-use super::{flags as cf, Client, ClientType};
+use super::{flags as cf, Client, ClientType, REPLY_CHUNK_BYTES};
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx, PauseKind, Server};
 use crate::util::num::parse_i64;
-
-/// `PROTO_REPLY_CHUNK_BYTES`: the static reply buffer of a Redis client.
-const REPLY_CHUNK_BYTES: usize = 16 * 1024;
 
 /// One line of CLIENT LIST / CLIENT INFO (`catClientInfoString`).
 pub fn client_info_string(srv: &Server, c: &Client) -> String {
@@ -42,7 +39,7 @@ pub fn client_info_string(srv: &Server, c: &Client) -> String {
         (c.querybuf.capacity() + c.qbuf_in_flight.1) - (c.querybuf.len() + c.qbuf_in_flight.0),
         c.argv_len_sum,
         c.mstate.argv_bytes,
-        c.reply.buf.capacity(),
+        c.reply_buf_size,
         c.reply_peak,
         obl,
         oll,

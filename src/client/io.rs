@@ -454,8 +454,8 @@ impl Server {
                 c.last_interaction = self.unixtime;
             }
         }
-        c.reply_peak = c.reply_peak.max(c.reply.buf.len());
-        c.reply.compact_after_write(c.has(cf::SLAVE));
+        c.note_reply_peak();
+        c.reply.compact_after_write(c.reply_buf_size);
         let mut remaining = c.reply.pending() > 0;
         let done_close = !remaining && c.has(cf::CLOSE_AFTER_REPLY);
         if err || done_close {

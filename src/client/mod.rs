@@ -16,6 +16,14 @@ use crate::resp::{ReplyBuf, RequestParser};
 /// Id of the fake client that replays the AOF (`CLIENT_ID_AOF`).
 pub const AOF_CLIENT_ID: u64 = u64::MAX;
 
+/// `PROTO_REPLY_CHUNK_BYTES`: the static reply buffer a Redis client
+/// starts with, and the most the cron grows it to.
+pub const REPLY_CHUNK_BYTES: usize = 16 * 1024;
+/// `PROTO_REPLY_MIN_BYTES`: the least the cron shrinks it to.
+pub const REPLY_MIN_BYTES: usize = 1024;
+/// `REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME`, in ms.
+pub const REPLY_BUFFER_PEAK_RESET_MS: i64 = 5000;
+
 /// Client flags (`CLIENT_*`).
 pub mod flags {
     pub const SLAVE: u64 = 1 << 0;
@@ -87,8 +95,17 @@ pub struct Client {
     pub querybuf_peak: usize,
     pub parser: RequestParser,
     pub reply: ReplyBuf,
-    /// Peak of the reply buffer size in the last few seconds.
+    /// The size of the reply buffer Redis would keep allocated for this
+    /// client (its "static" buffer, `buf_usable_size`): between
+    /// `REPLY_MIN_BYTES` and `REPLY_CHUNK_BYTES`, adjusted by the clients
+    /// cron to recent use. A drained buffer larger than this is shrunk back
+    /// (Redis frees its reply list once written).
+    pub reply_buf_size: usize,
+    /// The most the reply buffer held, up to `reply_buf_size`, since the
+    /// last peak reset (`buf_peak`).
     pub reply_peak: usize,
+    /// When `reply_peak` was last reset (ms).
+    pub reply_peak_reset_ms: i64,
     pub ctime: i64,
     pub last_interaction: i64,
     pub last_cmd: Option<&'static Command>,
@@ -135,7 +152,9 @@ impl Client {
             querybuf_peak: 0,
             parser: RequestParser::new(),
             reply: ReplyBuf::new(),
+            reply_buf_size: REPLY_CHUNK_BYTES,
             reply_peak: 0,
+            reply_peak_reset_ms: now * 1000,
             ctime: now,
             last_interaction: now,
             last_cmd: None,
@@ -211,6 +230,45 @@ impl Client {
             s.push('N');
         }
         s
+    }
+
+    /// Records how full the reply buffer got (before a write).
+    #[inline]
+    pub fn note_reply_peak(&mut self) {
+        let held = self.reply.buf.len().min(self.reply_buf_size);
+        if held > self.reply_peak {
+            self.reply_peak = held;
+        }
+    }
+
+    /// The clients cron's reply buffer resizing
+    /// (`clientsCronResizeOutputBuffer`): a buffer whose recent peak used
+    /// less than half of it shrinks to that peak (at least 1 KB); one that
+    /// was filled doubles (up to 16 KB). Returns +1 / -1 for a grow /
+    /// shrink (INFO stats), 0 otherwise.
+    pub fn resize_reply_buffer(&mut self, now_ms: i64, peak_reset_ms: i64) -> i32 {
+        let (shrink_to, grow_to) = (self.reply_buf_size / 2, self.reply_buf_size * 2);
+        let mut resized = 0;
+        let mut new_size = 0;
+        if shrink_to >= REPLY_MIN_BYTES && self.reply_peak < shrink_to {
+            new_size = REPLY_MIN_BYTES.max(self.reply_peak + 1);
+            resized = -1;
+        } else if grow_to < REPLY_CHUNK_BYTES * 2 && self.reply_peak == self.reply_buf_size {
+            new_size = REPLY_CHUNK_BYTES.min(grow_to);
+            resized = 1;
+        }
+        if peak_reset_ms >= 0 && now_ms - self.reply_peak_reset_ms >= peak_reset_ms {
+            self.reply_peak = self.reply.buf.len().min(self.reply_buf_size);
+            self.reply_peak_reset_ms = now_ms;
+        }
+        if new_size != 0 {
+            self.reply_buf_size = new_size;
+            if self.reply.pending() == 0 && self.reply.buf.capacity() > new_size {
+                self.reply.buf = Vec::with_capacity(new_size);
+                self.reply.sent = 0;
+            }
+        }
+        resized
     }
 
     /// Memory used by this client's buffers (for `tot-mem` and eviction).

@@ -255,21 +255,17 @@ impl ReplyBuf {
         self.status(b"    Prints this help.");
     }
 
-    /// Drops everything already written and shrinks an oversized buffer
-    /// (`keep_chunk`: keep a 16 KB buffer rather than none, for a replica's
-    /// steady stream).
-    pub fn compact_after_write(&mut self, keep_chunk: bool) {
+    /// Drops everything already written; a drained buffer that grew past
+    /// `keep` bytes (the client's static buffer size) shrinks back to it,
+    /// as Redis frees its reply list once written: memory held for replies
+    /// already sent counts towards maxmemory, and would make an eviction
+    /// evict more (unit/maxmemory's tracking feedback-loop test).
+    pub fn compact_after_write(&mut self, keep: usize) {
         if self.sent == self.buf.len() {
             self.buf.clear();
             self.sent = 0;
-            // A buffer that grew past Redis's 16 KB reply chunk is given
-            // back once drained: memory held for replies already sent
-            // counts towards maxmemory, and an eviction burst (whose
-            // invalidation messages grow many clients' buffers at once)
-            // would otherwise make the next eviction evict more
-            // (unit/maxmemory's tracking feedback-loop test).
-            if self.buf.capacity() > 16 * 1024 {
-                self.buf = if keep_chunk { Vec::with_capacity(16 * 1024) } else { Vec::new() };
+            if self.buf.capacity() > keep {
+                self.buf.shrink_to(keep);
             }
         } else if self.sent >= 1 << 20 && self.sent * 2 >= self.buf.len() {
             // A buffer that never drains completely (a replica under a

@@ -42,6 +42,8 @@ impl Server {
         let max_idle = self.cfg.timeout;
         let mut idle: Vec<usize> = Vec::new();
         let mut with_output: Vec<usize> = Vec::new();
+        let (resizing, peak_reset, now_ms) = (self.reply_buffer_resizing, self.reply_buffer_peak_reset_time, self.mstime);
+        let (mut shrinks, mut expands) = (0, 0);
         for (key, slot) in self.clients.iter_mut() {
             let Some(c) = slot.as_mut() else { continue };
             if max_idle > 0
@@ -58,12 +60,16 @@ impl Server {
             if c.reply.pending() > 0 {
                 with_output.push(key);
             }
-            if c.reply.pending() == 0 && c.reply.buf.capacity() > 64 * 1024 {
-                c.reply.buf = Vec::new();
-                c.reply.sent = 0;
+            if resizing {
+                match c.resize_reply_buffer(now_ms, peak_reset) {
+                    1 => expands += 1,
+                    -1 => shrinks += 1,
+                    _ => {}
+                }
             }
-            c.reply_peak = c.reply.buf.len();
         }
+        self.stats.reply_buffer_shrinks += shrinks;
+        self.stats.reply_buffer_expands += expands;
         for key in idle {
             self.free_client(key);
         }

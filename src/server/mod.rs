@@ -58,6 +58,9 @@ pub struct Stats {
     pub total_writes_processed: u64,
     pub dump_payload_sanitizations: u64,
     pub io_reads_processed: u64,
+    /// Static reply buffers shrunk / grown by the clients cron.
+    pub reply_buffer_shrinks: u64,
+    pub reply_buffer_expands: u64,
     pub peak_memory: usize,
     /// Samples behind `instantaneous_ops_per_sec` and the kbps fields.
     pub inst_ops: InstMetric,
@@ -186,6 +189,11 @@ pub struct Server {
     pub loading: bool,
     pub stat_active_defrag_running: bool,
     pub pubsub: crate::pubsub::PubSub,
+    /// How often a client's reply buffer peak is reset, in ms (-1: never);
+    /// DEBUG REPLYBUFFER PEAK-RESET-TIME.
+    pub reply_buffer_peak_reset_time: i64,
+    /// DEBUG REPLYBUFFER RESIZING.
+    pub reply_buffer_resizing: bool,
     /// DEBUG PAUSE-CRON: skip the cron's work.
     pub pause_cron: bool,
     /// Client id -> slab key, for every connected client.

@@ -141,6 +141,8 @@ impl Server {
             migrate_sockets: Default::default(),
             changes: Default::default(),
             last_security_warning: 0,
+            reply_buffer_peak_reset_time: crate::client::REPLY_BUFFER_PEAK_RESET_MS,
+            reply_buffer_resizing: true,
             cfg,
         };
         if replica {
