@@ -54,7 +54,7 @@ define_configs! {
     bool   cluster_allow_pubsubshard_when_down = "cluster-allow-pubsubshard-when-down", MODIFIABLE, true;
     bool   crash_log_enabled = "crash-log-enabled", MODIFIABLE, true;  // redis has: apply:updateSighandlerEnabled
     bool   crash_memcheck_enabled = "crash-memcheck-enabled", MODIFIABLE, true;
-    bool   use_exit_on_panic = "use-exit-on-panic", HIDDEN, false;
+    bool   use_exit_on_panic = "use-exit-on-panic", HIDDEN, false => apply(crate::debug::crash::apply_exit_on_panic);
     bool   disable_thp = "disable-thp", IMMUTABLE, true;
     bool   cluster_allow_replica_migration = "cluster-allow-replica-migration", MODIFIABLE, true;
     bool   replica_announced = "replica-announced", MODIFIABLE, true;
