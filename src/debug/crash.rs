@@ -338,6 +338,50 @@ mod tests {
     }
 
     #[test]
+    fn a_fork_child_writes_the_report_and_exits_with_status_1() {
+        let dir = std::env::temp_dir().join(format!("oxidis-crash-unit-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let log = dir.join("log");
+        let _ = std::fs::remove_file(&log);
+        let log_s = log.to_string_lossy().into_owned();
+        // SAFETY: the child only sets up logging, writes its report and
+        // leaves with _exit (server_panic never returns).
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            log::set_max_level(log::LevelFilter::Info);
+            crate::util::log::set_file(&log_s);
+            crate::util::log::set_role(b'C');
+            server_panic("child went wrong");
+        }
+        assert!(pid > 0, "fork failed");
+        let mut status = 0;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            // SAFETY: waiting for our own child; `status` is a valid out-pointer.
+            let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+            if r == pid {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                // SAFETY: killing our own hung child.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                panic!("the child did not exit");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 1, "status {status:#x}");
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        let start = text.find("=== REDIS BUG REPORT START: Cut & paste starting from here ===");
+        let guru = text
+            .find(":C ")
+            .and_then(|_| text.find("# Guru Meditation: child went wrong #src/debug/crash.rs:"));
+        let trace = text.find("------ STACK TRACE ------");
+        let end = text.find("=== REDIS BUG REPORT END. Make sure to include from START to END. ===");
+        assert!(start < guru && guru < trace && trace < end && start.is_some(), "{text}");
+    }
+
+    #[test]
     fn caught_panics_become_messages_and_sections_nest() {
         let r: Result<(), String> = catch_panic(|| panic!("inner {}", 1));
         assert_eq!(r, Err("inner 1".to_string()));
