@@ -509,11 +509,10 @@ impl Parser<'_> {
     }
 
     fn number_token(&mut self) -> Tok {
-        let end = self.data[self.pos..]
-            .iter()
-            .position(|&c| c == 0)
-            .map_or(self.data.len(), |e| self.pos + e);
-        let (v, used) = strtod(&self.data[self.pos..end]);
+        // strtod stops at the first byte that cannot continue a number, a
+        // NUL included, so the rest of the text is not scanned (finding
+        // the NUL first made decoding quadratic in the number count).
+        let (v, used) = strtod(&self.data[self.pos..]);
         if used == 0 {
             return Tok::Error("invalid number");
         }
@@ -853,5 +852,10 @@ mod tests {
         assert_eq!(strtod(b"-Infinity"), (f64::NEG_INFINITY, 9));
         assert_eq!(strtod(b"x"), (0.0, 0));
         assert!(strtod(b"nan").0.is_nan());
+        // A NUL ends a number as it ends the C string lua-cjson parses.
+        assert_eq!(strtod(b"12\x003"), (12.0, 2));
+        assert_eq!(strtod(b"1e\x005"), (1.0, 1));
+        assert_eq!(strtod(b"inf\x00inity").1, 3);
+        assert_eq!(strtod(b"0x1\x00f"), (1.0, 3));
     }
 }
