@@ -129,7 +129,7 @@ fn main() {
             .unwrap_or("notice"),
     );
     oxidis::util::log::set_syslog(cfg.syslog_enabled);
-    oxidis::debug::crash::set_exit_on_panic(cfg.use_exit_on_panic);
+    oxidis::debug::crash::configure(cfg.use_exit_on_panic, cfg.crash_log_enabled);
     log::warn!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     log::warn!(
         "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started (oxidis {})",

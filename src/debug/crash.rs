@@ -89,6 +89,9 @@ pub enum ReportPart {
 
 /// Set by the `use-exit-on-panic` config: `_exit(1)` instead of abort.
 static EXIT_ON_PANIC: AtomicBool = AtomicBool::new(false);
+/// `crash-log-enabled`: the stack trace (and later the crash report) is
+/// written; without it only the failure lines and the markers.
+static CRASH_LOG: AtomicBool = AtomicBool::new(true);
 /// A report is being written (a second panicking thread waits for the
 /// first one's exit instead of interleaving its report).
 static REPORTING: AtomicBool = AtomicBool::new(false);
@@ -98,14 +101,16 @@ thread_local! {
     static RECOVERABLE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// `use-exit-on-panic`.
-pub fn set_exit_on_panic(on: bool) {
-    EXIT_ON_PANIC.store(on, Ordering::Relaxed);
+/// Applies `use-exit-on-panic` and `crash-log-enabled` (at start-up
+/// and as their CONFIG SET hook).
+pub fn configure(exit_on_panic: bool, crash_log: bool) {
+    EXIT_ON_PANIC.store(exit_on_panic, Ordering::Relaxed);
+    CRASH_LOG.store(crash_log, Ordering::Relaxed);
 }
 
-/// The apply hook of `use-exit-on-panic`.
-pub fn apply_exit_on_panic(srv: &mut crate::server::Server) -> Result<(), String> {
-    set_exit_on_panic(srv.cfg.use_exit_on_panic);
+/// The apply hook of `use-exit-on-panic` and `crash-log-enabled`.
+pub fn apply_crash_config(srv: &mut crate::server::Server) -> Result<(), String> {
+    configure(srv.cfg.use_exit_on_panic, srv.cfg.crash_log_enabled);
     Ok(())
 }
 
@@ -166,8 +171,10 @@ fn report_and_die(failure: &Failure<'_>) -> ! {
             std::thread::park();
         }
     }
-    let backtrace = std::backtrace::Backtrace::force_capture().to_string();
-    write_report(&bug_report(failure, &backtrace));
+    let backtrace = CRASH_LOG
+        .load(Ordering::Relaxed)
+        .then(|| std::backtrace::Backtrace::force_capture().to_string());
+    write_report(&bug_report(failure, backtrace.as_deref()));
     die()
 }
 
@@ -195,8 +202,9 @@ fn die() -> ! {
     std::process::abort()
 }
 
-/// The bug report for `failure`, with `backtrace` as the stack trace.
-pub fn bug_report(failure: &Failure<'_>, backtrace: &str) -> Vec<ReportPart> {
+/// The bug report for `failure`, with `backtrace` as the stack trace
+/// (none with `crash-log-enabled no`).
+pub fn bug_report(failure: &Failure<'_>, backtrace: Option<&str>) -> Vec<ReportPart> {
     use ReportPart::{Line, Raw};
     let mut parts = vec![Raw("\n\n=== REDIS BUG REPORT START: Cut & paste starting from here ===\n".into())];
     match failure {
@@ -228,12 +236,14 @@ pub fn bug_report(failure: &Failure<'_>, backtrace: &str) -> Vec<ReportPart> {
             parts.push(Line(format!("==> {file}:{line} '{}' is not true", assertion.expr)));
         }
     }
-    let mut trace = String::from("\n------ STACK TRACE ------\n\nBacktrace:\n");
-    trace.push_str(backtrace);
-    if !trace.ends_with('\n') {
-        trace.push('\n');
+    if let Some(backtrace) = backtrace {
+        let mut trace = String::from("\n------ STACK TRACE ------\n\nBacktrace:\n");
+        trace.push_str(backtrace);
+        if !trace.ends_with('\n') {
+            trace.push('\n');
+        }
+        parts.push(Raw(trace));
     }
-    parts.push(Raw(trace));
     parts.push(Raw(
         "\n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n\n       This is a bug in Oxidis: please report it with the lines above.\n\n"
             .into(),
@@ -289,7 +299,7 @@ mod tests {
             file: "src/x.rs",
             line: 7,
         };
-        let text = lines(&bug_report(&f, "   0: frame_a\n   1: frame_b"));
+        let text = lines(&bug_report(&f, Some("   0: frame_a\n   1: frame_b")));
         let expected = "\n\n=== REDIS BUG REPORT START: Cut & paste starting from here ===\n\
             LOG ------------------------------------------------\n\
             LOG !!! Software Failure. Press left mouse button to continue\n\
@@ -297,6 +307,8 @@ mod tests {
             \n------ STACK TRACE ------\n\nBacktrace:\n   0: frame_a\n   1: frame_b\n\
             \n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n";
         assert!(text.starts_with(expected), "{text}");
+        let quiet = lines(&bug_report(&f, None));
+        assert!(!quiet.contains("STACK TRACE") && quiet.contains("Guru Meditation: boom") && quiet.contains("REPORT END"));
     }
 
     #[test]
@@ -320,7 +332,7 @@ mod tests {
                 file: "src/debug/mod.rs",
                 line: 3,
             },
-            "",
+            Some(""),
         );
         let text = lines(&parts);
         for want in [

@@ -453,10 +453,11 @@ impl<'a> Lua<'a> {
             return false;
         }
         let top = self.top();
-        if top + n <= self.reserved.get() {
+        if i64::from(top) + i64::from(n) <= i64::from(self.reserved.get()) {
             return true;
         }
-        // SAFETY: a live state; only grows the stack.
+        // SAFETY: a live state; only grows the stack (not past
+        // LUAI_MAXCSTACK, so `top + n` fits once it said yes).
         if unsafe { ffi::lua_checkstack(self.ptr(), n) } == 0 {
             return false;
         }
@@ -471,7 +472,7 @@ impl<'a> Lua<'a> {
     #[inline]
     #[track_caller]
     fn room_at(&self, top: c_int, n: c_int) {
-        if top + n > self.reserved.get() {
+        if i64::from(top) + i64::from(n) > i64::from(self.reserved.get()) {
             self.reserve(top, n);
         }
     }
@@ -1078,7 +1079,7 @@ impl<'a> Lua<'a> {
     #[track_caller]
     pub fn pcall(&mut self, nargs: c_int, nresults: c_int, errfunc: c_int) -> c_int {
         let top = self.top();
-        if nargs < 0 || top < nargs + 1 || nresults < ffi::LUA_MULTRET {
+        if nargs < 0 || nargs >= top || nresults < ffi::LUA_MULTRET {
             bad_index(-(nargs + 1), top);
         }
         let errfunc = if errfunc == 0 { 0 } else { Self::slot_at(errfunc, top) };
@@ -1467,6 +1468,11 @@ mod tests {
         );
         assert_eq!(
             run("return unpack({1}, 1, 1e10)"),
+            Err("ERR user_script:1: too many results to unpack".into())
+        );
+        // A count that overflows c_int next to the stack top.
+        assert_eq!(
+            run("return unpack({1, 2, 3}, -2147483648, -2)"),
             Err("ERR user_script:1: too many results to unpack".into())
         );
         assert_eq!(

@@ -8,9 +8,12 @@
 //! past it the loop keeps serving other clients (they get -BUSY, except
 //! for SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE and a few others).
 //!
-//! `lua.rs` is the interpreter set-up and value conversions, `api.rs` the
-//! `redis.*` functions, `eval.rs` EVAL/SCRIPT, `function.rs` FUNCTION and
-//! FCALL, `libs/` cjson, cmsgpack, bit and struct.
+//! `capi.rs` is the Lua C API behind a checked handle and the only place
+//! Lua errors are raised from Rust (read its header before touching any
+//! Lua C function), `lua.rs` the interpreter set-up and value conversions,
+//! `api.rs` the `redis.*` functions, `eval.rs` EVAL/SCRIPT, `function.rs`
+//! FUNCTION and FCALL, `ldb.rs` the debugger, `libs/` cjson, cmsgpack, bit
+//! and struct.
 
 // Unsafe operations inside `unsafe fn` need their own `unsafe {}` block
 // and `// SAFETY:` note; almost everything goes through `capi::Lua`.
