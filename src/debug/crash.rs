@@ -134,7 +134,7 @@ pub fn payload_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 fn panic_hook(info: &PanicHookInfo<'_>) {
     let (file, line) = info.location().map_or(("?", 0), |l| (l.file(), l.line()));
-    if RECOVERABLE.with(|r| r.get()) {
+    if RECOVERABLE.with(|r| r.get()) && !crate::util::log::is_fork_child() {
         let msg = payload_message(info.payload());
         crate::util::log::write_unlocked(&crate::util::log::format_warning(format_args!(
             "Panic caught at a C boundary, raised there as an error: {msg} #{file}:{line}"

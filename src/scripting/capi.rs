@@ -257,6 +257,9 @@ pub unsafe fn run_hook(l: *mut ffi::lua_State, ar: *mut ffi::lua_Debug, body: Ho
 /// destructor; `raise` is consumed before the jump.
 unsafe fn raise_now(l: *mut ffi::lua_State, raise: LuaRaise) -> ! {
     {
+        // Outside the body's catch_panic: a panic here must not unwind
+        // into Lua's C frames. (Dropped, like everything, before the jump.)
+        let _guard = AbortOnPanic;
         // SAFETY: the caller's frame, as promised.
         let mut lua = unsafe { Lua::from_raw(l) };
         if !lua.check_stack(4) {
@@ -294,6 +297,17 @@ unsafe fn raise_now(l: *mut ffi::lua_State, raise: LuaRaise) -> ! {
     // SAFETY: nothing with a destructor is alive in this frame, and the
     // caller vouches for the frames up to the protected call.
     unsafe { ffi::lua_error(l) }
+}
+
+/// Aborts the process if dropped while a panic unwinds.
+struct AbortOnPanic;
+
+impl Drop for AbortOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            std::process::abort();
+        }
+    }
 }
 
 /// `t[k]` with metamethods, for [`Lua::get_field_protected`], which
