@@ -76,7 +76,7 @@ impl Ctx<'_> {
     pub fn deny_blocking(&self) -> bool {
         // Our master's stream never blocks (a master propagates the
         // non-blocking form; a blocked master client would stall the link).
-        self.srv.in_exec || self.srv.call_depth > 1 || self.c.has(crate::client::flags::MASTER)
+        self.srv.calls.in_exec || self.srv.calls.depth > 1 || self.c.has(crate::client::flags::MASTER)
     }
 
     /// True while a blocked client's command runs again to be served from
@@ -213,7 +213,7 @@ impl Server {
                     continue;
                 };
                 for ckey in queue {
-                    let Some(vt) = self.dbs[db].dict.get(&key).map(|e| e.value().value_type()) else {
+                    let Some(vt) = self.dbs[db].find(&key).map(|e| e.value().value_type()) else {
                         break;
                     };
                     let Some(mut c) = self.clients.get_mut(ckey).and_then(|s| s.take()) else {
@@ -228,7 +228,7 @@ impl Server {
                     self.blocking.serving_key = None;
                     self.put_back_client(ckey, c);
                 }
-                let vt = self.dbs[db].dict.get(&key).map(|e| e.value().value_type());
+                let vt = self.dbs[db].find(&key).map(|e| e.value().value_type());
                 if vt != Some(ValueType::Stream) {
                     self.unblock_deleted_stream_readgroup_clients(db, &key);
                 }
@@ -280,14 +280,14 @@ impl Server {
         }
         self.blocking.serving = Some(c.key);
         self.blocking.reblocked = false;
-        self.current_key = Some(c.key);
-        self.current_resp = c.reply.resp;
-        self.current_pubsub = c.has(cf::PUBSUB);
+        self.running.key = Some(c.key);
+        self.running.resp = c.reply.resp;
+        self.running.pubsub = c.has(cf::PUBSUB);
         let errors = self.stats.total_error_replies;
         let start = crate::util::monotonic_us();
         self.call(c, cmd, &refs);
         let took = crate::util::monotonic_us().saturating_sub(start);
-        self.current_key = None;
+        self.running.key = None;
         self.blocking.serving = None;
         c.db = saved_db;
         if !self.blocking.reblocked {
@@ -295,8 +295,8 @@ impl Server {
             self.stats_on_unblock(c, took, failed);
             self.unblock_client(c);
         }
-        if !self.current_output.is_empty() {
-            let out = std::mem::take(&mut self.current_output);
+        if !self.running.output.is_empty() {
+            let out = std::mem::take(&mut self.running.output);
             c.reply.raw(&out);
         }
     }
@@ -368,7 +368,7 @@ impl Server {
             .map(|(_, k)| k.clone())
             .collect();
         for k in keys {
-            if self.dbs[db].dict.get(&k).is_some() {
+            if self.dbs[db].find(&k).is_some() {
                 self.signal_key_as_ready(db, &k);
             }
         }
@@ -384,8 +384,7 @@ impl Server {
         if self.blocking.keys.is_empty() {
             return;
         }
-        let is_stream =
-            |srv: &Server, db: usize, k: &[u8]| srv.dbs[db].dict.get(k).map(|e| e.value().value_type()) == Some(ValueType::Stream);
+        let is_stream = |srv: &Server, db: usize, k: &[u8]| srv.dbs[db].find(k).map(|e| e.value().value_type()) == Some(ValueType::Stream);
         let keys: Vec<Vec<u8>> = self
             .blocking
             .keys

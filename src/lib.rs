@@ -5,6 +5,7 @@
 //! `commands` is the command table; `db` the keyspace; `types` one file per
 //! data type; `config` the parameter table.
 
+pub mod ae;
 pub mod alloc;
 pub mod blocked;
 pub mod client;
@@ -31,6 +32,12 @@ pub mod slowlog;
 pub mod tracking;
 pub mod types;
 pub mod util;
+
+/// Unit tests run on the server's allocator too, so `used_memory` (and
+/// with it maxmemory and eviction) behaves as it does in the server.
+#[cfg(test)]
+#[global_allocator]
+static TEST_GLOBAL: alloc::CountingJemalloc = alloc::CountingJemalloc;
 
 /// The Redis version we are compatible with, as reported to clients.
 pub const REDIS_VERSION: &str = "7.0.15";

@@ -110,7 +110,7 @@ impl Server {
         if self.dbs[db].watched.is_empty() {
             return;
         }
-        let exists = self.dbs[db].dict.get(key).is_some();
+        let exists = self.dbs[db].find(key).is_some();
         let mut dirty = Vec::new();
         if let Some(list) = self.dbs[db].watched.get_mut(key) {
             for w in list.iter_mut() {
@@ -143,8 +143,8 @@ impl Server {
         let keys: Vec<Vec<u8>> = self.dbs[emptied].watched.keys().cloned().collect();
         let mut dirty = Vec::new();
         for key in keys {
-            let in_emptied = self.dbs[emptied].dict.get(&key).is_some();
-            let in_replacement = replaced_with.is_some_and(|r| self.dbs[r].dict.get(&key).is_some());
+            let in_emptied = self.dbs[emptied].find(&key).is_some();
+            let in_replacement = replaced_with.is_some_and(|r| self.dbs[r].find(&key).is_some());
             if !in_emptied && !in_replacement {
                 continue;
             }
@@ -176,7 +176,7 @@ impl Server {
     pub fn add_client_flags(&mut self, key: usize, flags: u64) {
         match self.clients.get_mut(key) {
             Some(Some(c)) => c.flags |= flags,
-            Some(None) => self.pending_client_flags.push((key, flags)),
+            Some(None) => self.running.client_flags.push((key, flags)),
             None => {}
         }
     }
@@ -243,13 +243,13 @@ pub fn exec_command(ctx: &mut Ctx) -> CmdResult {
     }
     ctx.srv.unwatch_all_keys(ctx.c);
     let state = std::mem::take(&mut ctx.c.mstate);
-    ctx.srv.in_exec = true;
+    ctx.srv.calls.in_exec = true;
     ctx.c.reply.array_len(state.commands.len());
     for q in &state.commands {
         let argv: Vec<&[u8]> = q.argv.iter().map(|a| a.as_slice()).collect();
         ctx.srv.call(ctx.c, q.cmd, &argv);
     }
-    ctx.srv.in_exec = false;
+    ctx.srv.calls.in_exec = false;
     ctx.srv.discard_transaction(ctx.c);
     // The queued commands propagated themselves; EXEC adds nothing.
     ctx.no_propagate = true;

@@ -238,7 +238,7 @@ pub fn memory_usage_command(ctx: &mut Ctx) -> CmdResult {
         }
     }
     let db = ctx.dbi();
-    let Some(e) = ctx.srv.dbs[db].dict.get(ctx.argv[2]) else {
+    let Some(e) = ctx.srv.dbs[db].find(ctx.argv[2]) else {
         ctx.c.reply.null();
         return Ok(());
     };
@@ -264,8 +264,9 @@ pub fn memory_stats_command(ctx: &mut Ctx) -> CmdResult {
         if d.is_empty() {
             continue;
         }
-        let main = (d.dict.slots() * 8) as i64;
-        let exp = (d.expires.slots() * 8 + d.expires.len() * 48) as i64;
+        let (main_slots, exp_slots) = d.slots();
+        let main = (main_slots * 8) as i64;
+        let exp = (exp_slots * 8 + d.volatile_len() * 48) as i64;
         overhead += main + exp;
         dbs.push((i, main, exp));
     }

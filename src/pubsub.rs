@@ -78,7 +78,7 @@ fn subscription_reply(srv: &mut Server, c: &mut Client, what: &[u8], name: Optio
         let mut tmp = ReplyBuf::new();
         tmp.resp = c.reply.resp;
         write_subscription(&mut tmp, what, name, count);
-        srv.current_output.extend_from_slice(&tmp.buf);
+        srv.running.output.extend_from_slice(&tmp.buf);
     } else {
         write_subscription(&mut c.reply, what, name, count);
     }
@@ -119,9 +119,9 @@ impl Server {
             }
             Some(None) => {
                 let mut tmp = ReplyBuf::new();
-                tmp.resp = self.current_resp;
+                tmp.resp = self.running.resp;
                 f(&mut tmp);
-                self.current_output.extend_from_slice(&tmp.buf);
+                self.running.output.extend_from_slice(&tmp.buf);
             }
             None => {}
         }
@@ -376,8 +376,8 @@ pub fn sunsubscribe_command(ctx: &mut Ctx) -> CmdResult {
 
 /// Messages a publisher sent to itself come before its reply, as in Redis.
 fn flush_self_output(ctx: &mut Ctx) {
-    if !ctx.srv.current_output.is_empty() {
-        let out = std::mem::take(&mut ctx.srv.current_output);
+    if !ctx.srv.running.output.is_empty() {
+        let out = std::mem::take(&mut ctx.srv.running.output);
         ctx.c.reply.raw(&out);
     }
 }

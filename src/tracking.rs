@@ -195,7 +195,7 @@ impl Server {
             if tr.flags & cf::TRACKING_BCAST != 0 {
                 continue;
             }
-            if tr.flags & cf::TRACKING_NOLOOP != 0 && Some(tr.key) == self.current_key {
+            if tr.flags & cf::TRACKING_NOLOOP != 0 && Some(tr.key) == self.running.key {
                 continue;
             }
             self.send_tracking_message(id, Payload::Key(key));
@@ -275,7 +275,7 @@ impl Server {
     fn client_resp_and_pubsub(&self, key: usize) -> Option<(u8, bool)> {
         match self.clients.get(key) {
             Some(Some(c)) => Some((c.reply.resp, c.has(cf::PUBSUB))),
-            Some(None) => Some((self.current_resp, self.current_pubsub)),
+            Some(None) => Some((self.running.resp, self.running.pubsub)),
             None => None,
         }
     }

@@ -678,3 +678,25 @@ fn debug_argument_errors() {
     );
     assert_reply!(c, "DEBUG SLEEP 0.01", b"+OK\r\n");
 }
+
+/// HTTP sent to the server (a browser tricked by cross-protocol
+/// scripting): the connection is dropped without a reply and the attempt
+/// is logged, once (`securityWarningCommand`); other clients are fine.
+#[test]
+fn post_and_host_commands_drop_the_connection() {
+    let s = server();
+    let mut c = s.conn();
+    c.send_raw(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    c.expect_closed();
+    let mut c = s.conn();
+    c.send_raw(b"Host: example.com\r\n");
+    c.expect_closed();
+    let mut c = s.conn();
+    assert_reply!(c, ["SET", "post", "1"], b"+OK\r\n");
+    let log = s.log_contents();
+    assert_eq!(
+        log.matches("Possible SECURITY ATTACK detected").count(),
+        1,
+        "logged once a minute: {log}"
+    );
+}

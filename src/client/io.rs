@@ -3,7 +3,7 @@
 //! request in it, writing replies, and freeing clients.
 
 use super::{flags as cf, Client};
-use crate::net::listener::{tune_accepted, Listener};
+use crate::ae::Tok;
 use crate::net::Conn;
 use crate::resp::{ParseLimits, Parsed};
 use crate::server::Server;
@@ -26,36 +26,13 @@ enum ReadOutcome {
     Closed,
 }
 
-/// Reads from a raw fd into the spare capacity of `buf`.
-fn read_into(fd: i32, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
-    buf.reserve(want);
-    let spare = buf.spare_capacity_mut();
-    let n = want.min(spare.len());
-    // SAFETY: `spare` is writable, uninitialised memory owned by `buf` of at
-    // least `n` bytes; read(2) writes at most `n` bytes into it, and we only
-    // extend the length by what it reports as written.
-    let r = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), n) };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let r = r as usize;
-    // SAFETY: the kernel initialised the first `r` bytes of the spare area.
-    unsafe { buf.set_len(buf.len() + r) };
-    Ok(r)
-}
-
 impl Server {
     /// Accepts every pending connection on listener `idx`.
     pub fn accept_clients(&mut self, idx: usize) {
         loop {
-            let accepted = match &self.listeners[idx] {
-                Listener::Tcp(l) => l.accept().map(|(s, _)| {
-                    tune_accepted(&s, self.cfg.tcp_keepalive);
-                    Conn::Tcp(s)
-                }),
-                Listener::Unix(l) => l.accept().map(|(s, _)| Conn::Unix(s)),
-            };
-            match accepted {
+            // An event queued before CONFIG SET bind/port shrank the list.
+            let Some(l) = self.listeners.get(idx) else { return };
+            match l.accept(self.cfg.tcp_keepalive) {
                 Ok(conn) => self.create_client(conn),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -90,7 +67,7 @@ impl Server {
         }
         if let (Some(reg), Some(conn)) = (self.registry.as_ref(), c.conn.as_mut()) {
             let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
-            if let Err(e) = reg.register(conn.source(), mio::Token(key), interest) {
+            if let Err(e) = reg.register(conn, Tok::Client(key).into(), interest) {
                 log::warn!("Error registering fd event for the new client: {e}");
                 self.clients.remove(key);
                 return;
@@ -167,9 +144,6 @@ impl Server {
     /// Reads what the socket has (up to a fair share) and runs every
     /// complete request.
     fn read_from_client(&mut self, c: &mut Client, hup: bool) -> ReadOutcome {
-        let Some(fd) = c.conn.as_ref().map(|x| x.fd()) else {
-            return ReadOutcome::Drained;
-        };
         for _ in 0..MAX_READS_PER_EVENT {
             if c.is_closing() {
                 return ReadOutcome::Drained;
@@ -178,7 +152,11 @@ impl Server {
             if let Some(big) = c.parser.big_arg_remaining() {
                 want = want.max(big);
             }
-            match read_into(fd, &mut c.querybuf, want) {
+            let read = match c.conn.as_mut() {
+                Some(conn) => conn.read_into(&mut c.querybuf, want),
+                None => return ReadOutcome::Drained,
+            };
+            match read {
                 Ok(0) => {
                     log::debug!(
                         "Client closed connection id={} addr={} laddr={} fd={} name={}",
@@ -210,7 +188,10 @@ impl Server {
                         return ReadOutcome::Closed;
                     }
                     self.process_input(c);
-                    if n < want && !hup {
+                    // A short read drained the socket, unless the
+                    // connection holds input no event will announce
+                    // (TLS): then read again, now or next iteration.
+                    if n < want && !hup && !c.conn.as_ref().is_some_and(Conn::has_pending_input) {
                         return ReadOutcome::Drained;
                     }
                 }
@@ -328,13 +309,13 @@ impl Server {
         let from_master = c.has(cf::MASTER);
         let from_replica = c.has(cf::SLAVE) && !c.has(cf::MONITOR);
         c.argv_len_sum = argv.iter().map(|a| a.len()).sum();
-        self.current_key = Some(c.key);
-        self.current_resp = c.reply.resp;
-        self.current_pubsub = c.has(cf::PUBSUB);
+        self.running.key = Some(c.key);
+        self.running.resp = c.reply.resp;
+        self.running.pubsub = c.has(cf::PUBSUB);
         self.repl.current_is_master = from_master;
         self.process_command(c, argv);
         self.repl.current_is_master = false;
-        self.current_key = None;
+        self.running.key = None;
         if c.has(cf::POSTPONED) {
             c.argv_len_sum = 0;
             return;
@@ -371,12 +352,12 @@ impl Server {
         // Pushes for this client (its own subscription replies while its
         // replies are off, messages and invalidations from others) are
         // not replies: they always go out, after the reply.
-        if !self.current_output.is_empty() {
-            let out = std::mem::take(&mut self.current_output);
+        if !self.running.output.is_empty() {
+            let out = std::mem::take(&mut self.running.output);
             c.reply.raw(&out);
         }
-        if !self.pending_client_flags.is_empty() {
-            for (k, f) in std::mem::take(&mut self.pending_client_flags) {
+        if !self.running.client_flags.is_empty() {
+            for (k, f) in std::mem::take(&mut self.running.client_flags) {
                 if k == c.key {
                     c.flags |= f;
                 }
@@ -384,7 +365,12 @@ impl Server {
         }
         c.argv_len_sum = 0;
         // CLIENT CACHING applies to the next command (or transaction) only.
-        if c.has(cf::TRACKING_CACHING) && !c.has(cf::MULTI) && !c.last_cmd.is_some_and(|x| x.fullname.starts_with("client|")) {
+        if c.has(cf::TRACKING_CACHING)
+            && !c.has(cf::MULTI)
+            && !c
+                .last_cmd
+                .is_some_and(|x| x.family == crate::commands::Kind::Client && x.parent.is_some())
+        {
             c.flags &= !cf::TRACKING_CACHING;
         }
         c.flags &= !cf::REPLY_SKIP;
@@ -541,7 +527,7 @@ impl Server {
         }
         if let Some(Some(mut c)) = self.clients.try_remove(key) {
             if let (Some(reg), Some(conn)) = (self.registry.as_ref(), c.conn.as_mut()) {
-                let _ = reg.deregister(conn.source());
+                let _ = reg.deregister(conn);
             }
             self.on_client_freed(&mut c);
         }

@@ -68,7 +68,7 @@ pub enum ClientType {
 
 pub struct Client {
     pub id: u64,
-    /// Slab key; also the mio token offset.
+    /// Slab key; also its event token (`ae::Tok::Client`).
     pub key: usize,
     pub conn: Option<Conn>,
     pub flags: u64,

@@ -14,10 +14,130 @@ use def::{acl, flags, keyflags, BeginSearch, FindKeys};
 pub use def::{CommandDef, Handler, KeyPos};
 use std::collections::HashMap;
 
+/// The commands the server itself must recognise (where Redis compares
+/// `cmd->proc` with `execCommand` and friends). Resolved from the name once,
+/// when the registry is built, so the command gate and `call` never compare
+/// strings. A new identity is one more variant here and one more line in
+/// `Kind::of`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Other,
+    Exec,
+    Discard,
+    Multi,
+    Watch,
+    Quit,
+    Reset,
+    Ping,
+    Subscribe,
+    Ssubscribe,
+    Psubscribe,
+    Unsubscribe,
+    Sunsubscribe,
+    Punsubscribe,
+    Eval,
+    EvalRo,
+    Evalsha,
+    EvalshaRo,
+    Fcall,
+    FcallRo,
+    Blmove,
+    Brpoplpush,
+    /// Containers whose subcommands are recognised as a family.
+    Client,
+    Debug,
+    Module,
+}
+
+impl Kind {
+    /// The kind of a top-level command name (lower case).
+    fn of(name: &str) -> Kind {
+        match name {
+            "exec" => Kind::Exec,
+            "discard" => Kind::Discard,
+            "multi" => Kind::Multi,
+            "watch" => Kind::Watch,
+            "quit" => Kind::Quit,
+            "reset" => Kind::Reset,
+            "ping" => Kind::Ping,
+            "subscribe" => Kind::Subscribe,
+            "ssubscribe" => Kind::Ssubscribe,
+            "psubscribe" => Kind::Psubscribe,
+            "unsubscribe" => Kind::Unsubscribe,
+            "sunsubscribe" => Kind::Sunsubscribe,
+            "punsubscribe" => Kind::Punsubscribe,
+            "eval" => Kind::Eval,
+            "eval_ro" => Kind::EvalRo,
+            "evalsha" => Kind::Evalsha,
+            "evalsha_ro" => Kind::EvalshaRo,
+            "fcall" => Kind::Fcall,
+            "fcall_ro" => Kind::FcallRo,
+            "blmove" => Kind::Blmove,
+            "brpoplpush" => Kind::Brpoplpush,
+            "client" => Kind::Client,
+            "debug" => Kind::Debug,
+            "module" => Kind::Module,
+            _ => Kind::Other,
+        }
+    }
+
+    /// EVAL, EVALSHA and their _RO forms.
+    pub fn is_eval(self) -> bool {
+        matches!(self, Kind::Eval | Kind::EvalRo | Kind::Evalsha | Kind::EvalshaRo)
+    }
+
+    /// EVAL, FCALL and their variants: the gate takes their flags from the
+    /// script they run.
+    pub fn runs_script(self) -> bool {
+        self.is_eval() || matches!(self, Kind::Fcall | Kind::FcallRo)
+    }
+
+    /// EVAL_RO, EVALSHA_RO, FCALL_RO: not tracked themselves; the commands
+    /// the script runs are.
+    pub fn is_read_only_script(self) -> bool {
+        matches!(self, Kind::EvalRo | Kind::EvalshaRo | Kind::FcallRo)
+    }
+
+    /// What a RESP2 client in subscribed state may still run.
+    pub fn allowed_in_resp2_pubsub(self) -> bool {
+        matches!(
+            self,
+            Kind::Ping
+                | Kind::Subscribe
+                | Kind::Ssubscribe
+                | Kind::Unsubscribe
+                | Kind::Sunsubscribe
+                | Kind::Psubscribe
+                | Kind::Punsubscribe
+                | Kind::Quit
+                | Kind::Reset
+        )
+    }
+
+    /// Run at once inside MULTI instead of being queued.
+    pub fn runs_inside_multi(self) -> bool {
+        matches!(
+            self,
+            Kind::Exec | Kind::Discard | Kind::Multi | Kind::Watch | Kind::Quit | Kind::Reset
+        )
+    }
+
+    /// Never refused for memory while a transaction is open (everything
+    /// else is, since queueing takes memory).
+    pub fn ends_multi(self) -> bool {
+        matches!(self, Kind::Exec | Kind::Discard | Kind::Quit | Kind::Reset)
+    }
+}
+
 pub struct Command {
     pub def: &'static CommandDef,
     /// "get", or "config|get" for a subcommand.
     pub fullname: String,
+    /// What the server recognises this command as (`Kind::Other` for
+    /// subcommands and most commands).
+    pub kind: Kind,
+    /// The kind of its top-level command (itself, or its container).
+    pub family: Kind,
     /// Index into the server's per-command stats.
     pub id: usize,
     /// The definition's flags plus derived ones (MOVABLE_KEYS).
@@ -156,9 +276,18 @@ impl Registry {
         let (legacy, movable) = legacy_range(d);
         let f = d.flags | if movable { flags::MOVABLE_KEYS } else { 0 };
         let id = self.cmds.len();
+        let (kind, family) = match parent {
+            Some(p) => (Kind::Other, self.cmds[p].family),
+            None => {
+                let k = Kind::of(&fullname);
+                (k, k)
+            }
+        };
         self.cmds.push(Command {
             def: d,
             fullname,
+            kind,
+            family,
             id,
             flags: f,
             acl: implicit_acl(f, d.acl),
@@ -378,6 +507,43 @@ mod tests {
             }
         }
         reg
+    }
+
+    #[test]
+    fn every_kind_names_one_command() {
+        let reg = full_registry();
+        let all = [
+            Kind::Exec,
+            Kind::Discard,
+            Kind::Multi,
+            Kind::Watch,
+            Kind::Quit,
+            Kind::Reset,
+            Kind::Ping,
+            Kind::Subscribe,
+            Kind::Ssubscribe,
+            Kind::Psubscribe,
+            Kind::Unsubscribe,
+            Kind::Sunsubscribe,
+            Kind::Punsubscribe,
+            Kind::Eval,
+            Kind::EvalRo,
+            Kind::Evalsha,
+            Kind::EvalshaRo,
+            Kind::Fcall,
+            Kind::FcallRo,
+            Kind::Blmove,
+            Kind::Brpoplpush,
+            Kind::Client,
+            Kind::Debug,
+            Kind::Module,
+        ];
+        for k in all {
+            let named: Vec<&str> = reg.cmds.iter().filter(|c| c.kind == k).map(|c| c.fullname.as_str()).collect();
+            assert_eq!(named.len(), 1, "{k:?} resolves to {named:?}");
+        }
+        let caching = reg.lookup_by_fullname(b"client|caching").expect("client|caching");
+        assert_eq!((caching.kind, caching.family), (Kind::Other, Kind::Client));
     }
 
     #[test]

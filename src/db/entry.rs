@@ -239,7 +239,7 @@ impl KvEntry {
         self.tag() & FLAG_EXPIRE != 0
     }
 
-    pub fn set_has_expire(&mut self, on: bool) {
+    pub(in crate::db) fn set_has_expire(&mut self, on: bool) {
         let m = if on {
             self.meta() | (u32::from(FLAG_EXPIRE) << 24)
         } else {

@@ -70,7 +70,7 @@ pub fn lfu_touch(data: u32, unixtime: i64, log_factor: i64, decay_time: i64) -> 
 // ---------------------------------------------------------------------------
 
 use crate::config::enums::*;
-use crate::config::special::notify;
+use crate::db::change::{KeyChange, Removal};
 use crate::server::Server;
 
 /// Candidates kept between eviction rounds (`EVPOOL_SIZE`).
@@ -199,7 +199,7 @@ impl Server {
                 }
                 while let Some((_, db, key)) = self.eviction_pool.entries.pop() {
                     let present = if allkeys {
-                        self.dbs[db].dict.get(&key).is_some()
+                        self.dbs[db].find(&key).is_some()
                     } else {
                         self.dbs[db].expires.get(&key).is_some()
                     };
@@ -259,12 +259,19 @@ impl Server {
                 return EvictResult::Fail;
             };
             let before = crate::alloc::used_memory() as u64;
-            self.db_delete_lazy(db, &key, self.cfg.lazyfree_lazy_eviction);
+            let was = self.unlink_key(db, &key, self.cfg.lazyfree_lazy_eviction);
             mem_freed += before.saturating_sub(crate::alloc::used_memory() as u64);
+            if let Some(was) = was {
+                self.on_key_change(
+                    db,
+                    &key,
+                    KeyChange::Removed {
+                        why: Removal::Evicted,
+                        was,
+                    },
+                );
+            }
             self.stats.evictedkeys += 1;
-            self.touch_watched_key(db, &key);
-            self.tracking_invalidate_key(&key, true, None);
-            self.notify_keyspace_event(notify::EVICTED, "evicted", &key, db);
             let cmd: &[u8] = if self.cfg.lazyfree_lazy_eviction { b"UNLINK" } else { b"DEL" };
             self.propagate(db, vec![cmd.to_vec(), key]);
             freed_keys += 1;

@@ -1,7 +1,7 @@
 //! Key expiry (expire.c): the EXPIRE family, TTL queries, PERSIST, and the
 //! adaptive active expire cycle that reclaims expired keys nobody reads.
 
-use crate::config::special::notify;
+use crate::db::change::ev;
 use crate::ds::dict::DictEntry;
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx, Server};
@@ -203,14 +203,14 @@ fn expire_generic(ctx: &mut Ctx, basetime: i64, seconds: bool) -> CmdResult {
         ctx.srv.db_delete(db, key);
         let del: &[u8] = if ctx.srv.cfg.lazyfree_lazy_expire { b"UNLINK" } else { b"DEL" };
         ctx.propagate_as(vec![del.to_vec(), key.to_vec()]);
-        ctx.key_modified(key, notify::GENERIC, "del");
+        ctx.key_modified(key, ev::DEL);
         ctx.c.reply.int(1);
         return Ok(());
     }
     ctx.srv.dbs[db].set_expire(key, when);
     ctx.c.reply.int(1);
     ctx.propagate_as(vec![b"PEXPIREAT".to_vec(), key.to_vec(), when.to_string().into_bytes()]);
-    ctx.key_modified(key, notify::GENERIC, "expire");
+    ctx.key_modified(key, ev::EXPIRE);
     Ok(())
 }
 
@@ -283,7 +283,7 @@ pub fn persist_command(ctx: &mut Ctx) -> CmdResult {
     let db = ctx.dbi();
     let key = ctx.argv[1];
     if ctx.srv.lookup_write(db, key).is_some() && ctx.srv.dbs[db].remove_expire(key) {
-        ctx.key_modified(key, notify::GENERIC, "persist");
+        ctx.key_modified(key, ev::PERSIST);
         ctx.c.reply.int(1);
     } else {
         ctx.c.reply.int(0);

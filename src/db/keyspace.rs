@@ -3,6 +3,7 @@
 //! TOUCH, DBSIZE, SELECT, OBJECT.
 
 use crate::config::special::notify;
+use crate::db::change::{ev, Event, KeyWrite};
 use crate::db::{estimate_idle_ms, lookup, KvEntry};
 use crate::error::Error;
 use crate::object::ValueType;
@@ -26,7 +27,7 @@ fn del_generic(ctx: &mut Ctx, lazy: bool) -> CmdResult {
     for &key in &ctx.argv[1..] {
         ctx.srv.expire_if_needed(db, key, 0);
         if ctx.srv.db_delete_lazy(db, key, lazy) {
-            ctx.key_modified(key, notify::GENERIC, "del");
+            ctx.key_modified(key, ev::DEL);
             deleted += 1;
         }
     }
@@ -287,7 +288,6 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) -> CmdResult {
         }
         return Ok(());
     }
-    let expire = ctx.srv.dbs[db].get_expire(src);
     if ctx.srv.lookup_write(db, dst).is_some() {
         if nx {
             ctx.c.reply.int(0);
@@ -295,33 +295,13 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) -> CmdResult {
         }
         ctx.srv.db_delete(db, dst);
     }
-    let Some(entry) = ctx.srv.dbs[db].dict.remove(src) else {
+    if !ctx.srv.rename_key(db, src, dst) {
         return Err(Error::NoSuchKey);
-    };
-    if entry.has_expire() {
-        ctx.srv.dbs[db].expires.remove(src);
     }
-    let mut moved = entry.rekey(dst);
-    moved.set_has_expire(false);
-    let wakes = crate::db::blocks_on(&moved);
-    let was_stream = moved.value().value_type() == crate::object::ValueType::Stream;
-    ctx.srv.dbs[db].dict.insert_new(moved);
-    if wakes {
-        ctx.srv.signal_key_as_ready(db, dst);
-    }
-    if was_stream {
-        // XREADGROUP clients of the source learn that it is gone.
-        ctx.srv.signal_key_as_ready(db, src);
-    }
-    ctx.srv.notify_keyspace_event(notify::NEW, "new", dst, db);
-    if expire != -1 {
-        ctx.srv.dbs[db].set_expire(dst, expire);
-    }
-    ctx.srv.signal_modified_key(db, src);
-    ctx.srv.signal_modified_key(db, dst);
-    ctx.srv.notify_keyspace_event(notify::GENERIC, "rename_from", src, db);
-    ctx.srv.notify_keyspace_event(notify::GENERIC, "rename_to", dst, db);
-    ctx.srv.dirty += 1;
+    ctx.srv.keys_modified(&[
+        (db, src, KeyWrite::new(Event::new(notify::GENERIC, "rename_from"))),
+        (db, dst, KeyWrite::new(Event::new(notify::GENERIC, "rename_to")).dirty(0)),
+    ]);
     if nx {
         ctx.c.reply.int(1);
     } else {
@@ -356,37 +336,14 @@ pub fn move_command(ctx: &mut Ctx) -> CmdResult {
         ctx.c.reply.int(0);
         return Ok(());
     }
-    let expire = ctx.srv.dbs[src].get_expire(key);
-    if ctx.srv.lookup_write(dst, key).is_some() {
+    if ctx.srv.lookup_write(dst, key).is_some() || !ctx.srv.move_key(src, dst, key) {
         ctx.c.reply.int(0);
         return Ok(());
     }
-    let Some(mut entry) = ctx.srv.dbs[src].dict.remove(key) else {
-        ctx.c.reply.int(0);
-        return Ok(());
-    };
-    if entry.has_expire() {
-        ctx.srv.dbs[src].expires.remove(key);
-        entry.set_has_expire(false);
-    }
-    let wakes = crate::db::blocks_on(&entry);
-    let was_stream = entry.value().value_type() == crate::object::ValueType::Stream;
-    ctx.srv.dbs[dst].dict.insert_new(entry);
-    if wakes {
-        ctx.srv.signal_key_as_ready(dst, key);
-    }
-    if was_stream {
-        ctx.srv.signal_key_as_ready(src, key);
-    }
-    ctx.srv.notify_keyspace_event(notify::NEW, "new", key, dst);
-    if expire != -1 {
-        ctx.srv.dbs[dst].set_expire(key, expire);
-    }
-    ctx.srv.signal_modified_key(src, key);
-    ctx.srv.signal_modified_key(dst, key);
-    ctx.srv.notify_keyspace_event(notify::GENERIC, "move_from", key, src);
-    ctx.srv.notify_keyspace_event(notify::GENERIC, "move_to", key, dst);
-    ctx.srv.dirty += 1;
+    ctx.srv.keys_modified(&[
+        (src, key, KeyWrite::new(Event::new(notify::GENERIC, "move_from"))),
+        (dst, key, KeyWrite::new(Event::new(notify::GENERIC, "move_to")).dirty(0)),
+    ]);
     ctx.c.reply.int(1);
     Ok(())
 }
@@ -417,12 +374,10 @@ pub fn copy_command(ctx: &mut Ctx) -> CmdResult {
     if src_db == dst_db && key == newkey {
         return Err(Error::SameObject);
     }
-    let lru = ctx.srv.lru_clock();
-    let Some(copy) = ctx.srv.lookup_read(src_db, key).map(|e| e.duplicate(newkey, lru)) else {
+    if ctx.srv.lookup_read(src_db, key).is_none() {
         ctx.c.reply.int(0);
         return Ok(());
-    };
-    let expire = ctx.srv.dbs[src_db].get_expire(key);
+    }
     if ctx.srv.lookup_write(dst_db, newkey).is_some() {
         if !replace {
             ctx.c.reply.int(0);
@@ -430,18 +385,8 @@ pub fn copy_command(ctx: &mut Ctx) -> CmdResult {
         }
         ctx.srv.db_delete(dst_db, newkey);
     }
-    let wakes = crate::db::blocks_on(&copy);
-    ctx.srv.dbs[dst_db].dict.insert_new(copy);
-    if wakes {
-        ctx.srv.signal_key_as_ready(dst_db, newkey);
-    }
-    ctx.srv.notify_keyspace_event(notify::NEW, "new", newkey, dst_db);
-    if expire != -1 {
-        ctx.srv.dbs[dst_db].set_expire(newkey, expire);
-    }
-    ctx.srv.signal_modified_key(dst_db, newkey);
-    ctx.srv.notify_keyspace_event(notify::GENERIC, "copy_to", newkey, dst_db);
-    ctx.srv.dirty += 1;
+    ctx.srv.copy_key(src_db, key, dst_db, newkey);
+    ctx.key_modified_in(dst_db, newkey, Event::new(notify::GENERIC, "copy_to"));
     ctx.c.reply.int(1);
     Ok(())
 }
@@ -456,23 +401,8 @@ pub fn swapdb_command(ctx: &mut Ctx) -> CmdResult {
     let (Some(a), Some(b)) = (valid_db(ctx.srv, a), valid_db(ctx.srv, b)) else {
         return Err(Error::DbIndexOutOfRange);
     };
-    if a != b {
-        ctx.srv.touch_all_watched_keys_in_db(a, Some(b));
-        ctx.srv.touch_all_watched_keys_in_db(b, Some(a));
-        ctx.srv.scan_db_for_deleted_streams(a, Some(b));
-        ctx.srv.scan_db_for_deleted_streams(b, Some(a));
-        // Swap the data; WATCHes and blocked clients stay with the index.
-        let (lo, hi) = (a.min(b), a.max(b));
-        let (left, right) = ctx.srv.dbs.split_at_mut(hi);
-        let (x, y) = (&mut left[lo], &mut right[0]);
-        std::mem::swap(&mut x.dict, &mut y.dict);
-        std::mem::swap(&mut x.expires, &mut y.expires);
-        std::mem::swap(&mut x.avg_ttl, &mut y.avg_ttl);
-        std::mem::swap(&mut x.expires_cursor, &mut y.expires_cursor);
-        ctx.srv.scan_db_for_ready_keys(a);
-        ctx.srv.scan_db_for_ready_keys(b);
-    }
-    ctx.srv.dirty += 1;
+    ctx.srv.swap_dbs(a, b);
+    ctx.srv.add_dirty(1);
     ctx.c.reply.ok();
     Ok(())
 }
@@ -491,12 +421,8 @@ fn flush_flags(ctx: &Ctx) -> Result<bool, Error> {
 pub fn flushdb_command(ctx: &mut Ctx) -> CmdResult {
     let lazy = flush_flags(ctx)?;
     let db = ctx.dbi();
-    ctx.srv.signal_flushed_db(Some(db));
-    ctx.srv.dirty += if lazy {
-        ctx.srv.empty_data_async(Some(db))
-    } else {
-        ctx.srv.empty_data(Some(db))
-    } as u64;
+    let removed = ctx.srv.empty_data(Some(db), lazy);
+    ctx.srv.add_dirty(removed as u64);
     // Propagated even when nothing was removed.
     ctx.force_propagate = true;
     ctx.c.reply.ok();
@@ -506,12 +432,8 @@ pub fn flushdb_command(ctx: &mut Ctx) -> CmdResult {
 /// `FLUSHALL [ASYNC|SYNC]`
 pub fn flushall_command(ctx: &mut Ctx) -> CmdResult {
     let lazy = flush_flags(ctx)?;
-    ctx.srv.signal_flushed_db(None);
-    ctx.srv.dirty += if lazy {
-        ctx.srv.empty_data_async(None)
-    } else {
-        ctx.srv.empty_data(None)
-    } as u64;
+    let removed = ctx.srv.empty_data(None, lazy);
+    ctx.srv.add_dirty(removed as u64);
     ctx.srv.kill_rdb_child();
     if !ctx.srv.cfg.special.save.is_empty() {
         // The (empty) snapshot is written at once, which zeroes the dirty

@@ -6,15 +6,18 @@
 //! Keyspace commands (DEL, RENAME, SCAN, ...) are in `keyspace.rs`; expiry
 //! commands and the active expire cycle in `expire.rs`.
 
+pub mod change;
 pub mod entry;
 pub mod evict;
 pub mod expire;
 pub mod keyspace;
+#[cfg(test)]
+mod model_tests;
 
-use crate::config::special::notify;
 use crate::ds::dict::{Dict, DictEntry};
 use crate::object::{NewValue, ValueRef};
 use crate::server::Server;
+use change::{DbChange, KeyChange, Removal};
 pub use entry::KvEntry;
 
 /// An expiry time for one key.
@@ -40,14 +43,19 @@ impl DictEntry for Box<ExpireEntry> {
     }
 }
 
+/// One database: its keys, and the expiry times of those that have one.
+///
+/// The tables are private to `db/`: everything else reads through the
+/// methods below, and changes keys through the `Server` methods of this
+/// module tree, which report every change to the hook (`change.rs`).
 pub struct Db {
     pub id: usize,
-    pub dict: Dict<KvEntry>,
-    pub expires: Dict<Box<ExpireEntry>>,
+    dict: Dict<KvEntry>,
+    expires: Dict<Box<ExpireEntry>>,
     /// Average TTL of keys sampled by the active expire cycle (INFO).
     pub avg_ttl: i64,
     /// Where the active expire cycle continues its scan.
-    pub expires_cursor: u64,
+    expires_cursor: u64,
     /// WATCHed keys of this database and who watches them.
     pub watched: crate::multi::WatchedKeys,
 }
@@ -72,6 +80,75 @@ impl Db {
         self.dict.is_empty()
     }
 
+    /// Number of keys with an expiry.
+    pub fn volatile_len(&self) -> usize {
+        self.expires.len()
+    }
+
+    /// The entry of `key` as it is in the table: no lazy expiry, no
+    /// statistics, no LRU update (`dbFind`). Commands look keys up with
+    /// `Server::lookup_*`; this is for code that already did, or that must
+    /// not have side effects (WATCH, blocking, persistence, DEBUG).
+    #[inline]
+    pub fn find(&self, key: &[u8]) -> Option<&KvEntry> {
+        self.dict.get(key)
+    }
+
+    /// `find` for changing the value in place. The caller reports the
+    /// change through the write epilogue (`key_modified`).
+    #[inline]
+    pub fn find_mut(&mut self, key: &[u8]) -> Option<&mut KvEntry> {
+        self.dict.get_mut(key)
+    }
+
+    /// Every entry, in table order (SAVE, AOF rewrite, DEBUG DIGEST).
+    pub fn iter(&self) -> crate::ds::dict::Iter<'_, KvEntry> {
+        self.dict.iter()
+    }
+
+    /// Grows the key table ahead of a bulk load (RDB `RESIZEDB`, DEBUG
+    /// DICT-RESIZING tests).
+    pub fn expand(&mut self, size: usize) -> bool {
+        self.dict.expand(size)
+    }
+
+    /// Bucket counts of the two tables (MEMORY STATS overhead).
+    pub fn slots(&self) -> (usize, usize) {
+        (self.dict.slots(), self.expires.slots())
+    }
+
+    /// DEBUG HTSTATS text of the key table and the expires table.
+    pub fn stats_text(&self) -> (String, String) {
+        (
+            crate::types::hash::dict_stats_text(&self.dict),
+            crate::types::hash::dict_stats_text(&self.expires),
+        )
+    }
+
+    /// Shrinks tables that got sparse (`tryResizeHashTables`).
+    pub fn shrink_if_sparse(&mut self) {
+        if self.dict.needs_shrink() {
+            self.dict.shrink_to_fit();
+        }
+        if self.expires.needs_shrink() {
+            self.expires.shrink_to_fit();
+        }
+    }
+
+    /// Spends a millisecond on a rehash in progress, the key table's
+    /// first (`incrementallyRehash`); true if there was one.
+    pub fn rehash_for_1ms(&mut self) -> bool {
+        if self.dict.is_rehashing() {
+            self.dict.rehash_for_ms(1);
+            return true;
+        }
+        if self.expires.is_rehashing() {
+            self.expires.rehash_for_ms(1);
+            return true;
+        }
+        false
+    }
+
     /// The key's expiry time in ms, or -1.
     pub fn get_expire(&self, key: &[u8]) -> i64 {
         if self.expires.is_empty() {
@@ -80,7 +157,8 @@ impl Db {
         self.expires.get(key).map(|e| e.when).unwrap_or(-1)
     }
 
-    /// Sets the expiry of an existing key.
+    /// Sets the expiry of an existing key. The caller reports the change
+    /// (EXPIRE's epilogue, or the key's creation).
     pub fn set_expire(&mut self, key: &[u8], when: i64) {
         if let Some(e) = self.dict.get_mut(key) {
             e.set_has_expire(true);
@@ -98,7 +176,8 @@ impl Db {
         }
     }
 
-    /// Removes a key's expiry; true if it had one.
+    /// Removes a key's expiry; true if it had one. The caller reports the
+    /// change (PERSIST's epilogue, or the write that cleared it).
     pub fn remove_expire(&mut self, key: &[u8]) -> bool {
         if let Some(e) = self.dict.get_mut(key) {
             if !e.has_expire() {
@@ -110,43 +189,45 @@ impl Db {
     }
 
     /// Removes a key and its expiry, handing the entry back.
-    pub fn take(&mut self, key: &[u8]) -> Option<KvEntry> {
-        let e = self.dict.remove(key)?;
+    fn take(&mut self, key: &[u8]) -> Option<KvEntry> {
+        let mut e = self.dict.remove(key)?;
         if e.has_expire() {
             self.expires.remove(key);
+            e.set_has_expire(false);
         }
         Some(e)
     }
 
+    /// Adds an entry whose key is not in the table (the entry has no
+    /// expiry yet).
+    fn insert_new(&mut self, e: KvEntry) {
+        self.dict.insert_new(e);
+    }
+
     /// Removes everything, handing back the tables (to free elsewhere).
-    pub fn take_all(&mut self) -> (Dict<KvEntry>, Dict<Box<ExpireEntry>>) {
+    fn take_all(&mut self) -> (Dict<KvEntry>, Dict<Box<ExpireEntry>>) {
         let tables = (std::mem::take(&mut self.dict), std::mem::take(&mut self.expires));
         self.avg_ttl = 0;
         self.expires_cursor = 0;
         tables
     }
 
-    /// Removes a key and its expiry; true if it existed.
-    pub fn delete(&mut self, key: &[u8]) -> bool {
-        match self.dict.remove(key) {
-            Some(e) => {
-                if e.has_expire() {
-                    self.expires.remove(key);
-                }
-                true
-            }
-            None => false,
-        }
-    }
-
     /// Removes everything; returns how many keys there were.
-    pub fn clear(&mut self) -> usize {
+    fn clear(&mut self) -> usize {
         let n = self.dict.len();
         self.dict.clear();
         self.expires.clear();
         self.avg_ttl = 0;
         self.expires_cursor = 0;
         n
+    }
+
+    /// Trades contents with `other`; WATCHes stay with the index.
+    fn swap_contents(&mut self, other: &mut Db) {
+        std::mem::swap(&mut self.dict, &mut other.dict);
+        std::mem::swap(&mut self.expires, &mut other.expires);
+        std::mem::swap(&mut self.avg_ttl, &mut other.avg_ttl);
+        std::mem::swap(&mut self.expires_cursor, &mut other.expires_cursor);
     }
 
     /// True when `key` has an expiry in the past relative to `now`.
@@ -254,12 +335,8 @@ impl Server {
     /// propagation Redis does (`deleteExpiredKeyAndPropagate`).
     pub fn delete_expired_key(&mut self, db: usize, key: &[u8]) {
         let lazy = self.cfg.lazyfree_lazy_expire;
-        self.db_delete_lazy(db, key, lazy);
         self.stats.expiredkeys += 1;
-        self.notify_keyspace_event(notify::EXPIRED, "expired", key, db);
-        // Nobody changed it: NOLOOP clients hear about it too.
-        self.touch_watched_key(db, key);
-        self.tracking_invalidate_key(key, true, None);
+        self.remove_key(db, key, lazy, Removal::Expired);
         let cmd: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
         self.propagate(db, vec![cmd.to_vec(), key.to_vec()]);
     }
@@ -295,12 +372,14 @@ impl Server {
         Some(e)
     }
 
+    /// A read that found nothing: statistics and the `keymiss` event (a
+    /// read, not a change, so it does not go through the change hook).
     fn count_miss(&mut self, db: usize, key: &[u8], flags: u32) {
         if flags & (lookup::NOSTATS | lookup::WRITE) == 0 {
             self.stats.keyspace_misses += 1;
         }
         if flags & (lookup::NONOTIFY | lookup::WRITE) == 0 {
-            self.notify_keyspace_event(notify::KEY_MISS, "keymiss", key, db);
+            self.notify(change::ev::KEYMISS, key, db);
         }
     }
 
@@ -325,31 +404,31 @@ impl Server {
     /// Adds a key that must not exist (`dbAdd`).
     pub fn db_add(&mut self, db: usize, key: &[u8], value: NewValue<'_>) {
         let lru = self.fresh_lru();
-        let entry = KvEntry::new(key, value, lru);
-        let wakes = blocks_on(&entry);
-        self.dbs[db].dict.insert_new(entry);
-        if wakes {
-            self.signal_key_as_ready(db, key);
-        }
-        self.notify_keyspace_event(notify::NEW, "new", key, db);
+        self.dbs[db].insert_new(KvEntry::new(key, value, lru));
+        self.on_key_change(db, key, KeyChange::Created);
     }
 
     /// Replaces the value of an existing key (`dbOverwrite`), keeping its
     /// expiry flag. The new value is freshly touched, except that LFU
     /// counters carry over (as Redis does).
     pub fn db_overwrite(&mut self, db: usize, key: &[u8], value: NewValue<'_>) {
-        self.signal_if_stream(db, key);
         let fresh = self.fresh_lru();
         let lfu = self.lfu_enabled();
+        let mut was = None;
         self.dbs[db].dict.replace_with(key, |old| {
+            was = Some(old.value().value_type());
             let mut e = KvEntry::new(key, value, if lfu { old.lru() } else { fresh });
             e.set_has_expire(old.has_expire());
             e
         });
+        if let Some(was) = was {
+            self.on_key_change(db, key, KeyChange::Replaced { was });
+        }
     }
 
     /// Sets a key to a value (`setKey`): add or overwrite, clearing the
-    /// expiry unless `keep_ttl`. Does not signal or notify.
+    /// expiry unless `keep_ttl`. The caller's epilogue signals and
+    /// notifies.
     pub fn set_key(&mut self, db: usize, key: &[u8], value: NewValue<'_>, keep_ttl: bool) {
         let exists = self.lookup_key(db, key, lookup::WRITE | lookup::NOTOUCH).is_some();
         if exists {
@@ -362,41 +441,119 @@ impl Server {
         }
     }
 
-    /// Deletes a key (`dbDelete`); true if it existed.
+    /// Deletes a key (`dbDelete`); true if it existed. The caller's
+    /// epilogue fires the events.
     pub fn db_delete(&mut self, db: usize, key: &[u8]) -> bool {
-        self.signal_if_stream(db, key);
-        self.dbs[db].delete(key)
+        self.remove_key(db, key, false, Removal::Deleted)
     }
 
     /// Deletes a key, freeing a big value on the lazyfree thread when
     /// `lazy` (`dbGenericDelete` with async, `freeObjAsync`).
     pub fn db_delete_lazy(&mut self, db: usize, key: &[u8], lazy: bool) -> bool {
-        if !lazy {
-            return self.db_delete(db, key);
-        }
-        self.signal_if_stream(db, key);
-        match self.dbs[db].take(key) {
-            Some(e) => {
-                if crate::lazyfree::free_effort(e.value()) > crate::lazyfree::LAZYFREE_THRESHOLD {
-                    self.lazyfree.free(e, 1);
-                }
-                true
-            }
-            None => false,
-        }
+        self.remove_key(db, key, lazy, Removal::Deleted)
     }
 
-    /// A stream about to be deleted or overwritten wakes the clients
-    /// blocked on it, so XREADGROUP ones learn their group is gone
-    /// (`dbGenericDelete` and `dbOverwrite` signal it).
-    pub fn signal_if_stream(&mut self, db: usize, key: &[u8]) {
-        if self.blocking.keys.is_empty() {
-            return;
+    /// Every removal of a single key: from the table, then the value freed
+    /// here or on the lazyfree thread, then the hook.
+    pub(crate) fn remove_key(&mut self, db: usize, key: &[u8], lazy: bool, why: Removal) -> bool {
+        let Some(was) = self.unlink_key(db, key, lazy) else {
+            return false;
+        };
+        self.on_key_change(db, key, KeyChange::Removed { why, was });
+        true
+    }
+
+    /// Takes a key out of the table and frees its value, without telling
+    /// the hook: only for a caller that reports the removal itself right
+    /// after (eviction measures the memory freed in between). Returns the
+    /// type the value had.
+    fn unlink_key(&mut self, db: usize, key: &[u8], lazy: bool) -> Option<crate::object::ValueType> {
+        let e = self.dbs[db].take(key)?;
+        let was = e.value().value_type();
+        if lazy && crate::lazyfree::free_effort(e.value()) > crate::lazyfree::LAZYFREE_THRESHOLD {
+            self.lazyfree.free(e, 1);
+        } else {
+            drop(e);
         }
-        let is_stream = self.dbs[db].dict.get(key).map(|e| e.value().value_type()) == Some(crate::object::ValueType::Stream);
-        if is_stream {
-            self.signal_key_as_ready(db, key);
+        Some(was)
+    }
+
+    /// Gives the value of `src` the name `dst` (RENAME), keeping its TTL.
+    /// `dst` must not exist (the caller deleted it). Reported as Redis
+    /// orders it: the new name is created, then the old one removed.
+    pub fn rename_key(&mut self, db: usize, src: &[u8], dst: &[u8]) -> bool {
+        let expire = self.dbs[db].get_expire(src);
+        let Some(e) = self.dbs[db].take(src) else {
+            return false;
+        };
+        let was = e.value().value_type();
+        self.dbs[db].insert_new(e.rekey(dst));
+        if expire != -1 {
+            self.dbs[db].set_expire(dst, expire);
         }
+        self.on_key_change(db, dst, KeyChange::Created);
+        self.on_key_change(
+            db,
+            src,
+            KeyChange::Removed {
+                why: Removal::Renamed,
+                was,
+            },
+        );
+        true
+    }
+
+    /// Moves `key` from database `src` to `dst` (MOVE), keeping its TTL.
+    /// The key must not exist in `dst`.
+    pub fn move_key(&mut self, src: usize, dst: usize, key: &[u8]) -> bool {
+        let expire = self.dbs[src].get_expire(key);
+        let Some(e) = self.dbs[src].take(key) else {
+            return false;
+        };
+        let was = e.value().value_type();
+        self.dbs[dst].insert_new(e);
+        if expire != -1 {
+            self.dbs[dst].set_expire(key, expire);
+        }
+        self.on_key_change(dst, key, KeyChange::Created);
+        self.on_key_change(src, key, KeyChange::Removed { why: Removal::Moved, was });
+        true
+    }
+
+    /// Adds a copy of `key` of database `src` as `newkey` in `dst` (COPY),
+    /// with the same TTL. `newkey` must not exist in `dst`.
+    pub fn copy_key(&mut self, src: usize, key: &[u8], dst: usize, newkey: &[u8]) -> bool {
+        let lru = self.lru_clock();
+        let Some(copy) = self.dbs[src].find(key).map(|e| e.duplicate(newkey, lru)) else {
+            return false;
+        };
+        let expire = self.dbs[src].get_expire(key);
+        self.dbs[dst].insert_new(copy);
+        if expire != -1 {
+            self.dbs[dst].set_expire(newkey, expire);
+        }
+        self.on_key_change(dst, newkey, KeyChange::Created);
+        true
+    }
+
+    /// Adds a key read from a dataset being loaded (`dbAddRDBLoad`), with
+    /// its expiry (-1: none). An existing key of the same name is replaced
+    /// when `replace` (DEBUG RELOAD MERGE); otherwise nothing is added and
+    /// false is returned.
+    pub fn load_key(&mut self, db: usize, key: &[u8], value: NewValue<'_>, expire: i64, replace: bool) -> bool {
+        if self.dbs[db].find(key).is_some() {
+            if !replace {
+                return false;
+            }
+            self.db_delete(db, key);
+        }
+        let lru = self.fresh_lru();
+        self.dbs[db].insert_new(KvEntry::new(key, value, lru));
+        if expire != -1 {
+            self.dbs[db].set_expire(key, expire);
+        }
+        self.on_key_change(db, key, KeyChange::Loaded);
+        true
     }
 
     /// The type of an existing value, as a borrowed view.
@@ -404,42 +561,58 @@ impl Server {
         self.lookup_key(db, key, flags).map(|e| e.value())
     }
 
-    /// Number of keys with an expiry in `db`.
-    pub fn volatile_keys(&self, db: usize) -> usize {
-        self.dbs[db].expires.len()
-    }
-
-    /// Empties one database or all (`emptyData`); returns keys removed.
-    /// Empties one or all databases, freeing their contents on the lazyfree
-    /// thread (`emptyDbAsync`). Returns how many keys there were.
-    pub fn empty_data_async(&mut self, db: Option<usize>) -> usize {
+    /// Empties one database or all (`emptyData`), freeing the contents on
+    /// the lazyfree thread when `lazy` (`emptyDbAsync`). Returns how many
+    /// keys there were.
+    pub fn empty_data(&mut self, db: Option<usize>, lazy: bool) -> usize {
+        self.on_db_change(DbChange::Emptying(db));
         let range = match db {
             Some(i) => i..i + 1,
             None => 0..self.dbs.len(),
         };
         let mut removed = 0;
         for i in range {
-            let n = self.dbs[i].len();
-            if n == 0 {
-                continue;
+            if lazy {
+                let n = self.dbs[i].len();
+                if n == 0 {
+                    continue;
+                }
+                removed += n;
+                let tables = self.dbs[i].take_all();
+                self.lazyfree.free(tables, n as u64);
+            } else {
+                removed += self.dbs[i].clear();
             }
-            removed += n;
-            let tables = self.dbs[i].take_all();
-            self.lazyfree.free(tables, n as u64);
         }
         removed
     }
 
-    pub fn empty_data(&mut self, db: Option<usize>) -> usize {
-        let mut removed = 0;
-        match db {
-            Some(i) => removed += self.dbs[i].clear(),
-            None => {
-                for d in &mut self.dbs {
-                    removed += d.clear();
-                }
-            }
+    /// Trades the contents of two databases (`dbSwapDatabases`); WATCHes
+    /// and blocked clients stay with the index.
+    pub fn swap_dbs(&mut self, a: usize, b: usize) {
+        if a == b {
+            return;
         }
-        removed
+        self.on_db_change(DbChange::Swapping(a, b));
+        let (lo, hi) = (a.min(b), a.max(b));
+        let (left, right) = self.dbs.split_at_mut(hi);
+        left[lo].swap_contents(&mut right[0]);
+        self.on_db_change(DbChange::Replaced(a));
+        self.on_db_change(DbChange::Replaced(b));
+    }
+
+    /// Makes `loaded` the live dataset and leaves the old one in it
+    /// (`swapMainDbWithTempDb`, a swapdb diskless load).
+    pub fn replace_all_dbs(&mut self, loaded: &mut [Db]) {
+        self.on_db_change(DbChange::Emptying(None));
+        for (main, new) in self.dbs.iter_mut().zip(loaded.iter_mut()) {
+            std::mem::swap(&mut main.dict, &mut new.dict);
+            std::mem::swap(&mut main.expires, &mut new.expires);
+            main.avg_ttl = 0;
+            main.expires_cursor = 0;
+        }
+        for db in 0..self.dbs.len() {
+            self.on_db_change(DbChange::Replaced(db));
+        }
     }
 }

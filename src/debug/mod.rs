@@ -74,7 +74,7 @@ impl Server {
                 continue;
             }
             mix_digest(&mut fin, &(j as u32).to_be_bytes());
-            for e in db.dict.iter() {
+            for e in db.iter() {
                 let mut d = [0u8; 20];
                 mix_digest(&mut d, e.key());
                 object_digest(&mut d, e.value(), e.has_expire());
@@ -193,10 +193,11 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
                 return Err(Error::err("ERR Out of range database"));
             }
             let db = &ctx.srv.dbs[dbid as usize];
+            let (main, expires) = db.stats_text();
             let mut text = String::from("[Dictionary HT]\n");
-            text.push_str(&crate::types::hash::dict_stats_text(&db.dict));
+            text.push_str(&main);
             text.push_str("[Expires HT]\n");
-            text.push_str(&crate::types::hash::dict_stats_text(&db.expires));
+            text.push_str(&expires);
             ctx.c.reply.verbatim(text.as_bytes(), b"txt");
         }
         b"config-rewrite-force-all" if argc == 2 => {
@@ -218,7 +219,7 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         b"object" if argc == 3 => {
             let db = ctx.dbi();
             let clock = ctx.srv.lru_clock();
-            let e = ctx.srv.dbs[db].dict.get(ctx.argv[2]).ok_or(Error::NoSuchKey)?;
+            let e = ctx.srv.dbs[db].find(ctx.argv[2]).ok_or(Error::NoSuchKey)?;
             let refcount = if e.is_shared() { crate::object::SHARED_REFCOUNT } else { 1 };
             let line = format!(
                 "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
@@ -241,7 +242,7 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             let prefix: &[u8] = if argc >= 4 { ctx.argv[3] } else { b"key" };
             let db = ctx.dbi();
             let want = ctx.srv.dbs[db].len() + count as usize;
-            ctx.srv.dbs[db].dict.expand(want);
+            ctx.srv.dbs[db].expand(want);
             for j in 0..count {
                 let mut key = prefix.to_vec();
                 key.push(b':');
@@ -259,7 +260,9 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
                     NewValue::Obj(Box::new(Obj::Str(val.clone())))
                 };
                 ctx.srv.db_add(db, &key, nv);
-                ctx.srv.signal_modified_key(db, &key);
+                // Signalled like a write, but DEBUG POPULATE does not count
+                // towards the next save.
+                ctx.key_modified(&key, crate::db::change::KeyWrite::silent().dirty(0));
             }
             ctx.c.reply.ok();
         }
@@ -272,7 +275,7 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             ctx.c.reply.array_len(argc - 2);
             for &key in &ctx.argv[2..] {
                 let mut d = [0u8; 20];
-                if let Some(e) = ctx.srv.dbs[db].dict.get(key) {
+                if let Some(e) = ctx.srv.dbs[db].find(key) {
                     object_digest(&mut d, e.value(), e.has_expire());
                 }
                 ctx.c.reply.status(&hex(&d));
@@ -297,7 +300,7 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
                 return Err(Error::err("ERR"));
             }
             if flush {
-                ctx.srv.empty_data(None);
+                ctx.srv.empty_data(None, false);
                 ctx.srv.scripting.functions.clear();
             }
             let path = ctx.srv.rdb_path();
@@ -322,10 +325,10 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             if ctx.srv.aof.status == crate::persist::aof::AofStatus::On {
                 ctx.srv.flush_aof(true);
             }
-            ctx.srv.empty_data(None);
+            ctx.srv.empty_data(None, false);
             ctx.srv.scripting.functions.clear();
             ctx.srv.load_aof();
-            ctx.srv.dirty = 0;
+            ctx.srv.dirty.reset();
             log::warn!("Append Only File loaded by DEBUG LOADAOF");
             ctx.c.reply.ok();
         }

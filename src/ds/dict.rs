@@ -30,7 +30,11 @@ pub trait DictEntry: Sized {
     fn next_mut(&mut self) -> &mut Option<Self>;
 }
 
-static SEED: AtomicU64 = AtomicU64::new(0x5eed_0f0d_1c15);
+/// The keyed hash's seed: random per process, fixed at the first hash (0:
+/// not chosen yet). Never changed afterwards, since every table's layout
+/// depends on it (a test creating a second Server must not reseed tables
+/// other tests are using).
+static SEED: AtomicU64 = AtomicU64::new(0);
 /// False while a fork child is alive: tables then grow only when badly
 /// overloaded, to keep copy-on-write pages shared (`dict_can_resize`).
 static CAN_RESIZE: AtomicBool = AtomicBool::new(true);
@@ -61,9 +65,21 @@ fn expand_allowed(more_mem: usize, used_ratio: f64) -> bool {
     crate::alloc::used_memory() as u64 + more_mem as u64 <= max
 }
 
-/// Sets the process-wide hash seed (once, at start-up, before any dict).
-pub fn set_hash_seed(seed: u64) {
-    SEED.store(seed, Ordering::Relaxed);
+#[inline]
+fn seed() -> u64 {
+    match SEED.load(Ordering::Relaxed) {
+        0 => choose_seed(),
+        s => s,
+    }
+}
+
+#[cold]
+fn choose_seed() -> u64 {
+    let fresh = crate::util::random_seed() | 1;
+    match SEED.compare_exchange(0, fresh, Ordering::Relaxed, Ordering::Relaxed) {
+        Ok(_) => fresh,
+        Err(chosen) => chosen,
+    }
 }
 
 /// Allows or discourages resizing (a fork child is running).
@@ -74,7 +90,7 @@ pub fn set_can_resize(on: bool) {
 /// The keyed hash of `key`.
 #[inline]
 pub fn hash_key(key: &[u8]) -> u64 {
-    let mut h = foldhash::fast::FixedState::with_seed(SEED.load(Ordering::Relaxed)).build_hasher();
+    let mut h = foldhash::fast::FixedState::with_seed(seed()).build_hasher();
     h.write(key);
     h.finish()
 }

@@ -272,26 +272,14 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// Seeded xorshift64* generator for reproducible random tests.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::util::test_rng::Rng;
 
     fn random_value(r: &mut Rng, width: u64) -> i64 {
         match width {
             0 => r.below(200) as i64 - 100,
             1 => r.below(70000) as i64 - 35000,
-            2 => (r.next() as i32) as i64,
-            _ => r.next() as i64,
+            2 => (r.next_u64() as i32) as i64,
+            _ => r.next_u64() as i64,
         }
     }
 
@@ -312,7 +300,7 @@ mod tests {
     #[test]
     fn model_random_ops() {
         for seed in 1..=8u64 {
-            let mut r = Rng(0x51ED_2701 ^ (seed << 20) ^ seed);
+            let mut r = Rng::new(0x51ED_2701 ^ (seed << 20) ^ seed);
             let mut is = Intset::new();
             let mut model = BTreeSet::new();
             // Later phases allow wider values, so upgrades happen mid-run.
@@ -440,7 +428,7 @@ mod tests {
 
     #[test]
     fn from_bytes_fuzz() {
-        let mut r = Rng(99);
+        let mut r = Rng::new(99);
         let mut base = Intset::new();
         for _ in 0..40 {
             let w = r.below(4);
@@ -463,13 +451,13 @@ mod tests {
                 match r.below(4) {
                     0 if !b.is_empty() => {
                         let i = r.below(b.len() as u64) as usize;
-                        b[i] = r.next() as u8;
+                        b[i] = r.next_u64() as u8;
                     }
                     1 => {
                         let n = r.below(b.len() as u64 + 1) as usize;
                         b.truncate(n);
                     }
-                    2 => b.push(r.next() as u8),
+                    2 => b.push(r.next_u64() as u8),
                     _ if b.len() >= 8 => {
                         let i = r.below(8) as usize;
                         b[i] ^= 1 << r.below(8);
@@ -480,7 +468,7 @@ mod tests {
             if let Some(mut is) = Intset::from_bytes(b) {
                 let v: Vec<i64> = is.iter().collect();
                 assert!(v.windows(2).all(|w| w[0] < w[1]));
-                let x = r.next() as i64;
+                let x = r.next_u64() as i64;
                 let had = is.contains(x);
                 assert_eq!(is.add(x), !had);
                 assert!(is.contains(x));

@@ -915,19 +915,7 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
 mod tests {
     use super::*;
 
-    /// Seeded xorshift64* generator for reproducible random tests.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::util::test_rng::Rng;
 
     fn fnv1a(b: &[u8]) -> u64 {
         b.iter()
@@ -991,7 +979,7 @@ mod tests {
             1 => format!("{}", r.below(9000) as i64 - 4500).into_bytes(),
             2 => format!("{}", r.below(70000) as i64 - 35000).into_bytes(),
             3 => format!("{}", r.below(1 << 25) as i64 - (1 << 24)).into_bytes(),
-            4 => format!("{}", r.next() as i64 >> r.below(64)).into_bytes(),
+            4 => format!("{}", r.next_u64() as i64 >> r.below(64)).into_bytes(),
             5 => {
                 let odd = [
                     "01",
@@ -1027,7 +1015,7 @@ mod tests {
     #[test]
     fn model_random_ops() {
         for seed in 1..=6u64 {
-            let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x1234_5678_9ABC_DEF1));
+            let mut r = Rng::new(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x1234_5678_9ABC_DEF1));
             let mut lp = Listpack::new();
             let mut model: Vec<Vec<u8>> = Vec::new();
             for step in 0..2500 {
@@ -1101,7 +1089,7 @@ mod tests {
                         model.drain(i..end);
                     }
                     9 => {
-                        let v = r.next() as i64 >> r.below(64);
+                        let v = r.next_u64() as i64 >> r.below(64);
                         lp.append_int(v);
                         model.push(v.to_string().into_bytes());
                     }
@@ -1141,7 +1129,7 @@ mod tests {
     #[test]
     fn encoding_is_independent_of_history() {
         // The same contents must serialize to the same bytes however built.
-        let mut r = Rng(77);
+        let mut r = Rng::new(77);
         let vals: Vec<Vec<u8>> = (0..300).map(|_| random_value(&mut r)).collect();
         let a = build(&vals);
         let mut b = Listpack::new();
@@ -1368,7 +1356,7 @@ mod tests {
 
     #[test]
     fn iteration_backward_equals_reversed_forward() {
-        let mut r = Rng(4242);
+        let mut r = Rng::new(4242);
         let vals: Vec<Vec<u8>> = (0..500).map(|_| random_value(&mut r)).collect();
         let lp = build(&vals);
         let fwd: Vec<_> = lp.iter().collect();
@@ -1491,7 +1479,7 @@ mod tests {
 
     #[test]
     fn from_bytes_fuzz() {
-        let mut r = Rng(0xDEAD_BEEF);
+        let mut r = Rng::new(0xDEAD_BEEF);
         let samples: Vec<Vec<u8>> = (0..12)
             .map(|k| {
                 let vals: Vec<Vec<u8>> = (0..(k * 3)).map(|_| random_value(&mut r)).collect();
@@ -1506,7 +1494,7 @@ mod tests {
                 match r.below(6) {
                     0 | 1 if !b.is_empty() => {
                         let i = r.below(b.len() as u64) as usize;
-                        b[i] = r.next() as u8;
+                        b[i] = r.next_u64() as u8;
                     }
                     2 if !b.is_empty() => {
                         let i = r.below(b.len() as u64) as usize;
@@ -1518,7 +1506,7 @@ mod tests {
                     }
                     4 => {
                         let i = r.below(b.len() as u64 + 1) as usize;
-                        b.insert(i, r.next() as u8);
+                        b.insert(i, r.next_u64() as u8);
                     }
                     _ => {}
                 }
@@ -1550,7 +1538,7 @@ mod tests {
         // Pure random garbage.
         for _ in 0..3000 {
             let n = r.below(40) as usize;
-            let mut b: Vec<u8> = (0..n).map(|_| r.next() as u8).collect();
+            let mut b: Vec<u8> = (0..n).map(|_| r.next_u64() as u8).collect();
             if n >= 7 {
                 let len = n as u32;
                 b[..4].copy_from_slice(&len.to_le_bytes());

@@ -281,21 +281,7 @@ fn decode(input: &[u8], max_len: usize, base: usize, out: &mut Vec<u8>) -> Optio
 mod tests {
     use super::*;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-        fn bytes(&mut self, n: usize) -> Vec<u8> {
-            (0..n).map(|_| self.next() as u8).collect()
-        }
-    }
+    use crate::util::test_rng::Rng;
 
     /// Straight transliteration of liblzf's decoding rules (with
     /// CHECK_INPUT), independent of `decode`, used as a cross-check.
@@ -363,7 +349,7 @@ mod tests {
             match rng.below(4) {
                 0 => v.extend_from_slice(words[rng.below(6) as usize]),
                 1 => {
-                    let b = rng.next() as u8;
+                    let b = rng.next_u64() as u8;
                     let k = rng.below(400) as usize;
                     v.extend(std::iter::repeat_n(b, k));
                 }
@@ -401,7 +387,7 @@ mod tests {
 
     #[test]
     fn roundtrip_many_sizes() {
-        let mut rng = Rng(0x0123_4567_89ab_cdef);
+        let mut rng = Rng::new(0x0123_4567_89ab_cdef);
         let sizes = [
             1usize, 2, 3, 4, 5, 31, 32, 33, 63, 64, 65, 100, 255, 256, 257, 1000, 4095, 4096, 8191, 8192, 8193, 8194, 20_000, 70_000,
             300_000,
@@ -430,7 +416,7 @@ mod tests {
         let c = compress(&text, text.len() - 4).expect("compressible");
         assert!(c.len() < text.len() / 10);
         // Incompressible data fails with the RDB budget (len - 4).
-        let mut rng = Rng(7);
+        let mut rng = Rng::new(7);
         let rnd = rng.bytes(5000);
         assert!(compress(&rnd, rnd.len() - 4).is_none());
         // Long-distance reference limit: a repeat 8192 back is usable, beyond
@@ -507,7 +493,7 @@ mod tests {
 
     #[test]
     fn fuzz_never_panics() {
-        let mut rng = Rng(0xfeed_face_dead_beef);
+        let mut rng = Rng::new(0xfeed_face_dead_beef);
         let mut valid = Vec::new();
         for _ in 0..50 {
             let n = 1 + rng.below(2000) as usize;

@@ -1232,24 +1232,16 @@ impl Quicklist {
 mod tests {
     use super::*;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            if n == 0 {
-                0
-            } else {
-                self.next() % n
-            }
-        }
+    use crate::util::test_rng::Rng;
+
+    trait RngExt {
+        fn value(&mut self) -> Vec<u8>;
+    }
+
+    impl RngExt for Rng {
         fn value(&mut self) -> Vec<u8> {
             match self.below(10) {
-                0..=2 => (self.next() as i64 >> self.below(64)).to_string().into_bytes(),
+                0..=2 => (self.next_u64() as i64 >> self.below(64)).to_string().into_bytes(),
                 3 => vec![b'a' + self.below(3) as u8; self.below(600) as usize],
                 4 => (0..self.below(3000)).map(|i| (i % 7) as u8 + b'0').collect(),
                 5 => Vec::new(),
@@ -1272,7 +1264,7 @@ mod tests {
     }
 
     fn model_run(fill: i64, compress: i64, threshold: usize, seed: u64, steps: usize) {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let mut ql = Quicklist::new(fill, compress).with_threshold(threshold);
         let mut model: VecDeque<Vec<u8>> = VecDeque::new();
         let (mut max_nodes, mut saw_compressed, mut saw_plain) = (0, false, false);

@@ -1082,19 +1082,7 @@ mod tests {
     use super::*;
     use std::collections::{BTreeMap, HashMap};
 
-    /// Tiny deterministic PRNG so failures reproduce.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::util::test_rng::Rng;
 
     /// Total order on non-NaN f64 matching the skiplist (-0.0 == 0.0).
     #[derive(Clone, Copy, Debug, PartialEq)]
@@ -1338,7 +1326,7 @@ mod tests {
     #[test]
     fn model_random_ops() {
         for seed in [0x9e37_79b9_7f4a_7c15u64, 0x1234_5678_9abc_def1, 42] {
-            let mut rng = Rng(seed);
+            let mut rng = Rng::new(seed);
             let mut sl = Skiplist::new();
             let mut model: Model = BTreeMap::new();
             let mut scores: HashMap<Vec<u8>, f64> = HashMap::new();
@@ -1434,7 +1422,7 @@ mod tests {
 
     #[test]
     fn model_lex_ops() {
-        let mut rng = Rng(0xdead_beef_cafe_f00d);
+        let mut rng = Rng::new(0xdead_beef_cafe_f00d);
         let mut sl = Skiplist::new();
         let mut model: Model = BTreeMap::new();
         let universe = 400;

@@ -1,6 +1,7 @@
 //! Listening sockets: TCP on each `bind` address (`listenToPort`) and the
 //! unix socket (`anetUnixServer`).
 
+use super::Conn;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -11,10 +12,43 @@ pub enum Listener {
 }
 
 impl Listener {
-    pub fn source(&mut self) -> &mut dyn mio::event::Source {
+    /// Accepts one pending connection (`acceptTcpHandler` /
+    /// `acceptUnixHandler`): TCP ones get TCP_NODELAY and, with
+    /// `keepalive_secs` > 0, keepalive probes.
+    pub fn accept(&self, keepalive_secs: i64) -> io::Result<Conn> {
         match self {
-            Listener::Tcp(l) => l,
-            Listener::Unix(l) => l,
+            Listener::Tcp(l) => l.accept().map(|(s, _)| {
+                tune_accepted(&s, keepalive_secs);
+                Conn::from_tcp(s)
+            }),
+            Listener::Unix(l) => l.accept().map(|(s, _)| Conn::from_unix(s)),
+        }
+    }
+
+    pub fn is_unix(&self) -> bool {
+        matches!(self, Listener::Unix(_))
+    }
+}
+
+impl mio::event::Source for Listener {
+    fn register(&mut self, registry: &mio::Registry, token: mio::Token, interests: mio::Interest) -> io::Result<()> {
+        match self {
+            Listener::Tcp(l) => l.register(registry, token, interests),
+            Listener::Unix(l) => l.register(registry, token, interests),
+        }
+    }
+
+    fn reregister(&mut self, registry: &mio::Registry, token: mio::Token, interests: mio::Interest) -> io::Result<()> {
+        match self {
+            Listener::Tcp(l) => l.reregister(registry, token, interests),
+            Listener::Unix(l) => l.reregister(registry, token, interests),
+        }
+    }
+
+    fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
+        match self {
+            Listener::Tcp(l) => l.deregister(registry),
+            Listener::Unix(l) => l.deregister(registry),
         }
     }
 }
@@ -90,7 +124,7 @@ pub fn listen_unix(path: &str, perm: u32, backlog: i32) -> io::Result<Listener> 
 }
 
 /// Applies TCP_NODELAY and keepalive to an accepted socket.
-pub fn tune_accepted(stream: &mio::net::TcpStream, keepalive_secs: i64) {
+fn tune_accepted(stream: &mio::net::TcpStream, keepalive_secs: i64) {
     let _ = stream.set_nodelay(true);
     if keepalive_secs > 0 {
         let sock = socket2::SockRef::from(stream);

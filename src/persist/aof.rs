@@ -17,6 +17,7 @@
 //! are deleted.
 
 use crate::client::Client;
+use crate::commands::Kind;
 use crate::error::Error;
 use crate::persist::rdb::codec::RdbWriter;
 use crate::repl::encode_command;
@@ -484,7 +485,7 @@ impl Server {
                 continue;
             }
             encode_command(&mut buf, &[b"SELECT".to_vec(), j.to_string().into_bytes()]);
-            for e in db.dict.iter() {
+            for e in db.iter() {
                 let key = e.key().to_vec();
                 for cmd in crate::persist::types::rewrite_commands(&key, e.value()) {
                     encode_command(&mut buf, &cmd);
@@ -600,7 +601,7 @@ impl Server {
                     pid,
                     kind: crate::persist::ChildKind::Aof,
                     start_ms: crate::util::mstime(),
-                    dirty_before: self.dirty,
+                    dirty_before: self.dirty.get(),
                 });
                 Ok(())
             }
@@ -713,7 +714,7 @@ impl Server {
         {
             self.aof.rewrite_scheduled = true;
             log::warn!("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
-        } else if self.in_exec {
+        } else if self.calls.in_exec {
             self.aof.rewrite_scheduled = true;
             log::warn!("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.");
         } else if self.aof_rewrite_start().is_err() {
@@ -1021,17 +1022,17 @@ impl Server {
                             String::from_utf8_lossy(argv[0])
                         ));
                     };
-                    if cmd.fullname == "multi" {
+                    if cmd.kind == Kind::Multi {
                         in_multi_start = Some(start);
                     }
-                    if fake.has(crate::client::flags::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "multi") {
+                    if fake.has(crate::client::flags::MULTI) && !matches!(cmd.kind, Kind::Exec | Kind::Multi) {
                         self.queue_multi_command(&mut fake, cmd, &argv, cmd.flags);
                     } else {
                         self.call(&mut fake, cmd, &argv);
                     }
                     fake.reply.buf.clear();
                     fake.reply.sent = 0;
-                    if cmd.fullname == "exec" {
+                    if cmd.kind == Kind::Exec {
                         in_multi_start = None;
                     }
                     if in_multi_start.is_none() {
@@ -1089,7 +1090,7 @@ pub fn bgrewriteaof_command(ctx: &mut Ctx) -> CmdResult {
     {
         return Err(Error::err("ERR Background append only file rewriting already in progress"));
     }
-    if ctx.srv.persist.child.is_some() || ctx.srv.in_exec {
+    if ctx.srv.persist.child.is_some() || ctx.srv.calls.in_exec {
         ctx.srv.aof.rewrite_scheduled = true;
         ctx.srv.aof.consecutive_failures = 0;
         ctx.c.reply.status(b"Background append only file rewriting scheduled");

@@ -3,7 +3,7 @@
 
 use super::rdb::codec::{is_short_read, report, LoadError, RdbReader, RdbWriter, CRC64, RDB_VERSION};
 use super::rdb::{read_value, store_value, value_type_byte, write_payload};
-use crate::config::special::notify;
+use crate::db::change::ev;
 use crate::error::Error;
 use crate::object::ValueRef;
 use crate::server::{CmdResult, Ctx, Server};
@@ -134,7 +134,7 @@ pub fn restore_command(ctx: &mut Ctx) -> CmdResult {
     if ttl != 0 && ttl <= crate::util::mstime() && ctx.srv.cfg.special.replicaof.is_none() {
         if deleted {
             ctx.propagate_as(vec![b"DEL".to_vec(), key.to_vec()]);
-            ctx.key_modified(key, notify::GENERIC, "del");
+            ctx.key_modified(key, ev::DEL);
         }
         ctx.c.reply.ok();
         return Ok(());
@@ -152,7 +152,7 @@ pub fn restore_command(ctx: &mut Ctx) -> CmdResult {
         }
     }
     let (clock, unixtime) = (ctx.srv.lru_clock(), ctx.srv.unixtime);
-    if let Some(e) = ctx.srv.dbs[db].dict.get_mut(key) {
+    if let Some(e) = ctx.srv.dbs[db].find_mut(key) {
         if freq >= 0 {
             e.set_lru((crate::db::evict::lfu_initial(unixtime) & !255) | freq as u32);
         } else if idle >= 0 {
@@ -160,7 +160,7 @@ pub fn restore_command(ctx: &mut Ctx) -> CmdResult {
             e.set_lru(clock.wrapping_sub(ticks) & crate::db::LRU_CLOCK_MAX);
         }
     }
-    ctx.key_modified(key, notify::GENERIC, "restore");
+    ctx.key_modified(key, ev::RESTORE);
     ctx.c.reply.ok();
     Ok(())
 }

@@ -238,39 +238,26 @@ fn exercise(srv: &Server, o: &mut Obj) {
     }
 }
 
-/// A small deterministic generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use crate::util::test_rng::Rng;
 
 fn corrupt(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
     let mut p = seed.to_vec();
-    if rng.below(10) == 0 {
-        p.truncate(rng.below(p.len()).max(1));
+    if rng.index(10) == 0 {
+        p.truncate(rng.index(p.len()).max(1));
         return p;
     }
-    let count = if rng.below(10) == 0 { 2 } else { 1 };
+    let count = if rng.index(10) == 0 { 2 } else { 1 };
     for _ in 0..count {
         // Never the type byte: that is covered by unknown-type tests.
-        let idx = 1 + rng.below(p.len() - 1);
-        p[idx] = rng.next() as u8;
+        let idx = 1 + rng.index(p.len() - 1);
+        p[idx] = rng.next_u64() as u8;
     }
     p
 }
 
 #[test]
 fn corrupt_payloads_never_panic() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     let (mut tried, mut accepted) = (0usize, 0usize);
     for compress in [0, 1] {
         let mut srv = server(compress);

@@ -10,15 +10,15 @@
 //! seconds (`migrateCloseTimedoutSockets`).
 
 use super::dump::dump_payload;
-use crate::config::special::notify;
+use crate::db::change::ev;
 use crate::error::Error;
+use crate::net::{Conn, Ready};
 use crate::server::{CmdResult, Ctx, Server};
 use crate::util::num::parse_i64;
-use socket2::{Domain, Socket, Type};
 use std::collections::HashMap;
-use std::io::{ErrorKind, Read, Write};
+use std::io::ErrorKind;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::os::fd::AsRawFd;
+use std::time::Duration;
 
 /// Most connections kept (`MIGRATE_SOCKET_CACHE_ITEMS`).
 const CACHE_ITEMS: usize = 64;
@@ -28,11 +28,11 @@ const CACHE_TTL: i64 = 10;
 const WRITE_CHUNK: usize = 64 * 1024;
 /// Reply lines are read into 1024-byte buffers: 1023 bytes at most.
 const LINE_MAX: usize = 1023;
-/// Poll granularity of the synchronous I/O (`SYNCIO__RESOLUTION`).
-const SYNCIO_RESOLUTION_MS: i64 = 10;
+/// Bytes asked for per read of the target's replies.
+const READ_CHUNK: usize = 4096;
 
 // ---------------------------------------------------------------------------
-// Synchronous I/O with timeouts (syncio.c)
+// Synchronous I/O with timeouts (syncio.c, on `Conn`'s helpers)
 // ---------------------------------------------------------------------------
 
 /// Why a synchronous read or write failed: MIGRATE retries once unless the
@@ -53,20 +53,14 @@ impl IoFail {
     }
 }
 
-/// Waits up to `ms` for `events` on `fd` (`aeWait`); false if nothing
-/// happened in time. Errors and hang-ups count as events: the next read
-/// or write finds out what they were.
-fn wait_fd(fd: i32, events: libc::c_short, ms: i64) -> bool {
-    let mut p = libc::pollfd { fd, events, revents: 0 };
-    let ms = ms.clamp(0, i64::from(i32::MAX)) as libc::c_int;
-    // SAFETY: `p` is one valid pollfd for the duration of the call.
-    let n = unsafe { libc::poll(&mut p, 1, ms) };
-    n > 0 && p.revents != 0
+/// A timeout in milliseconds as the connection helpers take it.
+fn millis(ms: i64) -> Duration {
+    Duration::from_millis(ms.max(0) as u64)
 }
 
 /// One cached connection to a target.
 struct CachedSocket {
-    sock: Socket,
+    conn: Conn,
     /// Bytes received but not consumed yet (the next reply lines).
     pending: Vec<u8>,
     /// The database last selected on it, -1 if unknown.
@@ -76,49 +70,17 @@ struct CachedSocket {
 
 impl CachedSocket {
     /// Writes all of `buf` within `timeout` ms (`syncWrite`).
-    fn sync_write(&mut self, mut buf: &[u8], timeout: i64) -> Result<(), IoFail> {
-        let start = crate::util::mstime();
-        let mut remaining = timeout;
-        loop {
-            match self.sock.write(buf) {
-                Ok(n) => buf = &buf[n..],
-                Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(IoFail::from_io(&e)),
-            }
-            if buf.is_empty() {
-                return Ok(());
-            }
-            wait_fd(self.sock.as_raw_fd(), libc::POLLOUT, remaining.max(SYNCIO_RESOLUTION_MS));
-            let elapsed = crate::util::mstime() - start;
-            if elapsed >= timeout {
-                return Err(IoFail::TimedOut);
-            }
-            remaining = timeout - elapsed;
-        }
+    fn sync_write(&mut self, buf: &[u8], timeout: i64) -> Result<(), IoFail> {
+        self.conn.sync_write(buf, millis(timeout)).map_err(|e| IoFail::from_io(&e))
     }
 
     /// Receives more bytes into `pending`, waiting at most `timeout` ms for
     /// them (`syncRead`); a closed connection is a failure.
     fn fill(&mut self, timeout: i64) -> Result<(), IoFail> {
-        let start = crate::util::mstime();
-        let mut remaining = timeout;
-        let mut chunk = [0u8; 4096];
-        loop {
-            match self.sock.read(&mut chunk) {
-                Ok(0) => return Err(IoFail::Other),
-                Ok(n) => {
-                    self.pending.extend_from_slice(&chunk[..n]);
-                    return Ok(());
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(IoFail::from_io(&e)),
-            }
-            wait_fd(self.sock.as_raw_fd(), libc::POLLIN, remaining.max(SYNCIO_RESOLUTION_MS));
-            let elapsed = crate::util::mstime() - start;
-            if elapsed >= timeout {
-                return Err(IoFail::TimedOut);
-            }
-            remaining = timeout - elapsed;
+        match self.conn.sync_read(&mut self.pending, READ_CHUNK, Some(millis(timeout))) {
+            Ok(0) => Err(IoFail::Other),
+            Ok(_) => Ok(()),
+            Err(e) => Err(IoFail::from_io(&e)),
         }
     }
 
@@ -241,26 +203,16 @@ fn resolve(host: &[u8], port: &[u8]) -> Vec<SocketAddr> {
 /// up to `timeout` ms for it to become writable. Timing out is a failure;
 /// a connection refused after starting is still returned (it does become
 /// writable): the first write finds out, as in Redis.
-fn connect(host: &[u8], port: &[u8], timeout: i64) -> Option<Socket> {
+fn connect(host: &[u8], port: &[u8], timeout: i64) -> Option<Conn> {
     for addr in resolve(host, port) {
-        let Ok(sock) = Socket::new(Domain::for_address(addr), Type::STREAM, None) else {
+        let Ok(conn) = Conn::connect(addr, None) else {
             continue;
         };
-        if sock.set_nonblocking(true).is_err() {
-            continue;
+        if !conn.wait(Ready::Write, Some(millis(timeout))).unwrap_or(false) {
+            return None;
         }
-        let _ = sock.set_reuse_address(true);
-        let started = match sock.connect(&addr.into()) {
-            Ok(()) => true,
-            Err(e) => e.raw_os_error() == Some(libc::EINPROGRESS),
-        };
-        if started {
-            if !wait_fd(sock.as_raw_fd(), libc::POLLOUT, timeout) {
-                return None;
-            }
-            let _ = sock.set_nodelay(true);
-            return Some(sock);
-        }
+        let _ = conn.set_nodelay(true);
+        return Some(conn);
     }
     None
 }
@@ -292,9 +244,9 @@ impl Server {
                 cache.remove(&k);
             }
         }
-        let sock = connect(host, port, timeout)?;
+        let conn = connect(host, port, timeout)?;
         Some(CachedSocket {
-            sock,
+            conn,
             pending: Vec::new(),
             last_dbid: -1,
             last_use_time: now,
@@ -494,7 +446,7 @@ fn migrate_attempt(ctx: &mut Ctx, o: &MigrateOptions, keys: &[&[u8]], cs: &mut C
             }
             ttl = ttl.max(1);
         }
-        let Some(e) = ctx.srv.dbs[db].dict.get(k) else {
+        let Some(e) = ctx.srv.dbs[db].find(k) else {
             continue;
         };
         let payload = dump_payload(e.value(), compress);
@@ -570,7 +522,7 @@ fn migrate_attempt(ctx: &mut Ctx, o: &MigrateOptions, keys: &[&[u8]], cs: &mut C
         } else if !o.copy {
             let k = sent[read];
             ctx.srv.db_delete(db, k);
-            ctx.key_modified(k, notify::GENERIC, "del");
+            ctx.key_modified(k, ev::DEL);
             acked.push(k.to_vec());
         }
         read += 1;
@@ -615,13 +567,12 @@ mod tests {
     use super::*;
 
     /// A cached socket talking to the returned peer.
-    fn pair() -> (CachedSocket, Socket) {
-        let Ok((a, b)) = Socket::pair(Domain::UNIX, Type::STREAM, None) else {
+    fn pair() -> (CachedSocket, Conn) {
+        let Ok((a, b)) = Conn::pair() else {
             panic!("socketpair failed");
         };
-        assert!(a.set_nonblocking(true).is_ok());
         let cs = CachedSocket {
-            sock: a,
+            conn: a,
             pending: Vec::new(),
             last_dbid: -1,
             last_use_time: 0,
@@ -656,7 +607,7 @@ mod tests {
         let mut data = b"+OK\r\n-ERR bad\r\n\r\nnocr\n".to_vec();
         data.extend_from_slice(&long);
         data.extend_from_slice(b"\r\n\n");
-        assert!(peer.write_all(&data).is_ok());
+        assert!(peer.sync_write(&data, Duration::from_secs(1)).is_ok());
         assert_eq!(cs.read_line(1000), Ok(b"+OK".to_vec()));
         assert_eq!(cs.read_line(1000), Ok(b"-ERR bad".to_vec()));
         // "\r\n" is a line of one byte for Redis, so it is not a failure.
@@ -680,9 +631,9 @@ mod tests {
     fn writes_time_out_when_the_peer_does_not_read() {
         let (mut cs, mut peer) = pair();
         assert!(cs.sync_write(b"hello", 100).is_ok());
-        let mut buf = [0u8; 5];
-        assert!(peer.read_exact(&mut buf).is_ok());
-        assert_eq!(&buf, b"hello");
+        let mut buf = Vec::new();
+        assert_eq!(peer.sync_read(&mut buf, 5, Some(Duration::from_secs(1))).ok(), Some(5));
+        assert_eq!(buf, b"hello");
         let big = vec![0u8; 16 << 20];
         assert_eq!(cs.sync_write(&big, 50), Err(IoFail::TimedOut));
     }

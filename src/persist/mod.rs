@@ -81,7 +81,7 @@ impl Server {
         match rdb::save_file(self, &path) {
             Ok(()) => {
                 log::info!("DB saved on disk");
-                self.dirty = 0;
+                self.dirty.reset();
                 self.lastsave = crate::util::mstime() / 1000;
                 self.lastbgsave_ok = true;
                 self.persist.rdb_saves += 1;
@@ -104,7 +104,7 @@ impl Server {
         if self.persist.child.is_some() {
             return Err("child already running".into());
         }
-        self.dirty_before_bgsave = self.dirty;
+        self.dirty_before_bgsave = self.dirty.get();
         self.persist.last_bgsave_try = crate::util::mstime() / 1000;
         let start = crate::util::monotonic_us();
         let pipe = crate::persist::childinfo::open_pipe();
@@ -155,7 +155,7 @@ impl Server {
                     pid,
                     kind: ChildKind::Rdb,
                     start_ms: crate::util::mstime(),
-                    dirty_before: self.dirty,
+                    dirty_before: self.dirty.get(),
                 });
                 Ok(pid)
             }
@@ -219,7 +219,7 @@ impl Server {
         match status {
             WaitStatus::Exited(_, 0) => {
                 log::info!("Background saving terminated with success");
-                self.dirty = self.dirty.saturating_sub(child.dirty_before);
+                self.dirty.saved(child.dirty_before);
                 self.lastsave = crate::util::mstime() / 1000;
                 self.lastbgsave_ok = true;
                 self.persist.rdb_saves += 1;
@@ -277,7 +277,7 @@ impl Server {
         let now = crate::util::mstime() / 1000;
         let points = self.cfg.special.save.clone();
         for (secs, changes) in points {
-            if self.dirty >= changes as u64
+            if self.dirty.get() >= changes as u64
                 && now - self.lastsave > secs
                 && (now - self.persist.last_bgsave_try > BGSAVE_RETRY_DELAY || self.lastbgsave_ok)
             {

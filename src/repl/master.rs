@@ -11,7 +11,7 @@
 //! (diskless), pausing the pipe while any replica is slow. Partial
 //! resync: `+CONTINUE` and the backlog from the requested offset.
 
-use super::{backlog::Backlog, peer_ip, Bulk, RdbPipe, Replica, ReplicaInfo, ReplicaState, CAPA_EOF, CAPA_PSYNC2, RDB_PIPE_TOKEN};
+use super::{backlog::Backlog, peer_ip, Bulk, RdbPipe, Replica, ReplicaInfo, ReplicaState, CAPA_EOF, CAPA_PSYNC2};
 use crate::client::{flags as cf, Client};
 use crate::server::Server;
 use std::io::{Read, Write};
@@ -268,8 +268,8 @@ impl Server {
     pub fn add_replica_for_full_sync(&mut self, c: &mut Client, info: &ReplicaInfo, ip: String, pre_psync: bool) {
         c.flags |= cf::SLAVE;
         if self.cfg.repl_disable_tcp_nodelay {
-            if let Some(crate::net::Conn::Tcp(s)) = c.conn.as_ref() {
-                let _ = s.set_nodelay(false);
+            if let Some(conn) = c.conn.as_ref() {
+                let _ = conn.set_nodelay(false);
             }
         }
         let r = new_replica(c, info, ip, pre_psync, self.unixtime);
@@ -423,7 +423,7 @@ impl Server {
         }
         let (pipe_r, pipe_w) = make_pipe().map_err(|e| e.to_string())?;
         let (exit_r, exit_w) = make_pipe().map_err(|e| e.to_string())?;
-        self.dirty_before_bgsave = self.dirty;
+        self.dirty_before_bgsave = self.dirty.get();
         self.persist.last_bgsave_try = crate::util::mstime() / 1000;
         let start = crate::util::monotonic_us();
         let mark = crate::util::random_hex40();
@@ -462,14 +462,18 @@ impl Server {
                     pid,
                     kind: crate::persist::ChildKind::Rdb,
                     start_ms: crate::util::mstime(),
-                    dirty_before: self.dirty,
+                    dirty_before: self.dirty.get(),
                 });
                 self.repl.rdb_socket_child = true;
                 set_nonblocking(pipe_r.as_raw_fd());
                 let read = std::fs::File::from(pipe_r);
                 if let Some(reg) = self.registry.as_ref() {
                     let fd = read.as_raw_fd();
-                    let _ = reg.register(&mut mio::unix::SourceFd(&fd), mio::Token(RDB_PIPE_TOKEN), mio::Interest::READABLE);
+                    let _ = reg.register(
+                        &mut mio::unix::SourceFd(&fd),
+                        crate::ae::Tok::RdbPipe.into(),
+                        mio::Interest::READABLE,
+                    );
                 }
                 let offset = self.repl.master_repl_offset;
                 let mut conns = Vec::new();

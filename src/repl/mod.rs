@@ -27,12 +27,6 @@ use crate::error::Error;
 use crate::server::{CmdResult, Ctx, Server};
 use std::fmt::Write as _;
 
-/// Event-loop token of the socket to our master during connect,
-/// handshake and transfer.
-pub const TRANSFER_TOKEN: usize = usize::MAX - 100;
-/// Event-loop token of the pipe a diskless snapshot child writes to.
-pub const RDB_PIPE_TOKEN: usize = usize::MAX - 101;
-
 /// Replica capabilities (REPLCONF capa).
 pub const CAPA_EOF: u8 = 1;
 pub const CAPA_PSYNC2: u8 = 2;

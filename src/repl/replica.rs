@@ -12,10 +12,11 @@
 //! the replication offset, and go verbatim to our own replicas.
 
 use super::load::{Progress, StreamLoad};
-use super::TRANSFER_TOKEN;
+use crate::ae::Tok;
 use crate::client::{flags as cf, Client};
+use crate::net::Conn;
 use crate::server::Server;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::time::Duration;
 
 /// Where the link with the master is (`REPL_STATE_*`).
@@ -56,9 +57,9 @@ pub struct Cached {
     pub db: usize,
 }
 
-/// The socket to the master before it becomes the master client.
+/// The link to the master before it becomes the master client.
 pub struct Transfer {
-    sock: mio::net::TcpStream,
+    conn: Conn,
     /// Received, not processed.
     rbuf: Vec<u8>,
     /// To send.
@@ -159,6 +160,8 @@ impl Link {
 
 /// Bytes read from the master socket per event before yielding.
 const READ_BUDGET: usize = 1 << 20;
+/// Bytes asked for per read from the master socket.
+const READ_CHUNK: usize = 64 * 1024;
 /// Stop reading while this much RDB waits to be parsed.
 const MAX_UNPARSED: usize = 8 << 20;
 /// fsync the temp RDB every this many bytes (`REPL_MAX_WRITTEN_BEFORE_FSYNC`).
@@ -176,23 +179,16 @@ fn command_bytes(args: &[&[u8]]) -> Vec<u8> {
 
 /// A non-blocking connect to `addr`, from `source` when set
 /// (`bind-source-addr`).
-fn connect_from(addr: std::net::SocketAddr, source: &str) -> std::io::Result<mio::net::TcpStream> {
-    if source.is_empty() {
-        return mio::net::TcpStream::connect(addr);
-    }
-    use socket2::{Domain, Socket, Type};
-    let src: std::net::IpAddr = source
-        .parse()
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "Invalid bind-source-addr"))?;
-    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(socket2::Protocol::TCP))?;
-    sock.set_nonblocking(true)?;
-    sock.bind(&std::net::SocketAddr::new(src, 0).into())?;
-    match sock.connect(&addr.into()) {
-        Ok(()) => {}
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-        Err(e) => return Err(e),
-    }
-    Ok(mio::net::TcpStream::from_std(std::net::TcpStream::from(sock)))
+fn connect_from(addr: std::net::SocketAddr, source: &str) -> std::io::Result<Conn> {
+    let src = if source.is_empty() {
+        None
+    } else {
+        let ip: std::net::IpAddr = source
+            .parse()
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "Invalid bind-source-addr"))?;
+        Some(ip)
+    };
+    Conn::connect(addr, src)
 }
 
 fn now_secs() -> i64 {
@@ -395,25 +391,25 @@ impl Server {
             }
         };
         let mut last_err = String::from("Name or service not known");
-        let mut sock = None;
+        let mut conn = None;
         let source = self.cfg.bind_source_addr.clone();
         for a in addrs {
             match connect_from(a, &source) {
                 Ok(s) => {
-                    sock = Some(s);
+                    conn = Some(s);
                     break;
                 }
                 Err(e) => last_err = crate::util::strerror(&e),
             }
         }
-        let Some(mut sock) = sock else {
+        let Some(mut conn) = conn else {
             log::warn!("Unable to connect to MASTER: {last_err}");
             return false;
         };
         if let Some(reg) = self.registry.as_ref() {
             if let Err(e) = reg.register(
-                &mut sock,
-                mio::Token(TRANSFER_TOKEN),
+                &mut conn,
+                Tok::ReplTransfer.into(),
                 mio::Interest::READABLE | mio::Interest::WRITABLE,
             ) {
                 log::warn!("Unable to connect to MASTER: {}", crate::util::strerror(&e));
@@ -422,7 +418,7 @@ impl Server {
         }
         self.close_transfer();
         self.repl.link.transfer = Some(Transfer {
-            sock,
+            conn,
             rbuf: Vec::new(),
             wbuf: Vec::new(),
             diskless: false,
@@ -445,7 +441,7 @@ impl Server {
     fn close_transfer(&mut self) {
         let Some(mut t) = self.repl.link.transfer.take() else { return };
         if let Some(reg) = self.registry.as_ref() {
-            let _ = reg.deregister(&mut t.sock);
+            let _ = reg.deregister(&mut t.conn);
         }
         if let Some((_, path)) = t.file.take() {
             let _ = std::fs::remove_file(&path);
@@ -515,13 +511,10 @@ impl Server {
     /// The non-blocking connect finished, well or not.
     fn connect_done(&mut self) {
         let Some(t) = self.repl.link.transfer.as_mut() else { return };
-        let err = match t.sock.take_error() {
-            Ok(Some(e)) | Err(e) => Some(e),
-            Ok(None) => match t.sock.peer_addr() {
-                Ok(_) => None,
-                Err(e) if e.kind() == std::io::ErrorKind::NotConnected => return,
-                Err(e) => Some(e),
-            },
+        let err = match t.conn.finish_connect() {
+            Ok(true) => None,
+            Ok(false) => return,
+            Err(e) => Some(e),
         };
         if let Some(e) = err {
             log::warn!("Error condition on socket for SYNC: {}", crate::util::strerror(&e));
@@ -547,7 +540,7 @@ impl Server {
             return Err(());
         };
         while !t.wbuf.is_empty() {
-            match t.sock.write(&t.wbuf) {
+            match t.conn.write(&t.wbuf) {
                 Ok(0) => break,
                 Ok(n) => {
                     t.wbuf.drain(..n);
@@ -583,16 +576,16 @@ impl Server {
             }
         }
         let mut got = 0usize;
-        let mut buf = vec![0u8; 64 * 1024];
         loop {
             if got >= READ_BUDGET {
                 self.repl.link.transfer_more = true;
                 break;
             }
-            match t.sock.read(&mut buf) {
+            // Until WouldBlock: a connection that buffers input (TLS)
+            // never reports it while it still holds some.
+            match t.conn.read_into(&mut t.rbuf, READ_CHUNK) {
                 Ok(0) => return Some("connection lost".into()),
                 Ok(n) => {
-                    t.rbuf.extend_from_slice(&buf[..n]);
                     got += n;
                     self.repl.stat_net_input_bytes += n as u64;
                 }
@@ -916,23 +909,17 @@ impl Server {
         let Some(mut t) = self.repl.link.transfer.take() else { return };
         self.repl.link.transfer_more = false;
         if let Some(reg) = self.registry.as_ref() {
-            let _ = reg.deregister(&mut t.sock);
+            let _ = reg.deregister(&mut t.conn);
         }
         let id = self.next_client_id;
         self.next_client_id += 1;
         let key = self.clients.insert(None);
-        let mut c = Box::new(Client::new(
-            id,
-            key,
-            Some(crate::net::Conn::Tcp(t.sock)),
-            &self.cfg.unixsocket,
-            self.unixtime,
-        ));
+        let mut c = Box::new(Client::new(id, key, Some(t.conn), &self.cfg.unixsocket, self.unixtime));
         c.flags |= cf::MASTER;
         c.authenticated = true;
         c.db = db.min(self.dbs.len().saturating_sub(1));
         if let (Some(reg), Some(conn)) = (self.registry.as_ref(), c.conn.as_mut()) {
-            if let Err(e) = reg.register(conn.source(), mio::Token(key), mio::Interest::READABLE | mio::Interest::WRITABLE) {
+            if let Err(e) = reg.register(conn, Tok::Client(key).into(), mio::Interest::READABLE | mio::Interest::WRITABLE) {
                 log::warn!("Error resurrecting the cached master, impossible to add the readable handler: {e}");
                 self.clients.remove(key);
                 self.repl.link.state = LinkState::Connect;
@@ -1108,8 +1095,7 @@ impl Server {
     /// Empties the dataset before loading the master's.
     fn flush_for_sync(&mut self) {
         log::info!("MASTER <-> REPLICA sync: Flushing old data");
-        self.signal_flushed_db(None);
-        self.empty_data(None);
+        self.empty_data(None, false);
         self.repl.slave_keys.clear();
     }
 
@@ -1206,22 +1192,13 @@ impl Server {
             self.attach_to_new_master();
             log::info!("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
         }
-        self.signal_flushed_db(None);
-        for (main, new) in self.dbs.iter_mut().zip(loaded.iter_mut()) {
-            std::mem::swap(&mut main.dict, &mut new.dict);
-            std::mem::swap(&mut main.expires, &mut new.expires);
-            main.avg_ttl = 0;
-            main.expires_cursor = 0;
-        }
+        self.replace_all_dbs(&mut loaded);
         if swapdb {
             self.repl.slave_keys.clear();
             log::info!("MASTER <-> REPLICA sync: Discarding old DB in background");
         }
         drop(loaded);
-        for db in 0..self.dbs.len() {
-            self.scan_db_for_ready_keys(db);
-        }
-        self.dirty += 1;
+        self.add_dirty(1);
         self.loading = false;
         self.repl.async_loading = false;
         self.persist.last_load_keys = stats.keys_loaded;
@@ -1293,7 +1270,7 @@ impl Server {
             stats.keys_expired
         );
         for db in 0..self.dbs.len() {
-            self.scan_db_for_ready_keys(db);
+            self.on_db_change(crate::db::change::DbChange::Replaced(db));
         }
         self.finish_sync(stats.repl_stream_db.unwrap_or(0), usemark);
     }

@@ -57,7 +57,7 @@ pub fn eval_command_flags(srv: &Server, cmd: &Command, argv: &[&[u8]]) -> u64 {
     let Some(arg) = argv.get(1) else {
         return cmd.flags;
     };
-    let evalsha = cmd.fullname.starts_with("evalsha");
+    let evalsha = matches!(cmd.kind, crate::commands::Kind::Evalsha | crate::commands::Kind::EvalshaRo);
     if evalsha && arg.len() != 40 {
         return cmd.flags;
     }
@@ -102,19 +102,17 @@ fn eval_generic(ctx: &mut Ctx, evalsha: bool) -> CmdResult {
     let push = move |l: &mut Lua| {
         l.get_registry(&name);
     };
-    // SCRIPT DEBUG: the run is a debugging session on the client socket,
-    // and the client is closed after the reply (`ldbEndSession`).
-    let debug_fd = if ctx.c.has(cf::LUA_DEBUG) {
-        ctx.c.conn.as_ref().map(|c| c.fd())
-    } else {
-        None
-    };
-    if let Some(fd) = debug_fd {
-        super::ldb::start_session(fd, ctx.argv[1]);
+    // SCRIPT DEBUG: the run is a debugging session on the client's
+    // connection, lent to the debugger meanwhile, and the client is
+    // closed after the reply (`ldbEndSession`).
+    let debug_conn = if ctx.c.has(cf::LUA_DEBUG) { ctx.c.conn.take() } else { None };
+    let debugging = debug_conn.is_some();
+    if let Some(conn) = debug_conn {
+        super::ldb::start_session(conn, ctx.argv[1]);
     }
     let res = super::run(ctx.srv, ctx.c, Engine::Eval, &push, keys, args, sha, flags, ro, Vec::new());
-    if debug_fd.is_some() {
-        super::ldb::end_session();
+    if debugging {
+        ctx.c.conn = super::ldb::end_session();
         ctx.c.flags |= cf::CLOSE_AFTER_REPLY;
     }
     // The commands the script ran propagated themselves.

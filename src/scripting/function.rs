@@ -522,7 +522,7 @@ pub fn function_load_command(ctx: &mut Ctx) -> CmdResult {
         LOAD_TIMEOUT_MS
     };
     let name = create_library(ctx.srv, ctx.argv[pos], replace, timeout).map_err(|e| Error::msg(format!("ERR {e}")))?;
-    ctx.srv.dirty += 1;
+    ctx.srv.add_dirty(1);
     ctx.c.reply.bulk(&name);
     Ok(())
 }
@@ -534,7 +534,7 @@ pub fn function_delete_command(ctx: &mut Ctx) -> CmdResult {
         return Err(Error::err("ERR Library not found"));
     };
     funcs.free_library(lib);
-    ctx.srv.dirty += 1;
+    ctx.srv.add_dirty(1);
     ctx.c.reply.ok();
     Ok(())
 }
@@ -554,7 +554,7 @@ pub fn function_flush_command(ctx: &mut Ctx) -> CmdResult {
         }
     }
     ctx.srv.scripting.functions.clear();
-    ctx.srv.dirty += 1;
+    ctx.srv.add_dirty(1);
     ctx.c.reply.ok();
     Ok(())
 }
@@ -833,7 +833,7 @@ pub fn function_restore_command(ctx: &mut Ctx) -> CmdResult {
             funcs.free_library(old);
         }
     }
-    ctx.srv.dirty += 1;
+    ctx.srv.add_dirty(1);
     ctx.c.reply.ok();
     Ok(())
 }

@@ -7,8 +7,13 @@
 //! Redis runs `SCRIPT DEBUG YES` sessions in a fork child so the server
 //! keeps serving; here both modes run synchronously, blocking the server
 //! for the session (as `SYNC` does), and the client is closed at its end.
+//!
+//! The session owns the client's connection while it runs (taken from
+//! the client by EVAL, handed back by `end_session`) and uses the
+//! connection's synchronous helpers: no descriptor-level I/O here.
 
 use super::capi::{lua_hook, Lua, LuaRaise};
+use crate::net::{Conn, Ready};
 use mlua::ffi;
 use std::cell::RefCell;
 use std::ffi::c_int;
@@ -29,7 +34,8 @@ struct Ldb {
     maxlen: usize,
     maxlen_hint_sent: bool,
     currentline: i32,
-    fd: i32,
+    /// The debugged client's connection, for the session's duration.
+    conn: Option<Conn>,
     start_us: u64,
 }
 
@@ -64,9 +70,9 @@ pub fn logging() -> bool {
     with(|l| l.active && l.step)
 }
 
-/// Starts a session on the client socket `fd` for the script `body`
-/// (`ldbStartSession`).
-pub fn start_session(fd: i32, body: &[u8]) {
+/// Starts a session on the client connection `conn` for the script
+/// `body` (`ldbStartSession`).
+pub fn start_session(conn: Conn, body: &[u8]) {
     log::warn!("Redis synchronous debugging eval session started");
     let mut src = body;
     while let Some(rest) = src.strip_suffix(b"\n").or_else(|| src.strip_suffix(b"\r")) {
@@ -74,21 +80,22 @@ pub fn start_session(fd: i32, body: &[u8]) {
     }
     with(|l| {
         l.active = true;
-        l.fd = fd;
+        l.conn = Some(conn);
         l.src = src.split(|&c| c == b'\n').map(|s| s.to_vec()).collect();
         l.start_us = crate::util::monotonic_us();
     });
 }
 
-/// Ends the session (`ldbEndSession`).
-pub fn end_session() {
+/// Ends the session (`ldbEndSession`), handing the connection back.
+pub fn end_session() -> Option<Conn> {
     log(b"<endsession>".to_vec());
     send_logs();
     log::warn!("Redis synchronous debugging eval session ended");
     with(|l| {
         l.active = false;
         l.src.clear();
-    });
+        l.conn.take()
+    })
 }
 
 /// Appends a log entry (`ldbLog`).
@@ -112,68 +119,32 @@ fn log_max_len(mut entry: Vec<u8>) {
     }
 }
 
-/// Writes all of `buf` to the session socket, waiting up to 5 seconds
-/// for it to drain (Redis sets a 5 second send timeout).
-fn write_all(fd: i32, mut buf: &[u8]) {
+/// How long a write to the session may wait for the client to read
+/// (Redis gives the blocking socket a 5 second send timeout).
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Writes all of `buf` to the session connection; gives up (silently: the
+/// next read finds the connection broken) when the client has read
+/// nothing for 5 seconds.
+fn write_all(conn: &mut Conn, mut buf: &[u8]) {
     while !buf.is_empty() {
-        // SAFETY: `buf` is a valid readable buffer of the given length.
-        let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
-        if n > 0 {
-            buf = &buf[n as usize..];
-            continue;
-        }
-        let err = std::io::Error::last_os_error();
-        match err.kind() {
-            std::io::ErrorKind::Interrupted => continue,
-            std::io::ErrorKind::WouldBlock => {
-                let mut p = libc::pollfd {
-                    fd,
-                    events: libc::POLLOUT,
-                    revents: 0,
-                };
-                // SAFETY: one valid pollfd.
-                if unsafe { libc::poll(&mut p, 1, 5000) } <= 0 {
+        match conn.write(buf) {
+            Ok(0) => return,
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if !conn.wait(Ready::Write, Some(SEND_TIMEOUT)).unwrap_or(false) {
                     return;
                 }
             }
-            _ => return,
-        }
-    }
-}
-
-/// Blocking read from the session socket; 0 on EOF or error.
-fn read_some(fd: i32, buf: &mut [u8]) -> usize {
-    loop {
-        // SAFETY: `buf` is a valid writable buffer of the given length.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if n > 0 {
-            return n as usize;
-        }
-        if n == 0 {
-            return 0;
-        }
-        let err = std::io::Error::last_os_error();
-        match err.kind() {
-            std::io::ErrorKind::Interrupted => continue,
-            std::io::ErrorKind::WouldBlock => {
-                let mut p = libc::pollfd {
-                    fd,
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
-                // SAFETY: one valid pollfd.
-                if unsafe { libc::poll(&mut p, 1, -1) } < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-                    return 0;
-                }
-            }
-            _ => return 0,
+            Err(_) => return,
         }
     }
 }
 
 /// Sends the pending logs as an array of status replies (`ldbSendLogs`).
 fn send_logs() {
-    let (fd, logs) = with(|l| (l.fd, std::mem::take(&mut l.logs)));
+    let logs = with(|l| std::mem::take(&mut l.logs));
     let mut proto = format!("*{}\r\n", logs.len()).into_bytes();
     for mut e in logs {
         for c in e.iter_mut() {
@@ -185,7 +156,11 @@ fn send_logs() {
         proto.extend_from_slice(&e);
         proto.extend_from_slice(b"\r\n");
     }
-    write_all(fd, &proto);
+    with(|l| {
+        if let Some(conn) = l.conn.as_mut() {
+            write_all(conn, &proto);
+        }
+    });
 }
 
 /// Parses one command from the input buffer (`ldbReplParseCommand`).
@@ -721,9 +696,20 @@ fn repl(l: &mut Lua) -> Repl {
                 Ok(Some(argv)) => break argv,
                 Ok(None) => {}
             }
-            let mut buf = [0u8; 1024];
-            let fd = with(|x| x.fd);
-            let n = read_some(fd, &mut buf);
+            // Blocks until the client sends something (no timeout, as in
+            // Redis); EOF or an error ends the session.
+            let (n, too_big) = with(|x| {
+                let n = match x.conn.as_mut() {
+                    Some(conn) => conn.sync_read(&mut x.cbuf, 1024, None).unwrap_or(0),
+                    None => 0,
+                };
+                if x.cbuf.len() > 1 << 20 {
+                    x.cbuf.clear();
+                    (n, true)
+                } else {
+                    (n, false)
+                }
+            });
             if n == 0 {
                 with(|x| {
                     x.step = false;
@@ -731,15 +717,6 @@ fn repl(l: &mut Lua) -> Repl {
                 });
                 return Repl::Gone;
             }
-            let too_big = with(|x| {
-                x.cbuf.extend_from_slice(&buf[..n]);
-                if x.cbuf.len() > 1 << 20 {
-                    x.cbuf.clear();
-                    true
-                } else {
-                    false
-                }
-            });
             if too_big {
                 return Repl::Raise(b"max client buffer reached");
             }

@@ -238,9 +238,10 @@ impl Server {
     /// The flags the gates use for a command: EVAL and FCALL take them
     /// from the script's declared flags (`getCommandFlags`).
     pub fn effective_command_flags(&self, cmd: &crate::commands::Command, argv: &[&[u8]]) -> u64 {
-        match cmd.fullname.as_str() {
-            "eval" | "eval_ro" | "evalsha" | "evalsha_ro" => eval::eval_command_flags(self, cmd, argv),
-            "fcall" | "fcall_ro" => function::fcall_command_flags(self, cmd, argv),
+        use crate::commands::Kind;
+        match cmd.kind {
+            k if k.is_eval() => eval::eval_command_flags(self, cmd, argv),
+            Kind::Fcall | Kind::FcallRo => function::fcall_command_flags(self, cmd, argv),
             _ => cmd.flags,
         }
     }
@@ -278,7 +279,7 @@ fn prepare_checks(srv: &Server, script_flags: u64, ro: bool, obey: bool) -> Resu
             return Err(Error::NoReplicas);
         }
     }
-    if srv.pre_command_oom_state && srv.cfg.maxmemory != 0 && script_flags & (sflags::ALLOW_OOM | sflags::NO_WRITES) == 0 {
+    if srv.calls.oom_at_start && srv.cfg.maxmemory != 0 && script_flags & (sflags::ALLOW_OOM | sflags::NO_WRITES) == 0 {
         return Err(Error::err(
             "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
         ));
@@ -587,7 +588,7 @@ pub fn script_call(run: &RunCtx, argv: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
             && srv.cfg.maxmemory != 0
             && !caller.has(cf::MASTER)
             && flags & rf::WRITE_DIRTY == 0
-            && srv.pre_command_oom_state
+            && srv.calls.oom_at_start
             && cmd.has(f::DENYOOM)
         {
             return Err(format!("-{}", Error::Oom.text()));
@@ -602,17 +603,17 @@ pub fn script_call(run: &RunCtx, argv: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
             if let Some(cmd) = cmd {
                 srv.cmd_stats[cmd.id].rejected += 1;
             }
-            srv.prev_err_count = srv.stats.total_error_replies;
+            srv.calls.prev_err_count = srv.stats.total_error_replies;
             return Err(e.into_bytes());
         }
     };
     if cmd.has(f::WRITE) {
         run.flags.set(run.flags.get() | rf::WRITE_DIRTY);
     }
-    let saved_targets = srv.propagate_targets;
-    srv.propagate_targets = run.repl_flags.get();
+    let saved_targets = srv.calls.targets;
+    srv.calls.targets = run.repl_flags.get();
     srv.call(fake, cmd, &refs);
-    srv.propagate_targets = saved_targets;
+    srv.calls.targets = saved_targets;
     // A read makes the caller track the keys the script declared
     // (`trackingRememberKeys(server.script_caller)`).
     if cmd.has(f::READONLY) && caller.has(cf::TRACKING) && !caller.has(cf::TRACKING_BCAST) {

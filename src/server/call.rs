@@ -5,8 +5,79 @@
 use super::{Ctx, PauseKind, Server};
 use crate::client::{flags as cf, Client};
 use crate::commands::def::flags as f;
-use crate::commands::Command;
+use crate::commands::{Command, Kind};
 use crate::error::Error;
+
+/// The client whose command is running (`server.current_client` and what
+/// hangs off it). `execute_request` sets it around each command; between
+/// commands `key` is None and `output` and `client_flags` are empty. A
+/// busy script serving other clients from inside its command keeps it
+/// aside meanwhile (`process_events_while_blocked` saves it whole).
+pub struct Running {
+    /// Slab key of the client.
+    pub key: Option<usize>,
+    /// Its protocol (2 or 3).
+    pub resp: u8,
+    /// Whether it is in pub/sub mode.
+    pub pubsub: bool,
+    /// Output for it produced by others (messages it published to itself,
+    /// invalidations): added after its reply.
+    pub output: Vec<u8>,
+    /// Flags for clients that are out of the slab while they run (the
+    /// running one, a script's caller), applied when they are back.
+    pub client_flags: Vec<(usize, u64)>,
+}
+
+impl Default for Running {
+    fn default() -> Running {
+        Running {
+            key: None,
+            resp: 2,
+            pubsub: false,
+            output: Vec::new(),
+            client_flags: Vec::new(),
+        }
+    }
+}
+
+/// The `call` in progress and those nested in it (EXEC and scripts call
+/// commands). Between commands `depth` and `fixed_time_expire` are 0,
+/// `propagation` is empty, `in_exec` is false and `targets` is AOF|REPL.
+pub struct CallState {
+    /// Nesting of `call`.
+    pub depth: u32,
+    /// While > 0 the time is fixed for expiry decisions (`now_ms`), so a
+    /// key cannot expire half way through a command, a transaction or a
+    /// script.
+    pub fixed_time_expire: u32,
+    /// Error replies counted when the last command finished (for the
+    /// failed_calls of the next one).
+    pub prev_err_count: u64,
+    /// Commands to hand to AOF and replicas when the outermost call ends,
+    /// with their targets (`PROPAGATE_AOF | PROPAGATE_REPL`).
+    pub propagation: Vec<(usize, Vec<Vec<u8>>, u8)>,
+    /// EXEC is running its queued commands.
+    pub in_exec: bool,
+    /// Where `propagate` sends commands (`redis.set_repl` in a script).
+    pub targets: u8,
+    /// Whether memory was over maxmemory when the command passed the gate
+    /// (scripts check it before their first write).
+    pub oom_at_start: bool,
+}
+
+impl Default for CallState {
+    fn default() -> CallState {
+        CallState {
+            depth: 0,
+            fixed_time_expire: 0,
+            prev_err_count: 0,
+            propagation: Vec::new(),
+            in_exec: false,
+            targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
+            oom_at_start: false,
+        }
+    }
+}
 
 /// An argument as C's `%s` prints it: up to the first NUL.
 fn c_str(a: &[u8]) -> &[u8] {
@@ -56,7 +127,7 @@ impl Server {
         if c.has(cf::MULTI) {
             c.flags |= cf::DIRTY_EXEC;
         }
-        if cmd.is_some_and(|cmd| cmd.fullname == "exec") {
+        if cmd.is_some_and(|cmd| cmd.kind == Kind::Exec) {
             // `execCommandAbort`: a rejected EXEC ends the transaction.
             self.discard_transaction(c);
             let abort = Error::msg(format!("EXECABORT Transaction discarded because of: {}", e.text()));
@@ -67,12 +138,18 @@ impl Server {
         if let Some(cmd) = cmd {
             self.cmd_stats[cmd.id].rejected += 1;
         }
-        self.prev_err_count = self.stats.total_error_replies;
+        self.calls.prev_err_count = self.stats.total_error_replies;
     }
 
-    /// The gate in front of every command (`processCommand`). The order of
-    /// the checks decides which error a client sees; it is Redis's.
+    /// The gate in front of every command (`processCommand`): a sequence
+    /// of checks in Redis's order, which decides the error a client sees.
+    /// A new check (ACL, cluster redirection, client eviction) is one more
+    /// line in `gate`, at the place Redis has it.
     pub fn process_command(&mut self, c: &mut Client, argv: &[&[u8]]) {
+        if is_cross_protocol_attack(argv[0]) {
+            self.security_warning(c);
+            return;
+        }
         let reg = self.cmds;
         let Some(cmd) = reg.lookup(argv) else {
             let e = unknown_command_error(self, argv);
@@ -80,140 +157,189 @@ impl Server {
             return;
         };
         c.last_cmd = Some(cmd);
-        let arity = cmd.def.arity;
-        let argc = argv.len() as i32;
-        if (arity > 0 && arity != argc) || argc < -arity {
-            self.reject(c, Some(cmd), Error::WrongArity(cmd.fullname.clone()));
-            return;
+        match self.gate(c, cmd, argv) {
+            Ok(()) => self.call(c, cmd, argv),
+            Err(Stop::Reject(e)) => self.reject(c, Some(cmd), e),
+            Err(Stop::Held) => {}
         }
-        if cmd.has(f::PROTECTED) {
-            let setting = if cmd.fullname.starts_with("debug") {
-                Some((self.cfg.enable_debug_command, "DEBUG", "enable-debug-command"))
-            } else if cmd.fullname.starts_with("module") {
-                Some((self.cfg.enable_module_command, "MODULE", "enable-module-command"))
-            } else {
-                None
-            };
-            if let Some((v, name, opt)) = setting {
-                if !self.protected_action_allowed(v, c) {
-                    let e = Error::msg(format!(
-                        "ERR {name} command not allowed. If the {opt} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
-                    ));
-                    self.reject(c, Some(cmd), e);
-                    return;
-                }
-            }
-        }
-        if self.auth_required(c) && !cmd.has(f::NO_AUTH) {
-            self.reject(c, Some(cmd), Error::NoAuth);
-            return;
-        }
-        if c.has(cf::MULTI) && cmd.has(f::NO_MULTI) {
-            self.reject(c, Some(cmd), Error::err("ERR Command not allowed inside a transaction"));
-            return;
-        }
-        // What the command (or, for EXEC, the queued ones) may do. EVAL and
-        // FCALL gate on the flags their script declares.
-        let cmd_flags = self.command_flags(cmd, argv);
-        let is_exec = cmd.fullname == "exec";
-        let queued = if is_exec { c.mstate.cmd_flags } else { 0 };
-        let queued_inv = if is_exec { c.mstate.cmd_inv_flags } else { 0 };
-        let is_write = cmd_flags & f::WRITE != 0 || queued & f::WRITE != 0;
-        let is_read = cmd_flags & f::READONLY != 0 || queued & f::READONLY != 0;
-        let may_replicate = cmd_flags & (f::WRITE | f::MAY_REPLICATE) != 0 || queued & (f::WRITE | f::MAY_REPLICATE) != 0;
-        let deny_stale = cmd_flags & f::STALE == 0 || queued_inv & f::STALE != 0;
-        let deny_loading = cmd_flags & f::LOADING == 0 || queued_inv & f::LOADING != 0;
-        let deny_async_loading = cmd_flags & f::NO_ASYNC_LOADING != 0 || queued & f::NO_ASYNC_LOADING != 0;
-        // Our master's commands are applied whatever our own state.
-        let obey = c.must_obey();
-        if self.cfg.maxmemory != 0 && crate::scripting::busy_script().is_none() {
-            let oom = self.perform_evictions() == crate::db::evict::EvictResult::Fail;
-            let mut reject_on_oom = cmd_flags & f::DENYOOM != 0;
-            if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "quit" | "reset") {
-                reject_on_oom = true;
-            }
-            if cmd.fullname == "exec" && c.mstate.cmd_flags & f::DENYOOM != 0 {
-                reject_on_oom = true;
-            }
-            if oom && reject_on_oom {
-                self.reject(c, Some(cmd), Error::Oom);
-                return;
-            }
-            self.pre_command_oom_state = oom;
-        }
+    }
+
+    /// The checks, in `processCommand`'s order. Ok: run the command now.
+    fn gate(&mut self, c: &mut Client, cmd: &'static Command, argv: &[&[u8]]) -> Result<(), Stop> {
+        gate_arity(cmd, argv)?;
+        self.gate_protected(c, cmd)?;
+        self.gate_auth(c, cmd)?;
+        gate_no_multi(c, cmd)?;
+        // (ACL checks go here, then cluster redirection, then client
+        // eviction, as in Redis.)
+        let g = self.gate_facts(c, cmd, argv);
+        self.gate_oom(c, cmd, &g)?;
         self.tracking_limit_used_slots();
         // Invalidations caused before the command runs (evicted keys, the
         // tracking table limit) reach this client before its reply.
-        if !self.current_output.is_empty() && !c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {
-            let out = std::mem::take(&mut self.current_output);
+        if !self.running.output.is_empty() && !c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {
+            let out = std::mem::take(&mut self.running.output);
             c.reply.raw(&out);
         }
-        if self.writes_denied_by_disk_error() && (is_write || cmd.fullname == "ping") {
-            if !obey {
-                self.reject(c, Some(cmd), Error::Misconf);
-                return;
-            }
-            if cmd.fullname != "ping" && self.mstime > self.repl.link.disk_error_logged + 10_000 {
-                self.repl.link.disk_error_logged = self.mstime;
-                log::warn!("Replica is applying a command even though it is unable to write to disk.");
-            }
+        self.gate_disk_error(cmd, &g)?;
+        self.gate_min_replicas(&g)?;
+        self.gate_read_only_replica(&g)?;
+        gate_pubsub_context(c, cmd)?;
+        self.gate_stale_replica(&g)?;
+        self.gate_loading(&g)?;
+        gate_busy_script(cmd)?;
+        gate_replica_keyspace(c, &g)?;
+        self.gate_pause(c, cmd, argv)?;
+        self.gate_queue_in_multi(c, cmd, argv, &g)
+    }
+
+    /// What the checks need to know about the command (`processCommand`'s
+    /// `is_*_command` locals): EXEC is judged by what it queued, EVAL and
+    /// FCALL by their script's flags.
+    fn gate_facts(&self, c: &Client, cmd: &Command, argv: &[&[u8]]) -> GateFacts {
+        let flags = self.command_flags(cmd, argv);
+        let is_exec = cmd.kind == Kind::Exec;
+        let queued = if is_exec { c.mstate.cmd_flags } else { 0 };
+        let queued_inv = if is_exec { c.mstate.cmd_inv_flags } else { 0 };
+        GateFacts {
+            flags,
+            is_write: flags & f::WRITE != 0 || queued & f::WRITE != 0,
+            is_read: flags & f::READONLY != 0 || queued & f::READONLY != 0,
+            may_replicate: flags & (f::WRITE | f::MAY_REPLICATE) != 0 || queued & (f::WRITE | f::MAY_REPLICATE) != 0,
+            deny_stale: flags & f::STALE == 0 || queued_inv & f::STALE != 0,
+            deny_loading: flags & f::LOADING == 0 || queued_inv & f::LOADING != 0,
+            deny_async_loading: flags & f::NO_ASYNC_LOADING != 0 || queued & f::NO_ASYNC_LOADING != 0,
+            denyoom: flags & f::DENYOOM != 0 || queued & f::DENYOOM != 0,
+            // Our master's commands are applied whatever our own state.
+            obey: c.must_obey(),
         }
-        if is_write && !self.good_replicas_ok() {
-            self.reject(c, Some(cmd), Error::NoReplicas);
-            return;
+    }
+
+    /// DEBUG and MODULE as `enable-debug-command` / `enable-module-command`
+    /// allow them.
+    fn gate_protected(&self, c: &Client, cmd: &Command) -> Result<(), Stop> {
+        if !cmd.has(f::PROTECTED) {
+            return Ok(());
         }
-        if self.is_replica() && self.cfg.replica_read_only && !obey && is_write {
-            self.reject(c, Some(cmd), Error::ReadOnlyReplica);
-            return;
+        let (setting, name, opt) = match cmd.family {
+            Kind::Debug => (self.cfg.enable_debug_command, "DEBUG", "enable-debug-command"),
+            Kind::Module => (self.cfg.enable_module_command, "MODULE", "enable-module-command"),
+            _ => return Ok(()),
+        };
+        if self.protected_action_allowed(setting, c) {
+            return Ok(());
         }
-        if c.has(cf::PUBSUB) && c.reply.resp == 2 && !allowed_in_pubsub(cmd) {
-            let e = Error::msg(format!(
-                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
-                cmd.fullname
-            ));
-            self.reject(c, Some(cmd), e);
-            return;
+        Err(Stop::Reject(Error::msg(format!(
+            "ERR {name} command not allowed. If the {opt} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."
+        ))))
+    }
+
+    fn gate_auth(&self, c: &Client, cmd: &Command) -> Result<(), Stop> {
+        if self.auth_required(c) && !cmd.has(f::NO_AUTH) {
+            return Err(Stop::Reject(Error::NoAuth));
         }
+        Ok(())
+    }
+
+    /// maxmemory: evict first; refuse memory-hungry commands if still over
+    /// (inside MULTI every queued command is).
+    fn gate_oom(&mut self, c: &Client, cmd: &Command, g: &GateFacts) -> Result<(), Stop> {
+        if self.cfg.maxmemory == 0 || crate::scripting::busy_script().is_some() {
+            return Ok(());
+        }
+        let oom = self.perform_evictions() == crate::db::evict::EvictResult::Fail;
+        let reject_on_oom = g.denyoom || (c.has(cf::MULTI) && !cmd.kind.ends_multi());
+        if oom && reject_on_oom {
+            return Err(Stop::Reject(Error::Oom));
+        }
+        self.calls.oom_at_start = oom;
+        Ok(())
+    }
+
+    /// Writes (and PING) are refused while the last save or AOF write
+    /// failed, except from our master.
+    fn gate_disk_error(&mut self, cmd: &Command, g: &GateFacts) -> Result<(), Stop> {
+        let is_ping = cmd.kind == Kind::Ping;
+        if !self.writes_denied_by_disk_error() || !(g.is_write || is_ping) {
+            return Ok(());
+        }
+        if !g.obey {
+            return Err(Stop::Reject(Error::Misconf));
+        }
+        if !is_ping && self.mstime > self.repl.link.disk_error_logged + 10_000 {
+            self.repl.link.disk_error_logged = self.mstime;
+            log::warn!("Replica is applying a command even though it is unable to write to disk.");
+        }
+        Ok(())
+    }
+
+    /// `min-replicas-to-write`.
+    fn gate_min_replicas(&self, g: &GateFacts) -> Result<(), Stop> {
+        if g.is_write && !self.good_replicas_ok() {
+            return Err(Stop::Reject(Error::NoReplicas));
+        }
+        Ok(())
+    }
+
+    fn gate_read_only_replica(&self, g: &GateFacts) -> Result<(), Stop> {
+        if self.is_replica() && self.cfg.replica_read_only && !g.obey && g.is_write {
+            return Err(Stop::Reject(Error::ReadOnlyReplica));
+        }
+        Ok(())
+    }
+
+    /// `replica-serve-stale-data no` while the link to our master is down.
+    fn gate_stale_replica(&self, g: &GateFacts) -> Result<(), Stop> {
         if self.is_replica()
             && self.repl.link.state != crate::repl::replica::LinkState::Connected
             && !self.cfg.replica_serve_stale_data
-            && deny_stale
+            && g.deny_stale
         {
-            self.reject(c, Some(cmd), Error::MasterDown);
-            return;
+            return Err(Stop::Reject(Error::MasterDown));
         }
-        if self.loading && !self.repl.async_loading && deny_loading {
-            self.reject(c, Some(cmd), Error::Loading);
-            return;
+        Ok(())
+    }
+
+    fn gate_loading(&self, g: &GateFacts) -> Result<(), Stop> {
+        let loading = self.loading && !self.repl.async_loading && g.deny_loading;
+        if loading || (self.repl.async_loading && g.deny_async_loading) {
+            return Err(Stop::Reject(Error::Loading));
         }
-        if self.repl.async_loading && deny_async_loading {
-            self.reject(c, Some(cmd), Error::Loading);
-            return;
+        Ok(())
+    }
+
+    /// CLIENT PAUSE holds the command back (`blockClient(c,
+    /// BLOCKED_POSTPONE)`): no reply now; it is parsed and checked again
+    /// when the pause ends.
+    fn gate_pause(&mut self, c: &mut Client, cmd: &Command, argv: &[&[u8]]) -> Result<(), Stop> {
+        if self.pause == PauseKind::None || !self.command_paused(c, cmd, argv) {
+            return Ok(());
         }
-        if let Some(eval) = crate::scripting::busy_script() {
-            if !cmd.has(f::ALLOW_BUSY) {
-                self.reject(c, Some(cmd), crate::scripting::busy_error(eval));
-                return;
-            }
+        c.flags |= cf::POSTPONED;
+        if !self.paused_clients.contains(&c.key) {
+            self.paused_clients.push(c.key);
         }
-        if c.has(cf::SLAVE) && (may_replicate || is_write || is_read) {
-            self.reject(c, Some(cmd), Error::err("ERR Replica can't interact with the keyspace"));
-            return;
+        Err(Stop::Held)
+    }
+
+    /// Inside MULTI, everything but the transaction commands is queued.
+    fn gate_queue_in_multi(&mut self, c: &mut Client, cmd: &'static Command, argv: &[&[u8]], g: &GateFacts) -> Result<(), Stop> {
+        if c.has(cf::MULTI) && !cmd.kind.runs_inside_multi() {
+            self.queue_multi_command(c, cmd, argv, g.flags);
+            return Err(Stop::Held);
         }
-        if self.pause != PauseKind::None && self.command_paused(c, cmd, argv) {
-            // `blockClient(c, BLOCKED_POSTPONE)`: no reply now; the command
-            // is parsed and checked again when the pause ends.
-            c.flags |= cf::POSTPONED;
-            if !self.paused_clients.contains(&c.key) {
-                self.paused_clients.push(c.key);
-            }
-            return;
+        Ok(())
+    }
+
+    /// `securityWarningCommand`: a browser was tricked into talking to us
+    /// (POST, Host:); log it at most once a minute and drop the connection.
+    fn security_warning(&mut self, c: &mut Client) {
+        let now = crate::util::mstime() / 1000;
+        if now - self.last_security_warning >= 60 {
+            log::warn!("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.");
+            self.last_security_warning = now;
         }
-        if c.has(cf::MULTI) && !matches!(cmd.fullname.as_str(), "exec" | "discard" | "multi" | "watch" | "quit" | "reset") {
-            self.queue_multi_command(c, cmd, argv, cmd_flags);
-            return;
-        }
-        self.call(c, cmd, argv);
+        c.flags |= cf::CLOSE_ASAP;
     }
 
     /// `allowProtectedAction`: yes, or local only.
@@ -230,12 +356,12 @@ impl Server {
             return;
         };
         // Nested calls (EXEC, scripts) keep the time of the first one.
-        if self.fixed_time_expire == 0 {
+        if self.calls.fixed_time_expire == 0 {
             self.update_cached_time();
         }
-        self.fixed_time_expire += 1;
-        self.call_depth += 1;
-        let dirty_before = self.dirty;
+        self.calls.fixed_time_expire += 1;
+        self.calls.depth += 1;
+        let dirty_before = self.dirty.get();
         let start = crate::util::monotonic_ns();
         let db = c.db;
         let mut ctx = Ctx {
@@ -253,7 +379,7 @@ impl Server {
             self.reply_error(c, &e);
         }
         let duration_ns = crate::util::monotonic_ns().saturating_sub(start);
-        self.fixed_time_expire -= 1;
+        self.calls.fixed_time_expire -= 1;
         let tracking = self.cfg.latency_tracking;
         let st = &mut self.cmd_stats[cmd.id];
         // A command that blocked is counted when it is finally served.
@@ -267,17 +393,13 @@ impl Server {
         // Failed when errors were replied since the last command finished
         // (`incrCommandStatsOnError`): an EXEC whose queued command failed
         // is not itself failed, that command is.
-        if self.stats.total_error_replies > self.prev_err_count && !c.has(cf::BLOCKED) {
+        if self.stats.total_error_replies > self.calls.prev_err_count && !c.has(cf::BLOCKED) {
             st.failed += 1;
         }
-        self.prev_err_count = self.stats.total_error_replies;
+        self.calls.prev_err_count = self.stats.total_error_replies;
         // Read-only scripts are not tracked themselves: the commands they
         // run are (see `script_call`).
-        if cmd.has(f::READONLY)
-            && c.has(cf::TRACKING)
-            && !c.has(cf::TRACKING_BCAST)
-            && !matches!(cmd.fullname.as_str(), "eval_ro" | "evalsha_ro" | "fcall_ro")
-        {
+        if cmd.has(f::READONLY) && c.has(cf::TRACKING) && !c.has(cf::TRACKING_BCAST) && !cmd.kind.is_read_only_script() {
             self.tracking_remember_keys(c, cmd, argv);
         }
         self.stats.numcommands += 1;
@@ -289,15 +411,15 @@ impl Server {
         if !self.monitors.is_empty() && !cmd.has(f::SKIP_MONITOR | f::ADMIN) {
             self.feed_monitors(c, argv);
         }
-        if (self.dirty > dirty_before || force) && !no_propagate && !self.loading && self.propagation_needed() {
+        if (self.dirty.get() > dirty_before || force) && !no_propagate && !self.loading && self.propagation_needed() {
             let argv_owned = propagate_as.unwrap_or_else(|| argv.iter().map(|a| a.to_vec()).collect());
             self.propagate(db, argv_owned);
         }
-        if self.dirty > dirty_before && cmd.has(f::WRITE) && self.is_replica() && !self.cfg.replica_read_only {
+        if self.dirty.get() > dirty_before && cmd.has(f::WRITE) && self.is_replica() && !self.cfg.replica_read_only {
             self.remember_replica_keys_with_expire(c, cmd, argv);
         }
-        self.call_depth -= 1;
-        if self.call_depth == 0 {
+        self.calls.depth -= 1;
+        if self.calls.depth == 0 {
             self.flush_propagation_with(!cmd.has(f::TOUCHES_ARBITRARY_KEYS));
         }
         // Where the stream stood after this client's command (WAIT).
@@ -333,18 +455,79 @@ impl Server {
     }
 }
 
-/// EVAL, FCALL and their variants: their gate flags come from the script.
-#[inline]
-fn is_script_command(cmd: &Command) -> bool {
-    cmd.has(f::NOSCRIPT) && cmd.def.group == crate::commands::def::Group::Scripting && !cmd.fullname.contains('|')
+/// Why the gate did not let a command run now.
+enum Stop {
+    /// Refused with this error.
+    Reject(Error),
+    /// Held back without a reply: queued in MULTI, or postponed by CLIENT
+    /// PAUSE.
+    Held,
 }
 
-/// Commands a RESP2 client in subscribed state may still run.
-fn allowed_in_pubsub(cmd: &Command) -> bool {
-    matches!(
-        cmd.fullname.as_str(),
-        "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe" | "punsubscribe" | "quit" | "reset"
-    )
+/// What the gate's checks read, computed once per command.
+struct GateFacts {
+    /// The flags the command runs with (`getCommandFlags`).
+    flags: u64,
+    is_write: bool,
+    is_read: bool,
+    may_replicate: bool,
+    deny_stale: bool,
+    deny_loading: bool,
+    deny_async_loading: bool,
+    denyoom: bool,
+    obey: bool,
+}
+
+/// `POST` or `Host:` as a command: HTTP sent to us (cross-protocol
+/// scripting).
+fn is_cross_protocol_attack(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"post") || name.eq_ignore_ascii_case(b"host:")
+}
+
+fn gate_arity(cmd: &Command, argv: &[&[u8]]) -> Result<(), Stop> {
+    let arity = cmd.def.arity;
+    let argc = argv.len() as i32;
+    if (arity > 0 && arity != argc) || argc < -arity {
+        return Err(Stop::Reject(Error::WrongArity(cmd.fullname.clone())));
+    }
+    Ok(())
+}
+
+fn gate_no_multi(c: &Client, cmd: &Command) -> Result<(), Stop> {
+    if c.has(cf::MULTI) && cmd.has(f::NO_MULTI) {
+        return Err(Stop::Reject(Error::err("ERR Command not allowed inside a transaction")));
+    }
+    Ok(())
+}
+
+/// A RESP2 client in subscribed state may only (un)subscribe, PING, QUIT
+/// and RESET.
+fn gate_pubsub_context(c: &Client, cmd: &Command) -> Result<(), Stop> {
+    if c.has(cf::PUBSUB) && c.reply.resp == 2 && !cmd.kind.allowed_in_resp2_pubsub() {
+        return Err(Stop::Reject(Error::msg(format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            cmd.fullname
+        ))));
+    }
+    Ok(())
+}
+
+/// While a script runs past busy-script-time, only ALLOW_BUSY commands.
+fn gate_busy_script(cmd: &Command) -> Result<(), Stop> {
+    if let Some(eval) = crate::scripting::busy_script() {
+        if !cmd.has(f::ALLOW_BUSY) {
+            return Err(Stop::Reject(crate::scripting::busy_error(eval)));
+        }
+    }
+    Ok(())
+}
+
+/// A replica connected to us may not touch the keyspace.
+fn gate_replica_keyspace(c: &Client, g: &GateFacts) -> Result<(), Stop> {
+    if c.has(cf::SLAVE) && (g.may_replicate || g.is_write || g.is_read) {
+        return Err(Stop::Reject(Error::err("ERR Replica can't interact with the keyspace")));
+    }
+    Ok(())
 }
 
 /// A unix-socket client or one connected from a loopback address.
@@ -370,7 +553,7 @@ impl Server {
             PauseKind::All => true,
             PauseKind::Write => {
                 let replicates = f::WRITE | f::MAY_REPLICATE;
-                self.command_flags(cmd, argv) & replicates != 0 || (cmd.fullname == "exec" && c.mstate.cmd_flags & replicates != 0)
+                self.command_flags(cmd, argv) & replicates != 0 || (cmd.kind == Kind::Exec && c.mstate.cmd_flags & replicates != 0)
             }
         }
     }
@@ -378,7 +561,7 @@ impl Server {
     /// The flags a command runs with (`getCommandFlags`): the table's,
     /// except where the call itself decides (a script's shebang flags).
     pub fn command_flags(&self, cmd: &Command, argv: &[&[u8]]) -> u64 {
-        if is_script_command(cmd) {
+        if cmd.kind.runs_script() {
             self.effective_command_flags(cmd, argv)
         } else {
             cmd.flags

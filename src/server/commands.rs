@@ -72,7 +72,7 @@ pub fn shutdown_command(ctx: &mut Ctx) -> CmdResult {
     }
     // Only the caller's own context counts (a script's client, or EXEC):
     // SHUTDOWN from another client while a script is busy is allowed.
-    if flags & SHUTDOWN_NOW == 0 && (ctx.c.has(crate::client::flags::SCRIPT) || ctx.srv.in_exec) {
+    if flags & SHUTDOWN_NOW == 0 && (ctx.c.has(crate::client::flags::SCRIPT) || ctx.srv.calls.in_exec) {
         return Err(Error::err(
             "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client",
         ));

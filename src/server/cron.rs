@@ -97,21 +97,11 @@ impl Server {
             return;
         }
         for db in &mut self.dbs {
-            if db.dict.needs_shrink() {
-                db.dict.shrink_to_fit();
-            }
-            if db.expires.needs_shrink() {
-                db.expires.shrink_to_fit();
-            }
+            db.shrink_if_sparse();
         }
         if self.cfg.activerehashing {
             for db in &mut self.dbs {
-                if db.dict.is_rehashing() {
-                    db.dict.rehash_for_ms(1);
-                    break;
-                }
-                if db.expires.is_rehashing() {
-                    db.expires.rehash_for_ms(1);
+                if db.rehash_for_1ms() {
                     break;
                 }
             }

@@ -198,7 +198,7 @@ impl Server {
                 ci.fork_perc(),
                 ci.keys_processed,
                 ci.keys_total,
-                self.dirty,
+                self.dirty.get(),
                 u8::from(self.persist.child.is_some()),
                 self.lastsave,
                 if self.lastbgsave_ok { "ok" } else { "err" },
@@ -355,7 +355,7 @@ impl Server {
                         "db{}:keys={},expires={},avg_ttl={}\r\n",
                         i,
                         db.len(),
-                        db.expires.len(),
+                        db.volatile_len(),
                         db.avg_ttl
                     );
                 }

@@ -114,6 +114,10 @@ pub struct LoadingProgress {
 
 pub struct Server {
     pub cfg: Config,
+    /// The client whose command is running (call.rs).
+    pub running: call::Running,
+    /// The call in progress and the calls nested in it (call.rs).
+    pub calls: call::CallState,
     pub cmds: &'static Registry,
     pub dbs: Vec<Db>,
     /// Clients by slab key. A client is taken out (None) while its
@@ -142,8 +146,9 @@ pub struct Server {
     pub cmd_stats: Vec<CmdStats>,
     /// errorstats: count per error code, sorted like Redis's rax.
     pub error_stats: BTreeMap<String, u64>,
-    /// Changes since the last save.
-    pub dirty: u64,
+    /// Changes since the last save; only the write epilogue and keyless
+    /// writes (`add_dirty`) add to it (db/change.rs).
+    pub dirty: crate::db::change::Dirty,
     /// Cached wall-clock time (ms), refreshed before every command.
     pub mstime: i64,
     pub unixtime: i64,
@@ -174,41 +179,18 @@ pub struct Server {
     pub active_expire_enabled: bool,
     pub lastsave: i64,
     pub lastbgsave_ok: bool,
-    /// Commands to hand to AOF and replicas after the current call, with
-    /// their targets (`PROPAGATE_AOF | PROPAGATE_REPL`).
-    pub pending_propagation: Vec<(usize, Vec<Vec<u8>>, u8)>,
     pub pid: u32,
     pub protected_warning_done: bool,
-    /// Set during a command while the current client must not get replies
-    /// for keys it reads (CLIENT REPLY and similar are per client).
-    pub in_exec: bool,
-    /// The current time fixed for expiry checks inside a command.
-    pub fixed_time_expire: u32,
     /// Result of the last active expire cycle (for `expired_stale_perc`).
     pub active_expire_state: crate::db::expire::CycleState,
     pub loading: bool,
     pub stat_active_defrag_running: bool,
     pub pubsub: crate::pubsub::PubSub,
-    /// Slab key and protocol of the client whose command is running.
-    pub current_key: Option<usize>,
-    pub current_resp: u8,
-    /// Whether the running client is in pub/sub mode.
-    pub current_pubsub: bool,
     /// DEBUG PAUSE-CRON: skip the cron's work.
     pub pause_cron: bool,
-    /// Error replies counted when the last command finished (for the
-    /// failed_calls of the next one).
-    pub prev_err_count: u64,
     /// Client id -> slab key, for every connected client.
     pub client_by_id: std::collections::HashMap<u64, usize, foldhash::fast::RandomState>,
     pub tracking: crate::tracking::Tracking,
-    /// Output for the running client produced by others (messages it
-    /// published to itself, invalidations): added after its reply.
-    pub current_output: Vec<u8>,
-    /// Flags to set on the running client once its command is done.
-    pub pending_client_flags: Vec<(usize, u64)>,
-    /// Nesting of `call` (EXEC and scripts call commands).
-    pub call_depth: u32,
     /// Clients in MONITOR mode (slab keys).
     pub monitors: Vec<usize>,
     pub slowlog: crate::slowlog::SlowLog,
@@ -235,11 +217,6 @@ pub struct Server {
     pub aof: crate::persist::aof::AofState,
     /// EVAL scripts, function libraries and the running script.
     pub scripting: crate::scripting::Scripting,
-    /// Whether memory was over maxmemory when the current command passed
-    /// the gate (scripts check it before their first write).
-    pub pre_command_oom_state: bool,
-    /// Where `propagate` sends commands (`redis.set_repl`).
-    pub propagate_targets: u8,
     /// Events polled but not yet handled: (token, readable, closed,
     /// writable). A busy script serving the loop from inside one of them
     /// handles the rest of the batch (the poller is edge-triggered, so
@@ -247,6 +224,10 @@ pub struct Server {
     pub ready_events: std::collections::VecDeque<(mio::Token, bool, bool, bool)>,
     /// Connections MIGRATE keeps open to its targets.
     pub migrate_sockets: crate::persist::migrate::SocketCache,
+    /// When the last cross-protocol attack was logged (unix seconds).
+    pub last_security_warning: i64,
+    /// The key change hook's own state (db/change.rs).
+    pub changes: crate::db::change::ChangeState,
 }
 
 /// What a command handler sees: the server, its client, its arguments.
@@ -277,15 +258,6 @@ impl<'a> Ctx<'a> {
         self.c.db
     }
 
-    /// The write epilogue: every write to a key ends here (WATCH,
-    /// tracking, keyspace notification, dirty counter).
-    pub fn key_modified(&mut self, key: &[u8], class: u32, event: &str) {
-        let db = self.c.db;
-        self.srv.signal_modified_key(db, key);
-        self.srv.notify_keyspace_event(class, event, key, db);
-        self.srv.dirty += 1;
-    }
-
     /// Rewrites what gets propagated for this command.
     pub fn propagate_as(&mut self, argv: Vec<Vec<u8>>) {
         self.propagate_as = Some(argv);
@@ -297,7 +269,7 @@ impl Server {
     /// command, so a key cannot expire half way through it.
     #[inline]
     pub fn now_ms(&self) -> i64 {
-        if self.fixed_time_expire > 0 {
+        if self.calls.fixed_time_expire > 0 {
             self.mstime
         } else {
             crate::util::mstime()
@@ -310,54 +282,6 @@ impl Server {
         self.unixtime = self.mstime / 1000;
     }
 
-    /// Signals that a key changed (`signalModifiedKey`): WATCH and
-    /// client-side caching hook in here.
-    pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
-        self.touch_watched_key(db, key);
-        let by = if self.fixed_time_expire > 0 { self.current_key } else { None };
-        self.tracking_invalidate_key(key, true, by);
-    }
-
-    /// Every key of a database (or of all) is about to go
-    /// (`signalFlushedDb`): call before emptying.
-    pub fn signal_flushed_db(&mut self, db: Option<usize>) {
-        match db {
-            Some(d) => self.scan_db_for_deleted_streams(d, None),
-            None => {
-                for d in 0..self.dbs.len() {
-                    self.scan_db_for_deleted_streams(d, None);
-                }
-            }
-        }
-        match db {
-            Some(d) => self.touch_all_watched_keys_in_db(d, None),
-            None => {
-                for d in 0..self.dbs.len() {
-                    self.touch_all_watched_keys_in_db(d, None);
-                }
-            }
-        }
-        self.tracking_invalidate_all();
-    }
-
-    /// Fires a keyspace notification (`notifyKeyspaceEvent`).
-    pub fn notify_keyspace_event(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
-        use crate::config::special::notify;
-        let flags = self.cfg.special.notify_keyspace_events;
-        if flags & class == 0 {
-            return;
-        }
-        if flags & notify::KEYSPACE != 0 {
-            let mut chan = format!("__keyspace@{db}__:").into_bytes();
-            chan.extend_from_slice(key);
-            self.publish(&chan, event.as_bytes());
-        }
-        if flags & notify::KEYEVENT != 0 {
-            let chan = format!("__keyevent@{db}__:{event}").into_bytes();
-            self.publish(&chan, key);
-        }
-    }
-
     /// Whether anything consumes propagated commands (replicas, AOF):
     /// without a consumer nothing is copied for propagation.
     #[inline]
@@ -367,9 +291,9 @@ impl Server {
 
     /// Queues a command for AOF and replicas (`alsoPropagate`).
     pub fn propagate(&mut self, db: usize, argv: Vec<Vec<u8>>) {
-        let targets = self.propagate_targets;
+        let targets = self.calls.targets;
         if targets != 0 {
-            self.pending_propagation.push((db, argv, targets));
+            self.calls.propagation.push((db, argv, targets));
         }
     }
 
@@ -384,10 +308,10 @@ impl Server {
     /// MULTI/EXEC (active expiry, eviction, commands that touch arbitrary
     /// keys like SCAN whose lazy expirations are independent).
     pub fn flush_propagation_with(&mut self, transaction: bool) {
-        if self.pending_propagation.is_empty() {
+        if self.calls.propagation.is_empty() {
             return;
         }
-        let mut batch = std::mem::take(&mut self.pending_propagation);
+        let mut batch = std::mem::take(&mut self.calls.propagation);
         if !self.propagation_needed() {
             return;
         }

@@ -7,20 +7,16 @@
 //! it is due.
 
 use super::{PauseKind, Server};
+use crate::ae::Tok;
 use crate::commands::Registry;
 use crate::config::Config;
 use crate::db::Db;
 use crate::net::listener::{listen_tcp, listen_unix, Listener};
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Interest, Poll};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
-
-/// Token of the signal self-pipe.
-const SIGNAL_TOKEN: Token = Token(usize::MAX - 1);
-/// Listener tokens count down from here.
-const LISTENER_TOKEN_BASE: usize = usize::MAX - 2;
 
 static SIGNAL_PIPE_WR: AtomicI32 = AtomicI32::new(-1);
 /// A shutdown signal was received and the shutdown has not been given up
@@ -71,10 +67,11 @@ impl Server {
         let now = crate::util::mstime();
         let ndbs = cfg.databases.max(1) as usize;
         let hz = cfg.hz;
-        crate::ds::dict::set_hash_seed(crate::util::random_seed());
         crate::ds::dict::set_maxmemory(cfg.maxmemory.max(0) as u64);
         let replica = cfg.special.replicaof.is_some();
         let mut srv = Server {
+            running: Default::default(),
+            calls: Default::default(),
             cmd_stats: vec![Default::default(); cmds.cmds.len()],
             cmds,
             dbs: (0..ndbs).map(Db::new).collect(),
@@ -93,7 +90,7 @@ impl Server {
             oom: Default::default(),
             stats: Default::default(),
             error_stats: Default::default(),
-            dirty: 0,
+            dirty: Default::default(),
             mstime: now,
             unixtime: now / 1000,
             lru_clock: crate::db::lru_clock_at(now),
@@ -118,24 +115,14 @@ impl Server {
             active_expire_enabled: true,
             lastsave: now / 1000,
             lastbgsave_ok: true,
-            pending_propagation: Vec::new(),
             pid: std::process::id(),
             protected_warning_done: false,
-            in_exec: false,
-            fixed_time_expire: 0,
             active_expire_state: Default::default(),
             loading: false,
             stat_active_defrag_running: false,
             pubsub: Default::default(),
-            current_key: None,
-            current_resp: 2,
-            current_output: Vec::new(),
-            pending_client_flags: Vec::new(),
-            call_depth: 0,
             monitors: Vec::new(),
-            current_pubsub: false,
             pause_cron: false,
-            prev_err_count: 0,
             client_by_id: Default::default(),
             tracking: Default::default(),
             slowlog: Default::default(),
@@ -151,9 +138,9 @@ impl Server {
             repl_sync_requested: false,
             aof: Default::default(),
             scripting: Default::default(),
-            pre_command_oom_state: false,
-            propagate_targets: crate::scripting::PROPAGATE_AOF | crate::scripting::PROPAGATE_REPL,
             migrate_sockets: Default::default(),
+            changes: Default::default(),
+            last_security_warning: 0,
             cfg,
         };
         if replica {
@@ -201,8 +188,7 @@ impl Server {
 
     fn register_listeners(&mut self, poll: &Poll) -> io::Result<()> {
         for (i, l) in self.listeners.iter_mut().enumerate() {
-            poll.registry()
-                .register(l.source(), Token(LISTENER_TOKEN_BASE - i), Interest::READABLE)?;
+            poll.registry().register(l, Tok::Listener(i).into(), Interest::READABLE)?;
         }
         Ok(())
     }
@@ -215,11 +201,10 @@ impl Server {
         let reg = self.registry.as_ref().ok_or("no event loop")?;
         let mut kept: Vec<Listener> = Vec::new();
         for mut l in self.listeners.drain(..) {
-            match l {
-                Listener::Tcp(_) => {
-                    let _ = reg.deregister(l.source());
-                }
-                Listener::Unix(_) => kept.push(l),
+            if l.is_unix() {
+                kept.push(l);
+            } else {
+                let _ = reg.deregister(&mut l);
             }
         }
         // Dropping the old TCP listeners closes them before the new bind.
@@ -249,8 +234,8 @@ impl Server {
         let reg = self.registry.as_ref().ok_or("no event loop")?;
         let mut res = Ok(());
         for (i, l) in self.listeners.iter_mut().enumerate() {
-            let _ = reg.deregister(l.source());
-            if let Err(e) = reg.register(l.source(), Token(LISTENER_TOKEN_BASE - i), Interest::READABLE) {
+            let _ = reg.deregister(l);
+            if let Err(e) = reg.register(l, Tok::Listener(i).into(), Interest::READABLE) {
                 res = Err(e.to_string());
             }
         }
@@ -288,8 +273,11 @@ impl Server {
         self.registry = Some(poll.registry().try_clone()?);
         self.register_listeners(&poll)?;
         let sig_fd = install_signal_pipe()?;
-        poll.registry()
-            .register(&mut mio::unix::SourceFd(&sig_fd.as_raw_fd()), SIGNAL_TOKEN, Interest::READABLE)?;
+        poll.registry().register(
+            &mut mio::unix::SourceFd(&sig_fd.as_raw_fd()),
+            Tok::Signal.into(),
+            Interest::READABLE,
+        )?;
         self.poll = Some(poll);
         self.sig_fd = Some(sig_fd);
         Ok(())
@@ -384,7 +372,8 @@ impl Server {
         Ok(got)
     }
 
-    /// Waits up to `timeout` for events and handles them; returns how many
+    /// Waits up to `timeout` for events and handles them, by what each
+    /// event's token says its source is (`ae::Tok`); returns how many
     /// there were (`aeProcessEvents` for file events).
     fn poll_and_dispatch(&mut self, events: &mut Events, timeout: Duration) -> io::Result<usize> {
         let Some(poll) = self.poll.as_mut() else {
@@ -411,30 +400,31 @@ impl Server {
             ));
         }
         while let Some((t, readable, closed, writable)) = self.ready_events.pop_front() {
-            if t == SIGNAL_TOKEN {
-                if let Some(fd) = self.sig_fd.as_ref().map(|f| f.as_raw_fd()) {
-                    self.drain_signals(fd);
-                }
-            } else if t.0 > LISTENER_TOKEN_BASE - 64 && t.0 <= LISTENER_TOKEN_BASE {
-                self.accept_clients(LISTENER_TOKEN_BASE - t.0);
-            } else if t.0 == crate::repl::TRANSFER_TOKEN {
-                self.transfer_event(readable, writable);
-            } else if t.0 == crate::repl::RDB_PIPE_TOKEN {
-                self.rdb_pipe_read();
-            } else {
-                // Write before reading (Redis's AE_BARRIER): a reply
-                // produced by this iteration's reads must only leave in
-                // before_sleep, after the AOF holding its write is
-                // written (and fsynced with appendfsync always).
-                if writable {
-                    let wants = matches!(self.clients.get(t.0), Some(Some(c)) if c.reply.pending() > 0);
-                    if wants && self.write_to_client(t.0) {
-                        self.pending_write.push(t.0);
+            match Tok::from_token(t) {
+                Some(Tok::Client(key)) => {
+                    // Write before reading (Redis's AE_BARRIER): a reply
+                    // produced by this iteration's reads must only leave in
+                    // before_sleep, after the AOF holding its write is
+                    // written (and fsynced with appendfsync always).
+                    if writable {
+                        let wants = matches!(self.clients.get(key), Some(Some(c)) if c.reply.pending() > 0);
+                        if wants && self.write_to_client(key) {
+                            self.pending_write.push(key);
+                        }
+                    }
+                    if readable {
+                        self.handle_readable(key, closed);
                     }
                 }
-                if readable {
-                    self.handle_readable(t.0, closed);
+                Some(Tok::Listener(i)) => self.accept_clients(i),
+                Some(Tok::Signal) => {
+                    if let Some(fd) = self.sig_fd.as_ref().map(|f| f.as_raw_fd()) {
+                        self.drain_signals(fd);
+                    }
                 }
+                Some(Tok::ReplTransfer) => self.transfer_event(readable, writable),
+                Some(Tok::RdbPipe) => self.rdb_pipe_read(),
+                None => {}
             }
         }
         Ok(n)
@@ -453,11 +443,7 @@ impl Server {
             return;
         }
         self.in_events_while_blocked = true;
-        let saved_key = self.current_key;
-        let saved_resp = self.current_resp;
-        let saved_pubsub = self.current_pubsub;
-        let saved_output = std::mem::take(&mut self.current_output);
-        let saved_flags = std::mem::take(&mut self.pending_client_flags);
+        let saved_running = std::mem::take(&mut self.running);
         let (saved_ms, saved_unix) = (self.mstime, self.unixtime);
         let mut events = Events::with_capacity(128);
         for _ in 0..4 {
@@ -472,11 +458,7 @@ impl Server {
                 break;
             }
         }
-        self.current_key = saved_key;
-        self.current_resp = saved_resp;
-        self.current_pubsub = saved_pubsub;
-        self.current_output = saved_output;
-        self.pending_client_flags = saved_flags;
+        self.running = saved_running;
         if crate::scripting::script_running() {
             // A script sees the time it started at.
             self.mstime = saved_ms;

@@ -3,11 +3,14 @@
 //! of the first byte.
 
 use crate::config::special::notify;
+use crate::db::change::{ev, Event, KeyWrite};
 use crate::error::Error;
 use crate::object::{NewValue, Obj};
 use crate::server::{CmdResult, Ctx, Server};
 use crate::types::string::{string_bytes, unshare_string};
 use crate::util::num::{parse_i64, LONG_STR_SIZE};
+
+const SETBIT: Event = Event::new(notify::STRING, "setbit");
 
 const BIT_OFFSET_ERR: &str = "ERR bit offset is not an integer or out of range";
 
@@ -75,7 +78,7 @@ pub fn setbit_command(ctx: &mut Ctx) -> CmdResult {
     let old = (s[byte] >> bit) & 1;
     if grew || i64::from(old) != on {
         s[byte] = (s[byte] & !(1 << bit)) | ((on as u8) << bit);
-        ctx.key_modified(key, notify::STRING, "setbit");
+        ctx.key_modified(key, SETBIT);
     }
     ctx.c.reply.int(i64::from(old));
     Ok(())
@@ -311,9 +314,9 @@ pub fn bitop_command(ctx: &mut Ctx) -> CmdResult {
             *out = o;
         }
         ctx.srv.set_key(db, dest, NewValue::Obj(Box::new(Obj::Str(res))), false);
-        ctx.key_modified(dest, notify::STRING, "set");
+        ctx.key_modified(dest, ev::SET);
     } else if ctx.srv.db_delete(db, dest) {
-        ctx.key_modified(dest, notify::GENERIC, "del");
+        ctx.key_modified(dest, ev::DEL);
     }
     ctx.c.reply.int(maxlen as i64);
     Ok(())
@@ -556,9 +559,7 @@ fn bitfield_generic(ctx: &mut Ctx, readonly_cmd: bool) -> CmdResult {
         }
     }
     if changes > 0 {
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.notify_keyspace_event(notify::STRING, "setbit", key, db);
-        ctx.srv.dirty += changes;
+        ctx.key_modified(key, KeyWrite::new(SETBIT).dirty(changes));
     }
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! distances and the choice of the areas searched follow Redis exactly, so
 //! the same data gives the same replies.
 
+use crate::db::change::ev;
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx};
 use crate::types::zset::{Cursor, ZSet};
@@ -756,7 +757,7 @@ fn georadius_generic(ctx: &mut Ctx, src_idx: usize, flags: u32) -> CmdResult {
         match storekey {
             Some(dst) => {
                 if ctx.srv.db_delete(db, dst) {
-                    ctx.key_modified(dst, crate::config::special::notify::GENERIC, "del");
+                    ctx.key_modified(dst, ev::DEL);
                 }
                 ctx.c.reply.int(0);
             }

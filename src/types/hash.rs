@@ -14,6 +14,7 @@
 use std::collections::HashSet;
 
 use crate::config::special::notify;
+use crate::db::change::{ev, Event, KeyWrite};
 use crate::db::keyspace::{parse_cursor, parse_scan_opts};
 use crate::db::{lookup, KvEntry};
 use crate::debug::{mix_digest, xor_digest};
@@ -26,6 +27,8 @@ use crate::server::{CmdResult, Ctx, Server};
 use crate::util::glob::glob_match;
 use crate::util::num::{is_long_double, long_double_add, parse_f64, parse_i64, push_i64, LdAddError};
 use crate::util::{rand_below, rand_u64};
+
+const HSET: Event = Event::new(notify::HASH, "hset");
 
 // ---------------------------------------------------------------------------
 // Hash type representation and API
@@ -507,7 +510,7 @@ fn hash_write_or_create<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Resul
     if lookup_hash_write(srv, db, key)?.is_none() {
         srv.db_add(db, key, NewValue::Obj(Box::new(Obj::Hash(Hash::new()))));
     }
-    match srv.dbs[db].dict.get_mut(key).and_then(|e| e.obj_mut()) {
+    match srv.dbs[db].find_mut(key).and_then(|e| e.obj_mut()) {
         Some(Obj::Hash(h)) => Ok(h),
         _ => Err(Error::WrongType),
     }
@@ -543,9 +546,7 @@ fn hset_generic(ctx: &mut Ctx, hmset: bool) -> CmdResult {
     } else {
         ctx.c.reply.int(created);
     }
-    ctx.srv.signal_modified_key(db, key);
-    ctx.srv.notify_keyspace_event(notify::HASH, "hset", key, db);
-    ctx.srv.dirty += ((ctx.argc() - 2) / 2) as u64;
+    ctx.key_modified(key, KeyWrite::new(HSET).dirty(((ctx.argc() - 2) / 2) as u64));
     Ok(())
 }
 
@@ -573,7 +574,7 @@ pub fn hsetnx_command(ctx: &mut Ctx) -> CmdResult {
     h.set(ctx.argv[2], ctx.argv[3], lim);
     h.compact();
     ctx.c.reply.int(1);
-    ctx.key_modified(key, notify::HASH, "hset");
+    ctx.key_modified(key, HSET);
     Ok(())
 }
 
@@ -629,12 +630,8 @@ pub fn hdel_command(ctx: &mut Ctx) -> CmdResult {
         ctx.srv.db_delete(db, key);
     }
     if deleted > 0 {
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.notify_keyspace_event(notify::HASH, "hdel", key, db);
-        if emptied {
-            ctx.srv.notify_keyspace_event(notify::GENERIC, "del", key, db);
-        }
-        ctx.srv.dirty += deleted;
+        let hdel = Event::new(notify::HASH, "hdel");
+        ctx.key_modified(key, KeyWrite::new(hdel).also_if(emptied, ev::DEL).dirty(deleted));
     }
     ctx.c.reply.int(deleted as i64);
     Ok(())
@@ -738,7 +735,7 @@ pub fn hincrby_command(ctx: &mut Ctx) -> CmdResult {
     h.set(field, &text, lim);
     h.compact();
     ctx.c.reply.int(value);
-    ctx.key_modified(key, notify::HASH, "hincrby");
+    ctx.key_modified(key, Event::new(notify::HASH, "hincrby"));
     Ok(())
 }
 
@@ -770,7 +767,7 @@ pub fn hincrbyfloat_command(ctx: &mut Ctx) -> CmdResult {
     h.set(field, &result, lim);
     h.compact();
     ctx.c.reply.bulk(&result);
-    ctx.key_modified(key, notify::HASH, "hincrbyfloat");
+    ctx.key_modified(key, Event::new(notify::HASH, "hincrbyfloat"));
     // Replicated as HSET with the final value, so float formatting can
     // never make a replica or an AOF reload diverge.
     ctx.propagate_as(vec![b"HSET".to_vec(), key.to_vec(), field.to_vec(), result]);
@@ -842,7 +839,7 @@ fn reply_rand_pair(r: &mut ReplyBuf, f: LpValue<'_>, v: LpValue<'_>, withvalues:
 /// The hash at `key` of a database, without a lookup (for a command
 /// that already looked it up).
 fn peek_hash<'s>(srv: &'s Server, db: usize, key: &[u8]) -> Option<&'s Hash> {
-    srv.dbs[db].dict.get(key).and_then(|e| hash_of(e).ok())
+    srv.dbs[db].find(key).and_then(|e| hash_of(e).ok())
 }
 
 /// Rehash steps Redis's fair random sampling takes per pick
@@ -852,7 +849,7 @@ const REHASH_STEPS_PER_PICK: u64 = 15;
 /// Advances a table rehash as much as `picks` random samplings would.
 fn sampling_rehash(srv: &mut Server, db: usize, key: &[u8], picks: u64) {
     if picks > 0 {
-        if let Some(Obj::Hash(h)) = srv.dbs[db].dict.get_mut(key).and_then(|e| e.obj_mut()) {
+        if let Some(Obj::Hash(h)) = srv.dbs[db].find_mut(key).and_then(|e| e.obj_mut()) {
             h.rehash_steps(picks.saturating_mul(REHASH_STEPS_PER_PICK).min(1 << 24) as usize);
         }
     }
@@ -1022,18 +1019,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::util::test_rng::Rng;
 
     fn model_of(h: &Hash) -> BTreeMap<Vec<u8>, Vec<u8>> {
         h.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect()
@@ -1053,7 +1039,7 @@ mod tests {
     /// Random writes against a BTreeMap model, across conversions.
     #[test]
     fn model_across_conversions() {
-        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let mut rng = Rng::new(0x1234_5678_9abc_def1);
         for round in 0..40 {
             let lim = HashLimits {
                 max_entries: [0, 1, 8, 64, 128][round % 5],

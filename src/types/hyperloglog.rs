@@ -12,9 +12,12 @@
 //! produce the same bytes for the same additions.
 
 use crate::config::special::notify;
+use crate::db::change::{Event, KeyWrite};
 use crate::error::Error;
 use crate::object::{NewValue, Obj, ValueRef};
 use crate::server::{CmdResult, Ctx, Server};
+
+const PFADD: Event = Event::new(notify::STRING, "pfadd");
 
 const P: u32 = 14;
 const Q: u32 = 64 - P;
@@ -523,10 +526,7 @@ pub fn pfadd_command(ctx: &mut Ctx) -> CmdResult {
     }
     if updated > 0 {
         invalidate_cache(v);
-        let db = ctx.dbi();
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.notify_keyspace_event(notify::STRING, "pfadd", key, db);
-        ctx.srv.dirty += updated;
+        ctx.key_modified(key, KeyWrite::new(PFADD).dirty(updated));
     }
     ctx.c.reply.int(i64::from(updated > 0));
     Ok(())
@@ -560,8 +560,7 @@ pub fn pfcount_command(ctx: &mut Ctx) -> CmdResult {
     let card = estimate(&histogram(v).ok_or_else(invalid_hll)?);
     v[8..16].copy_from_slice(&card.to_le_bytes());
     // The cached value changed the string: propagate, like Redis.
-    ctx.srv.signal_modified_key(db, key);
-    ctx.srv.dirty += 1;
+    ctx.key_modified(key, KeyWrite::silent());
     ctx.c.reply.int(card as i64);
     Ok(())
 }
@@ -601,9 +600,7 @@ pub fn pfmerge_command(ctx: &mut Ctx) -> CmdResult {
         }
     }
     invalidate_cache(v);
-    ctx.srv.signal_modified_key(db, dest);
-    ctx.srv.notify_keyspace_event(notify::STRING, "pfadd", dest, db);
-    ctx.srv.dirty += 1;
+    ctx.key_modified(dest, PFADD);
     ctx.c.reply.ok();
     Ok(())
 }
@@ -633,7 +630,8 @@ pub fn pfdebug_command(ctx: &mut Ctx) -> CmdResult {
             }
             let regs: Vec<u8> = (0..REGISTERS).map(|i| dense_get(&v[HDR_SIZE..], i)).collect();
             if converted {
-                ctx.srv.dirty += 1;
+                // A new encoding to propagate, invisible to WATCH.
+                ctx.key_modified(key, KeyWrite::silent().unsignalled());
             }
             let r = &mut ctx.c.reply;
             r.array_len(REGISTERS);
@@ -683,7 +681,7 @@ pub fn pfdebug_command(ctx: &mut Ctx) -> CmdResult {
                 return Err(invalid_hll());
             }
             if conv {
-                ctx.srv.dirty += 1;
+                ctx.key_modified(key, KeyWrite::silent().unsignalled());
             }
             ctx.c.reply.int(i64::from(conv));
         }

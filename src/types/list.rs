@@ -10,7 +10,9 @@
 //! has some; otherwise they park the client (`crate::blocked`), and the
 //! server runs the same command again once a key gets data.
 
+use crate::commands::Kind;
 use crate::config::special::notify;
+use crate::db::change::{ev, Event, KeyWrite};
 use crate::db::{lookup, KvEntry};
 use crate::ds::listpack::LpValue;
 use crate::ds::quicklist::{self, Quicklist, Where};
@@ -344,41 +346,39 @@ fn list_read<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Result<Option<&'
 /// The list stored at `key`, without lookup side effects (used again
 /// within a command after a first lookup).
 fn list_at<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a mut List> {
-    match srv.dbs[db].dict.get_mut(key)?.obj_mut()? {
+    match srv.dbs[db].find_mut(key)?.obj_mut()? {
         Obj::List(l) => Some(l),
         _ => None,
     }
 }
 
-/// Signals a modified key and fires a list event (without touching dirty).
-fn list_touched(ctx: &mut Ctx, key: &[u8], event: &str) {
-    let db = ctx.dbi();
-    ctx.srv.signal_modified_key(db, key);
-    ctx.srv.notify_keyspace_event(notify::LIST, event, key, db);
+/// A list event.
+const fn list_event(name: &'static str) -> Event {
+    Event::new(notify::LIST, name)
 }
 
-/// Deletes the key if its list became empty, firing "del"; true if so.
+/// Deletes the key if its list became empty; true if so (the caller's
+/// write then also fires `del`).
 fn delete_if_empty(ctx: &mut Ctx, key: &[u8]) -> bool {
     let db = ctx.dbi();
     if list_at(ctx.srv, db, key).is_some_and(|l| l.is_empty()) {
         ctx.srv.db_delete(db, key);
-        ctx.srv.notify_keyspace_event(notify::GENERIC, "del", key, db);
         return true;
     }
     false
 }
 
-fn pop_event(wh: Where) -> &'static str {
+fn pop_event(wh: Where) -> Event {
     match wh {
-        Where::Head => "lpop",
-        Where::Tail => "rpop",
+        Where::Head => list_event("lpop"),
+        Where::Tail => list_event("rpop"),
     }
 }
 
-fn push_event(wh: Where) -> &'static str {
+fn push_event(wh: Where) -> Event {
     match wh {
-        Where::Head => "lpush",
-        Where::Tail => "rpush",
+        Where::Head => list_event("lpush"),
+        Where::Tail => list_event("rpush"),
     }
 }
 
@@ -391,11 +391,9 @@ fn pop_cmd_name(wh: Where) -> Vec<u8> {
 
 /// The bookkeeping after popping `count` elements (`listElementsRemoved`).
 fn elements_removed(ctx: &mut Ctx, key: &[u8], wh: Where, count: i64) {
-    let db = ctx.dbi();
-    ctx.srv.notify_keyspace_event(notify::LIST, pop_event(wh), key, db);
-    delete_if_empty(ctx, key);
-    ctx.srv.signal_modified_key(db, key);
-    ctx.srv.dirty += count.max(0) as u64;
+    let emptied = delete_if_empty(ctx, key);
+    let w = KeyWrite::new(pop_event(wh)).also_if(emptied, ev::DEL);
+    ctx.key_modified(key, w.notify_first().dirty(count.max(0) as u64));
 }
 
 /// Parses LEFT / RIGHT (`getListPositionFromObjectOrReply`).
@@ -446,9 +444,8 @@ fn push_generic(ctx: &mut Ctx, wh: Where, xx: bool) -> CmdResult {
             n
         }
     };
-    ctx.srv.dirty += values.len() as u64;
     ctx.c.reply.int(len as i64);
-    list_touched(ctx, key, push_event(wh));
+    ctx.key_modified(key, KeyWrite::new(push_event(wh)).dirty(values.len() as u64));
     Ok(())
 }
 
@@ -492,8 +489,7 @@ pub fn linsert_command(ctx: &mut Ctx) -> CmdResult {
         return Ok(());
     }
     let len = l.len();
-    list_touched(ctx, key, "linsert");
-    ctx.srv.dirty += 1;
+    ctx.key_modified(key, list_event("linsert"));
     ctx.c.reply.int(len as i64);
     Ok(())
 }
@@ -531,8 +527,7 @@ pub fn lset_command(ctx: &mut Ctx) -> CmdResult {
         return Err(Error::OutOfRange);
     }
     ctx.c.reply.ok();
-    list_touched(ctx, key, "lset");
-    ctx.srv.dirty += 1;
+    ctx.key_modified(key, list_event("lset"));
     Ok(())
 }
 
@@ -622,10 +617,9 @@ pub fn ltrim_command(ctx: &mut Ctx) -> CmdResult {
     };
     l.del_range(0, ltrim);
     l.del_range(-rtrim, rtrim);
-    ctx.srv.notify_keyspace_event(notify::LIST, "ltrim", key, db);
-    delete_if_empty(ctx, key);
-    ctx.srv.signal_modified_key(db, key);
-    ctx.srv.dirty += (ltrim + rtrim) as u64;
+    let emptied = delete_if_empty(ctx, key);
+    let w = KeyWrite::new(list_event("ltrim")).also_if(emptied, ev::DEL);
+    ctx.key_modified(key, w.notify_first().dirty((ltrim + rtrim) as u64));
     ctx.c.reply.ok();
     Ok(())
 }
@@ -718,11 +712,10 @@ pub fn lrem_command(ctx: &mut Ctx) -> CmdResult {
         return Ok(());
     };
     let removed = l.remove(ctx.argv[3], toremove);
-    ctx.srv.dirty += removed;
     if removed > 0 {
-        list_touched(ctx, key, "lrem");
+        let emptied = delete_if_empty(ctx, key);
+        ctx.key_modified(key, KeyWrite::new(list_event("lrem")).also_if(emptied, ev::DEL).dirty(removed));
     }
-    delete_if_empty(ctx, key);
     ctx.c.reply.int(removed as i64);
     Ok(())
 }
@@ -737,8 +730,8 @@ fn lmove_handle_push(ctx: &mut Ctx, dst: &[u8], value: &[u8], wh: Where) {
         l.push(value, wh);
         ctx.srv.db_add(db, dst, NewValue::Obj(Box::new(Obj::List(l))));
     }
-    ctx.srv.signal_modified_key(db, dst);
-    ctx.srv.notify_keyspace_event(notify::LIST, push_event(wh), dst, db);
+    // The move counts once, on the source.
+    ctx.key_modified(dst, KeyWrite::new(push_event(wh)).dirty(0));
     ctx.c.reply.bulk(value);
 }
 
@@ -764,12 +757,10 @@ fn lmove_generic(ctx: &mut Ctx, from: Where, to: Where) -> CmdResult {
         return Ok(());
     };
     lmove_handle_push(ctx, dst, &value, to);
-    ctx.srv.notify_keyspace_event(notify::LIST, pop_event(from), src, db);
-    delete_if_empty(ctx, src);
-    ctx.srv.signal_modified_key(db, src);
-    ctx.srv.dirty += 1;
-    match ctx.cmd.fullname.as_str() {
-        "blmove" => {
+    let emptied = delete_if_empty(ctx, src);
+    ctx.key_modified(src, KeyWrite::new(pop_event(from)).also_if(emptied, ev::DEL).notify_first());
+    match ctx.cmd.kind {
+        Kind::Blmove => {
             let argv = vec![
                 b"LMOVE".to_vec(),
                 src.to_vec(),
@@ -779,7 +770,7 @@ fn lmove_generic(ctx: &mut Ctx, from: Where, to: Where) -> CmdResult {
             ];
             ctx.propagate_as(argv);
         }
-        "brpoplpush" => ctx.propagate_as(vec![b"RPOPLPUSH".to_vec(), src.to_vec(), dst.to_vec()]),
+        Kind::Brpoplpush => ctx.propagate_as(vec![b"RPOPLPUSH".to_vec(), src.to_vec(), dst.to_vec()]),
         _ => {}
     }
     Ok(())

@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 
 use crate::config::special::notify;
+use crate::db::change::{ev, Event, KeyWrite};
 use crate::db::keyspace::{parse_cursor, parse_scan_opts};
 use crate::db::KvEntry;
 use crate::debug::xor_digest;
@@ -26,6 +27,10 @@ use crate::server::{CmdResult, Ctx, Server};
 use crate::util::glob::glob_match;
 use crate::util::num::{parse_i64, push_i64};
 use crate::util::rand_below;
+
+const SADD: Event = Event::new(notify::SET, "sadd");
+const SREM: Event = Event::new(notify::SET, "srem");
+const SPOP: Event = Event::new(notify::SET, "spop");
 
 // ---------------------------------------------------------------------------
 // Set type representation and API
@@ -324,7 +329,7 @@ pub fn debug_hook(ctx: &mut Ctx) -> Option<CmdResult> {
         return None;
     }
     let db = ctx.dbi();
-    let e = ctx.srv.dbs[db].dict.get(ctx.argv[2])?;
+    let e = ctx.srv.dbs[db].find(ctx.argv[2])?;
     match e.value() {
         ValueRef::Obj(Obj::Set(Set::Table(d))) => {
             let text = crate::types::hash::dict_stats_text(d);
@@ -376,12 +381,12 @@ fn lookup_set_write<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Result<Op
 
 /// The set at `key`, without a lookup (the command already did it).
 fn peek_set<'s>(srv: &'s Server, db: usize, key: &[u8]) -> Option<&'s Set> {
-    srv.dbs[db].dict.get(key).and_then(|e| set_of(e).ok())
+    srv.dbs[db].find(key).and_then(|e| set_of(e).ok())
 }
 
 /// The set at `key` for modification, without a lookup.
 fn peek_set_mut<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Option<&'s mut Set> {
-    match srv.dbs[db].dict.get_mut(key)?.obj_mut()? {
+    match srv.dbs[db].find_mut(key)?.obj_mut()? {
         Obj::Set(s) => Some(s),
         _ => None,
     }
@@ -395,12 +400,13 @@ fn reply_member(r: &mut ReplyBuf, m: LpValue<'_>) {
     }
 }
 
-/// Stores a computed set at `dst` (`setKey`: overwrite, TTL dropped).
-fn store_set(ctx: &mut Ctx, dst: &[u8], mut set: Set) {
+/// Stores a computed set at `dst` (`setKey`: overwrite, TTL dropped) and
+/// fires `event` for it.
+fn store_set(ctx: &mut Ctx, dst: &[u8], mut set: Set, event: &'static str) {
     let db = ctx.dbi();
     set.compact();
     ctx.srv.set_key(db, dst, NewValue::Obj(Box::new(Obj::Set(set))), false);
-    ctx.srv.signal_modified_key(db, dst);
+    ctx.key_modified(dst, Event::new(notify::SET, event));
 }
 
 /// The *STORE ending for an empty result: the destination goes away.
@@ -408,9 +414,7 @@ fn store_empty(ctx: &mut Ctx, dst: &[u8]) {
     let db = ctx.dbi();
     ctx.c.reply.int(0);
     if ctx.srv.db_delete(db, dst) {
-        ctx.srv.dirty += 1;
-        ctx.srv.signal_modified_key(db, dst);
-        ctx.srv.notify_keyspace_event(notify::GENERIC, "del", dst, db);
+        ctx.key_modified(dst, ev::DEL);
     }
 }
 
@@ -435,10 +439,8 @@ pub fn sadd_command(ctx: &mut Ctx) -> CmdResult {
         }
     };
     if added > 0 {
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.notify_keyspace_event(notify::SET, "sadd", key, db);
+        ctx.key_modified(key, KeyWrite::new(SADD).dirty(added as u64));
     }
-    ctx.srv.dirty += added as u64;
     ctx.c.reply.int(added as i64);
     Ok(())
 }
@@ -468,12 +470,7 @@ pub fn srem_command(ctx: &mut Ctx) -> CmdResult {
         s.compact();
     }
     if deleted > 0 {
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.notify_keyspace_event(notify::SET, "srem", key, db);
-        if emptied {
-            ctx.srv.notify_keyspace_event(notify::GENERIC, "del", key, db);
-        }
-        ctx.srv.dirty += deleted;
+        ctx.key_modified(key, KeyWrite::new(SREM).also_if(emptied, ev::DEL).dirty(deleted));
     }
     ctx.c.reply.int(deleted as i64);
     Ok(())
@@ -511,16 +508,17 @@ pub fn smove_command(ctx: &mut Ctx) -> CmdResult {
     }
     let emptied = s.is_empty();
     s.compact();
-    ctx.srv.notify_keyspace_event(notify::SET, "srem", src, db);
     if emptied {
         ctx.srv.db_delete(db, src);
-        ctx.srv.notify_keyspace_event(notify::GENERIC, "del", src, db);
     }
+    // Redis creates the destination between the source's events and its
+    // signal; here the source's write is reported whole first, so a client
+    // that caches `src` and listens for `new` events sees the invalidation
+    // before the `new` of `dst` rather than after it.
+    ctx.key_modified(src, KeyWrite::new(SREM).also_if(emptied, ev::DEL).notify_first());
     if dst_is_set.is_none() {
         ctx.srv.db_add(db, dst, NewValue::Obj(Box::new(Obj::Set(Set::for_value(ele)))));
     }
-    ctx.srv.signal_modified_key(db, src);
-    ctx.srv.dirty += 1;
     let max = intset_limit(ctx.srv);
     let added = match peek_set_mut(ctx.srv, db, dst) {
         Some(d) => {
@@ -531,9 +529,7 @@ pub fn smove_command(ctx: &mut Ctx) -> CmdResult {
         None => false,
     };
     if added {
-        ctx.srv.dirty += 1;
-        ctx.srv.signal_modified_key(db, dst);
-        ctx.srv.notify_keyspace_event(notify::SET, "sadd", dst, db);
+        ctx.key_modified(dst, SADD);
     }
     ctx.c.reply.int(1);
     Ok(())
@@ -594,16 +590,14 @@ fn spop_with_count(ctx: &mut Ctx) -> CmdResult {
     if count < size {
         sampling_rehash(ctx.srv, db, key, count.min(size - count));
     }
-    ctx.srv.notify_keyspace_event(notify::SET, "spop", key, db);
-    ctx.srv.dirty += count.min(size);
+    let spopped = KeyWrite::new(SPOP).dirty(count.min(size)).notify_first();
 
     // CASE 1: everything goes: reply with the whole set, delete the key.
     if count >= size {
         sunion_diff_generic(ctx, &[key], None, SetOp::Union)?;
         ctx.srv.db_delete(db, key);
-        ctx.srv.notify_keyspace_event(notify::GENERIC, "del", key, db);
+        ctx.key_modified(key, spopped.also(ev::DEL));
         ctx.propagate_as(vec![b"DEL".to_vec(), key.to_vec()]);
-        ctx.srv.signal_modified_key(db, key);
         return Ok(());
     }
 
@@ -651,7 +645,7 @@ fn spop_with_count(ctx: &mut Ctx) -> CmdResult {
         ctx.srv.propagate(db, vec![b"SREM".to_vec(), key.to_vec(), m]);
     }
     ctx.no_propagate = true;
-    ctx.srv.signal_modified_key(db, key);
+    ctx.key_modified(key, spopped);
     Ok(())
 }
 
@@ -677,15 +671,12 @@ pub fn spop_command(ctx: &mut Ctx) -> CmdResult {
     s.remove(&ele);
     s.compact();
     let emptied = s.is_empty();
-    ctx.srv.notify_keyspace_event(notify::SET, "spop", key, db);
     ctx.c.reply.bulk(&ele);
     ctx.propagate_as(vec![b"SREM".to_vec(), key.to_vec(), ele]);
     if emptied {
         ctx.srv.db_delete(db, key);
-        ctx.srv.notify_keyspace_event(notify::GENERIC, "del", key, db);
     }
-    ctx.srv.signal_modified_key(db, key);
-    ctx.srv.dirty += 1;
+    ctx.key_modified(key, KeyWrite::new(SPOP).also_if(emptied, ev::DEL).notify_first());
     Ok(())
 }
 
@@ -914,10 +905,8 @@ fn sinter_generic(ctx: &mut Ctx, keys: &[&[u8]], dst: Option<&[u8]>, card_only: 
         return Ok(());
     }
     let n = result.len();
-    store_set(ctx, dst, result);
+    store_set(ctx, dst, result, "sinterstore");
     ctx.c.reply.int(n as i64);
-    ctx.srv.notify_keyspace_event(notify::SET, "sinterstore", dst, db);
-    ctx.srv.dirty += 1;
     Ok(())
 }
 
@@ -1064,11 +1053,9 @@ fn sunion_diff_generic(ctx: &mut Ctx, keys: &[&[u8]], dst: Option<&[u8]>, op: Se
         return Ok(());
     }
     let n = result.len();
-    store_set(ctx, dst, result);
-    ctx.c.reply.int(n as i64);
     let event = if op == SetOp::Union { "sunionstore" } else { "sdiffstore" };
-    ctx.srv.notify_keyspace_event(notify::SET, event, dst, db);
-    ctx.srv.dirty += 1;
+    store_set(ctx, dst, result, event);
+    ctx.c.reply.int(n as i64);
     Ok(())
 }
 
@@ -1145,18 +1132,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::util::test_rng::Rng;
 
     fn contents(s: &Set) -> BTreeSet<Vec<u8>> {
         s.iter().map(|m| m.to_vec()).collect()
@@ -1175,7 +1151,7 @@ mod tests {
     /// Random operations against a BTreeSet model, across conversions.
     #[test]
     fn model_across_conversions() {
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
         for round in 0..40 {
             let max = [0, 1, 16, 128, 512][round % 5];
             let mut s = Set::new_intset();

@@ -12,6 +12,7 @@
 
 use crate::client::flags as cf;
 use crate::config::special::notify;
+use crate::db::change::{ev, Event, KeyWrite};
 use crate::ds::listpack::LpValue;
 use crate::ds::quicklist::Where;
 use crate::error::Error;
@@ -603,13 +604,10 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) -> CmdResult {
             }
             if outputlen > 0 {
                 ctx.srv.set_key(db, dst, NewValue::Obj(Box::new(Obj::List(list))), false);
-                ctx.srv.signal_modified_key(db, dst);
-                ctx.srv.notify_keyspace_event(notify::LIST, "sortstore", dst, db);
-                ctx.srv.dirty += outputlen as u64;
+                let sortstore = Event::new(notify::LIST, "sortstore");
+                ctx.key_modified(dst, KeyWrite::new(sortstore).dirty(outputlen as u64));
             } else if ctx.srv.db_delete(db, dst) {
-                ctx.srv.signal_modified_key(db, dst);
-                ctx.srv.notify_keyspace_event(notify::GENERIC, "del", dst, db);
-                ctx.srv.dirty += 1;
+                ctx.key_modified(dst, ev::DEL);
             }
             ctx.c.reply.int(outputlen as i64);
         }

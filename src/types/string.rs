@@ -6,6 +6,7 @@
 //! as Redis does.
 
 use crate::config::special::notify;
+use crate::db::change::{ev, Event, KeyWrite};
 use crate::db::{lookup, KvEntry};
 use crate::error::Error;
 use crate::object::{int_value, string_value, NewValue, Obj, ValueRef};
@@ -50,13 +51,13 @@ fn check_string_length(srv: &Server, size: u64, append: u64) -> Result<(), Error
 /// Makes the value of an existing string key a private raw buffer
 /// (`dbUnshareStringValue`) and returns it for modification.
 pub(crate) fn unshare_string<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Option<&'s mut Vec<u8>> {
-    let is_raw = matches!(srv.dbs[db].dict.get(key)?.value(), ValueRef::Obj(Obj::Str(_)));
+    let is_raw = matches!(srv.dbs[db].find(key)?.value(), ValueRef::Obj(Obj::Str(_)));
     if !is_raw {
         let mut buf = [0u8; LONG_STR_SIZE];
-        let bytes = string_bytes(srv.dbs[db].dict.get(key)?.value(), &mut buf).ok()?.to_vec();
+        let bytes = string_bytes(srv.dbs[db].find(key)?.value(), &mut buf).ok()?.to_vec();
         srv.db_overwrite(db, key, NewValue::Obj(Box::new(Obj::Str(bytes))));
     }
-    match srv.dbs[db].dict.get_mut(key)?.obj_mut()? {
+    match srv.dbs[db].find_mut(key)?.obj_mut()? {
         Obj::Str(s) => Some(s),
         _ => None,
     }
@@ -184,9 +185,11 @@ fn set_generic(ctx: &mut Ctx, flags: u32, key_i: usize, val_i: usize, expire: Op
     let shared = ctx.srv.shared_ints_allowed();
     let value = ctx.argv[val_i];
     ctx.srv.set_key(db, key, string_value(value, shared), flags & SET_KEEPTTL != 0);
-    ctx.key_modified(key, notify::STRING, "set");
     if let Some(ms) = ms {
         ctx.srv.dbs[db].set_expire(key, ms);
+    }
+    ctx.key_modified(key, KeyWrite::new(ev::SET).also_if(ms.is_some(), ev::EXPIRE));
+    if let Some(ms) = ms {
         ctx.propagate_as(vec![
             b"SET".to_vec(),
             key.to_vec(),
@@ -194,7 +197,6 @@ fn set_generic(ctx: &mut Ctx, flags: u32, key_i: usize, val_i: usize, expire: Op
             b"PXAT".to_vec(),
             ms.to_string().into_bytes(),
         ]);
-        ctx.srv.notify_keyspace_event(notify::GENERIC, "expire", key, db);
     }
     if flags & SET_GET == 0 {
         match replies {
@@ -273,17 +275,17 @@ pub fn getex_command(ctx: &mut Ctx) -> CmdResult {
             ctx.srv.db_delete(db, key);
             let del: &[u8] = if ctx.srv.cfg.lazyfree_lazy_expire { b"UNLINK" } else { b"DEL" };
             ctx.propagate_as(vec![del.to_vec(), key.to_vec()]);
-            ctx.key_modified(key, notify::GENERIC, "del");
+            ctx.key_modified(key, ev::DEL);
         }
         Some(ms) => {
             ctx.srv.dbs[db].set_expire(key, ms);
             ctx.propagate_as(vec![b"PEXPIREAT".to_vec(), key.to_vec(), ms.to_string().into_bytes()]);
-            ctx.key_modified(key, notify::GENERIC, "expire");
+            ctx.key_modified(key, ev::EXPIRE);
         }
         None if flags & SET_PERSIST != 0 => {
             if ctx.srv.dbs[db].remove_expire(key) {
                 ctx.propagate_as(vec![b"PERSIST".to_vec(), key.to_vec()]);
-                ctx.key_modified(key, notify::GENERIC, "persist");
+                ctx.key_modified(key, ev::PERSIST);
             } else {
                 ctx.no_propagate = true;
             }
@@ -307,7 +309,7 @@ pub fn getdel_command(ctx: &mut Ctx) -> CmdResult {
     if ctx.srv.db_delete(db, key) {
         let del: &[u8] = if ctx.srv.cfg.lazyfree_lazy_user_del { b"UNLINK" } else { b"DEL" };
         ctx.propagate_as(vec![del.to_vec(), key.to_vec()]);
-        ctx.key_modified(key, notify::GENERIC, "del");
+        ctx.key_modified(key, ev::DEL);
     }
     Ok(())
 }
@@ -322,7 +324,7 @@ pub fn getset_command(ctx: &mut Ctx) -> CmdResult {
     }
     let shared = ctx.srv.shared_ints_allowed();
     ctx.srv.set_key(db, key, string_value(ctx.argv[2], shared), false);
-    ctx.key_modified(key, notify::STRING, "set");
+    ctx.key_modified(key, ev::SET);
     ctx.propagate_as(vec![b"SET".to_vec(), key.to_vec(), ctx.argv[2].to_vec()]);
     Ok(())
 }
@@ -362,10 +364,8 @@ fn mset_generic(ctx: &mut Ctx, nx: bool) -> CmdResult {
     for j in (1..ctx.argc()).step_by(2) {
         let key = ctx.argv[j];
         ctx.srv.set_key(db, key, string_value(ctx.argv[j + 1], shared), false);
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.notify_keyspace_event(notify::STRING, "set", key, db);
+        ctx.key_modified(key, ev::SET);
     }
-    ctx.srv.dirty += ((ctx.argc() - 1) / 2) as u64;
     if nx {
         ctx.c.reply.int(1);
     } else {
@@ -403,7 +403,7 @@ pub fn append_command(ctx: &mut Ctx) -> CmdResult {
             s.len()
         }
     };
-    ctx.key_modified(key, notify::STRING, "append");
+    ctx.key_modified(key, Event::new(notify::STRING, "append"));
     ctx.c.reply.int(total as i64);
     Ok(())
 }
@@ -433,7 +433,7 @@ fn incr_decr(ctx: &mut Ctx, incr: i64) -> CmdResult {
     let value = old + incr;
     let shared_ok = ctx.srv.shared_ints_allowed();
     let shared = shared_ok && (0..crate::object::SHARED_INTEGERS).contains(&value);
-    let in_place = exists && ctx.srv.dbs[db].dict.get_mut(key).is_some_and(|e| e.set_int(value, shared));
+    let in_place = exists && ctx.srv.dbs[db].find_mut(key).is_some_and(|e| e.set_int(value, shared));
     if !in_place {
         if exists {
             ctx.srv.db_overwrite(db, key, int_value(value, shared_ok));
@@ -441,7 +441,7 @@ fn incr_decr(ctx: &mut Ctx, incr: i64) -> CmdResult {
             ctx.srv.db_add(db, key, int_value(value, shared_ok));
         }
     }
-    ctx.key_modified(key, notify::STRING, "incrby");
+    ctx.key_modified(key, Event::new(notify::STRING, "incrby"));
     ctx.c.reply.int(value);
     Ok(())
 }
@@ -497,7 +497,7 @@ pub fn incrbyfloat_command(ctx: &mut Ctx) -> CmdResult {
     } else {
         ctx.srv.db_add(db, key, value);
     }
-    ctx.key_modified(key, notify::STRING, "incrbyfloat");
+    ctx.key_modified(key, Event::new(notify::STRING, "incrbyfloat"));
     ctx.c.reply.bulk(&result);
     ctx.propagate_as(vec![b"SET".to_vec(), key.to_vec(), result, b"KEEPTTL".to_vec()]);
     Ok(())
@@ -576,8 +576,8 @@ pub fn setrange_command(ctx: &mut Ctx) -> CmdResult {
             s[offset as usize..end].copy_from_slice(value);
         }
     }
-    ctx.key_modified(key, notify::STRING, "setrange");
-    let n = ctx.srv.dbs[db].dict.get(key).and_then(|e| e.value().string_len()).unwrap_or(0);
+    ctx.key_modified(key, Event::new(notify::STRING, "setrange"));
+    let n = ctx.srv.dbs[db].find(key).and_then(|e| e.value().string_len()).unwrap_or(0);
     ctx.c.reply.int(n as i64);
     Ok(())
 }

@@ -4,6 +4,8 @@
 pub mod glob;
 pub mod log;
 pub mod num;
+#[cfg(test)]
+pub mod test_rng;
 
 use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};

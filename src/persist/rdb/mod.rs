@@ -6,7 +6,6 @@
 pub mod check;
 pub mod codec;
 
-use crate::db::lookup;
 use crate::object::{string_value, NewValue, Obj, ValueRef};
 use crate::server::Server;
 use codec::*;
@@ -106,8 +105,8 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
         w.len(j as u64)?;
         w.u8(OP_RESIZEDB)?;
         w.len(db.len() as u64)?;
-        w.len(db.expires.len() as u64)?;
-        for e in db.dict.iter() {
+        w.len(db.volatile_len() as u64)?;
+        for e in db.iter() {
             let key = e.key();
             if e.has_expire() {
                 let when = db.get_expire(key);
@@ -297,7 +296,7 @@ impl Loader {
                 let size = r.len()?;
                 let _expires = r.len()?;
                 let want = srv.dbs[self.db].len() + size.min(1 << 28) as usize;
-                srv.dbs[self.db].dict.expand(want);
+                srv.dbs[self.db].expand(want);
                 return Ok(Step::More);
             }
             OP_AUX => {
@@ -340,33 +339,36 @@ impl Loader {
         self.lru_idle = None;
         self.lfu_freq = None;
         let expired = expire != -1 && expire < self.now && self.is_master && !srv.loading_aof_preamble;
-        if srv.dbs[db].dict.get(&key).is_some() {
-            // Duplicate key: Redis refuses, unless it is a merge.
-            if !srv.rdb_load_allow_dup {
-                return corrupt(format!("Duplicate key '{}' found in RDB file", String::from_utf8_lossy(&key)));
+        let bytes;
+        let value = match v {
+            LoadedValue::Str(s) => {
+                bytes = s;
+                string_value(&bytes, srv.shared_ints_allowed())
             }
-            srv.dbs[db].delete(&key);
-        }
-        if !store_value(srv, db, &key, v) {
-            if self.stats.empty_keys_skipped < 10 {
-                log::warn!("rdbLoadObject skipping empty key: {}", String::from_utf8_lossy(c_str(&key)));
+            LoadedValue::Obj(o) => NewValue::Obj(Box::new(o)),
+            LoadedValue::Empty => {
+                if self.stats.empty_keys_skipped < 10 {
+                    log::warn!("rdbLoadObject skipping empty key: {}", String::from_utf8_lossy(c_str(&key)));
+                }
+                self.stats.empty_keys_skipped += 1;
+                return Ok(Step::More);
             }
-            self.stats.empty_keys_skipped += 1;
-            return Ok(Step::More);
-        }
+        };
         if expired {
-            srv.dbs[db].delete(&key);
+            // Never added (`rdbLoadRio`): the master's DEL follows in the
+            // stream, or we are the master and it is gone.
             self.stats.keys_expired += 1;
             if srv.repl.feed_expired_on_load {
                 let cmd: &[u8] = if srv.cfg.lazyfree_lazy_expire { b"UNLINK" } else { b"DEL" };
                 srv.feed_replicas_argv(Some(db), &[cmd.to_vec(), key.clone()]);
             }
         } else {
-            if expire != -1 {
-                srv.dbs[db].set_expire(&key, expire);
+            // Duplicate key: Redis refuses, unless it is a merge.
+            if !srv.load_key(db, &key, value, expire, srv.rdb_load_allow_dup) {
+                return corrupt(format!("Duplicate key '{}' found in RDB file", String::from_utf8_lossy(&key)));
             }
             let now = self.now;
-            if let Some(e) = srv.lookup_key(db, &key, lookup::NOTOUCH | lookup::NOSTATS | lookup::NONOTIFY | lookup::NOEXPIRE) {
+            if let Some(e) = srv.dbs[db].find_mut(&key) {
                 if let Some(idle) = lru_idle {
                     let clock = crate::db::lru_clock_at(now - (idle as i64) * 1000);
                     e.set_lru(clock);

@@ -8,11 +8,15 @@ use super::{
     Trim, TrimBy, INVALID_ENTRIES_READ,
 };
 use crate::config::special::notify;
+use crate::db::change::{Event, KeyWrite};
 use crate::ds::listpack::LpValue;
 use crate::error::Error;
 use crate::resp::ReplyBuf;
 use crate::server::{CmdResult, Ctx};
 use crate::util::num::parse_i64;
+
+const XADD: Event = Event::new(notify::STREAM, "xadd");
+const XTRIM: Event = Event::new(notify::STREAM, "xtrim");
 
 // ---------------------------------------------------------------------------
 // Reply helpers
@@ -213,9 +217,9 @@ pub fn xadd_command(ctx: &mut Ctx) -> CmdResult {
     };
     let idbytes = id.to_bytes();
     ctx.c.reply.bulk(&idbytes);
-    ctx.key_modified(key, notify::STREAM, "xadd");
 
     let mut argv: Option<Vec<Vec<u8>>> = None;
+    let mut trimmed = false;
     if let Some(t) = args.trim {
         if let Some(s) = stream_at(ctx.srv, db, key) {
             let removed = s.trim(&t);
@@ -223,11 +227,10 @@ pub fn xadd_command(ctx: &mut Ctx) -> CmdResult {
                 let v = argv.get_or_insert_with(|| ctx.argv.iter().map(|a| a.to_vec()).collect());
                 rewrite_approx_trim(v, args.trim_arg_idx, s, t.by);
             }
-            if removed > 0 {
-                ctx.srv.notify_keyspace_event(notify::STREAM, "xtrim", key, db);
-            }
+            trimmed = removed > 0;
         }
     }
+    ctx.key_modified(key, KeyWrite::new(XADD).also_if(trimmed, XTRIM));
     if args.id.is_none_or(|p| !p.seq_given) {
         // Propagate the ID that was generated.
         let v = argv.get_or_insert_with(|| ctx.argv.iter().map(|a| a.to_vec()).collect());
@@ -259,9 +262,7 @@ pub fn xtrim_command(ctx: &mut Ctx) -> CmdResult {
             rewrite_approx_trim(&mut v, args.trim_arg_idx, s, t.by);
             ctx.propagate_as(v);
         }
-        ctx.srv.notify_keyspace_event(notify::STREAM, "xtrim", key, db);
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.dirty += removed;
+        ctx.key_modified(key, KeyWrite::new(XTRIM).notify_first().dirty(removed));
     }
     ctx.c.reply.int(removed as i64);
     Ok(())
@@ -359,9 +360,7 @@ pub fn xdel_command(ctx: &mut Ctx) -> CmdResult {
         } else if first_entry {
             s.first_id = s.edge_id(true, true);
         }
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.notify_keyspace_event(notify::STREAM, "xdel", key, db);
-        ctx.srv.dirty += deleted;
+        ctx.key_modified(key, KeyWrite::new(Event::new(notify::STREAM, "xdel")).dirty(deleted));
     }
     ctx.c.reply.int(deleted as i64);
     Ok(())
@@ -426,8 +425,7 @@ pub fn xsetid_command(ctx: &mut Ctx) -> CmdResult {
         s.max_deleted_id = max_xdel;
     }
     ctx.c.reply.ok();
-    ctx.srv.dirty += 1;
-    ctx.srv.notify_keyspace_event(notify::STREAM, "xsetid", key, db);
+    ctx.key_modified(key, KeyWrite::new(Event::new(notify::STREAM, "xsetid")).unsignalled());
     Ok(())
 }
 

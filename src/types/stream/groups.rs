@@ -11,6 +11,7 @@
 use super::{parse_id_full, parse_interval_id, parse_strict_id, reply_entry, reply_id, Stream, StreamId};
 use crate::client::flags as cf;
 use crate::config::special::notify;
+use crate::db::change::{Event, KeyWrite};
 use crate::error::Error;
 use crate::object::{NewValue, Obj, ValueType};
 use crate::resp::ReplyBuf;
@@ -18,6 +19,26 @@ use crate::server::{CmdResult, Ctx, Server};
 use crate::util::mstime;
 use crate::util::num::parse_i64;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A stream event.
+const fn stream_event(name: &'static str) -> Event {
+    Event::new(notify::STREAM, name)
+}
+
+/// The epilogue of consumer-group bookkeeping (pending entries, consumers,
+/// delivered IDs): it counts `dirty` towards the next save (plus one for
+/// a consumer created, which fires `xgroup-createconsumer`), but WATCH and
+/// client-side caching do not hear of it, as in Redis.
+fn group_state_changed(ctx: &mut Ctx, key: &[u8], consumer_created: bool, dirty: u64) {
+    let w = if consumer_created {
+        KeyWrite::new(stream_event("xgroup-createconsumer")).dirty(dirty + 1)
+    } else if dirty > 0 {
+        KeyWrite::silent().dirty(dirty)
+    } else {
+        return;
+    };
+    ctx.key_modified(key, w.unsignalled());
+}
 
 // ---------------------------------------------------------------------------
 // Group representation
@@ -350,7 +371,7 @@ pub(crate) fn lookup_stream_write<'s>(srv: &'s mut Server, db: usize, key: &[u8]
 /// The stream at `key` without lookup side effects (the key is known to
 /// hold one).
 pub(crate) fn stream_at<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Option<&'s mut Stream> {
-    match srv.dbs[db].dict.get_mut(key).and_then(|e| e.obj_mut()) {
+    match srv.dbs[db].find_mut(key).and_then(|e| e.obj_mut()) {
         Some(Obj::Stream(s)) => Some(s),
         _ => None,
     }
@@ -506,15 +527,16 @@ fn xgroup_generic(ctx: &mut Ctx) -> CmdResult {
             };
             if !exists {
                 create_stream(ctx.srv, db, key);
-                ctx.srv.signal_modified_key(db, key);
             }
             let created = stream_at(ctx.srv, db, key).is_some_and(|s| s.create_group(grp, id, entries_read));
             if !created {
+                // (A stream just made by MKSTREAM has no groups.)
                 return Err(Error::err("BUSYGROUP Consumer Group name already exists"));
             }
             ctx.c.reply.ok();
-            ctx.srv.dirty += 1;
-            ctx.srv.notify_keyspace_event(notify::STREAM, "xgroup-create", key, db);
+            // Only the stream's creation is visible to WATCH and tracking.
+            let w = KeyWrite::new(stream_event("xgroup-create"));
+            ctx.key_modified(key, if exists { w.unsignalled() } else { w });
         }
         b"setid" if argc == 5 || argc == 7 => {
             let Some(s) = stream_at(ctx.srv, db, key) else {
@@ -530,15 +552,13 @@ fn xgroup_generic(ctx: &mut Ctx) -> CmdResult {
                 g.entries_read = entries_read;
             }
             ctx.c.reply.ok();
-            ctx.srv.dirty += 1;
-            ctx.srv.notify_keyspace_event(notify::STREAM, "xgroup-setid", key, db);
+            ctx.key_modified(key, KeyWrite::new(stream_event("xgroup-setid")).unsignalled());
         }
         b"destroy" if argc == 4 => {
             let destroyed = stream_at(ctx.srv, db, key).is_some_and(|s| s.destroy_group(grp));
             if destroyed {
                 ctx.c.reply.int(1);
-                ctx.srv.dirty += 1;
-                ctx.srv.notify_keyspace_event(notify::STREAM, "xgroup-destroy", key, db);
+                ctx.key_modified(key, KeyWrite::new(stream_event("xgroup-destroy")).unsignalled());
                 // Clients blocked in XREADGROUP on this group get -NOGROUP.
                 ctx.srv.signal_key_as_ready(db, key);
             } else {
@@ -550,10 +570,7 @@ fn xgroup_generic(ctx: &mut Ctx) -> CmdResult {
                 .and_then(|s| s.group_mut(grp))
                 .and_then(|g| g.create_consumer(ctx.argv[4], mstime()))
                 .is_some();
-            if created {
-                ctx.srv.dirty += 1;
-                ctx.srv.notify_keyspace_event(notify::STREAM, "xgroup-createconsumer", key, db);
-            }
+            group_state_changed(ctx, key, created, 0);
             ctx.c.reply.int(i64::from(created));
         }
         b"delconsumer" if argc == 5 => {
@@ -564,8 +581,7 @@ fn xgroup_generic(ctx: &mut Ctx) -> CmdResult {
                 }
             }
             if pending.is_some() {
-                ctx.srv.dirty += 1;
-                ctx.srv.notify_keyspace_event(notify::STREAM, "xgroup-delconsumer", key, db);
+                ctx.key_modified(key, KeyWrite::new(stream_event("xgroup-delconsumer")).unsignalled());
             }
             ctx.c.reply.int(pending.unwrap_or(0) as i64);
         }
@@ -878,11 +894,7 @@ fn xread_generic(ctx: &mut Ctx, xreadgroup: bool) -> CmdResult {
                         reply_range_to_group(r, s, g, start, count, slot, noack, key, grp, &mut props, propagate);
                     }
                 });
-                if created {
-                    ctx.srv.dirty += 1;
-                    ctx.srv.notify_keyspace_event(notify::STREAM, "xgroup-createconsumer", key, db);
-                }
-                ctx.srv.dirty += 1;
+                group_state_changed(ctx, key, created, 1);
             }
         }
     }
@@ -1016,10 +1028,7 @@ fn xread_serve_blocked(
             });
         }
     }
-    if created {
-        ctx.srv.dirty += 1;
-        ctx.srv.notify_keyspace_event(notify::STREAM, "xgroup-createconsumer", key, db);
-    }
+    group_state_changed(ctx, key, created, 0);
     ctx.no_propagate = true;
     for p in props {
         ctx.srv.propagate(db, p);
@@ -1061,7 +1070,7 @@ pub fn xack_command(ctx: &mut Ctx) -> CmdResult {
             acked += 1;
         }
     }
-    ctx.srv.dirty += acked;
+    group_state_changed(ctx, ctx.argv[1], false, acked);
     ctx.c.reply.int(acked as i64);
     Ok(())
 }
@@ -1325,11 +1334,7 @@ pub fn xclaim_command(ctx: &mut Ctx) -> CmdResult {
         }
         r.set_deferred_array(d, n);
     });
-    if created {
-        ctx.srv.dirty += 1;
-        ctx.srv.notify_keyspace_event(notify::STREAM, "xgroup-createconsumer", key, db);
-    }
-    ctx.srv.dirty += dirty;
+    group_state_changed(ctx, key, created, dirty);
     ctx.no_propagate = true;
     for p in props {
         ctx.srv.propagate(db, p);
@@ -1474,11 +1479,7 @@ pub fn xautoclaim_command(ctx: &mut Ctx) -> CmdResult {
             reply_id(r, id);
         }
     });
-    if created {
-        ctx.srv.dirty += 1;
-        ctx.srv.notify_keyspace_event(notify::STREAM, "xgroup-createconsumer", key, db);
-    }
-    ctx.srv.dirty += dirty;
+    group_state_changed(ctx, key, created, dirty);
     ctx.no_propagate = true;
     for p in props {
         ctx.srv.propagate(db, p);

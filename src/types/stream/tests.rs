@@ -5,20 +5,7 @@
 use super::*;
 use std::collections::BTreeMap;
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+use crate::util::test_rng::Rng;
 
 /// An entry's (field, value) pairs.
 type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
@@ -146,7 +133,7 @@ fn rax_node_counts_match_redis() {
 #[test]
 fn acts_like_a_btreemap() {
     for seed in 1..=12u64 {
-        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let mut rng = Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         let limits = NodeLimits {
             max_bytes: [0, 64, 200][(seed % 3) as usize],
             max_entries: [1, 2, 5, 100][(seed % 4) as usize],

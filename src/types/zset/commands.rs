@@ -4,6 +4,7 @@
 
 use super::{parse_lex_range, parse_score_range, reply_member, zadd, zset_at, zset_read, zset_write, Cursor, Limits, ZSet};
 use crate::config::special::notify;
+use crate::db::change::{ev, Event, KeyWrite};
 use crate::db::keyspace::{parse_cursor, parse_scan_opts};
 use crate::ds::listpack::LpValue;
 use crate::error::Error;
@@ -93,7 +94,6 @@ fn zadd_generic(ctx: &mut Ctx, mut flags: u32) -> CmdResult {
             score = out.newscore;
         }
         zs.shrink_to_fit();
-        ctx.srv.dirty += added + updated;
     }
     if incr {
         if processed > 0 {
@@ -105,9 +105,8 @@ fn zadd_generic(ctx: &mut Ctx, mut flags: u32) -> CmdResult {
         ctx.c.reply.int((if ch { added + updated } else { added }) as i64);
     }
     if added > 0 || updated > 0 {
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv
-            .notify_keyspace_event(notify::ZSET, if incr { "zincr" } else { "zadd" }, key, db);
+        let event = Event::new(notify::ZSET, if incr { "zincr" } else { "zadd" });
+        ctx.key_modified(key, KeyWrite::new(event).dirty(added + updated));
     }
     Ok(())
 }
@@ -147,12 +146,8 @@ pub fn zrem_command(ctx: &mut Ctx) -> CmdResult {
         zs.shrink_to_fit();
     }
     if deleted > 0 {
-        ctx.srv.notify_keyspace_event(notify::ZSET, "zrem", key, db);
-        if emptied {
-            ctx.srv.notify_keyspace_event(notify::GENERIC, "del", key, db);
-        }
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.dirty += deleted;
+        let w = KeyWrite::new(Event::new(notify::ZSET, "zrem")).also_if(emptied, ev::DEL);
+        ctx.key_modified(key, w.notify_first().dirty(deleted));
     }
     ctx.c.reply.int(deleted as i64);
     Ok(())
@@ -234,13 +229,9 @@ fn zremrange_generic(ctx: &mut Ctx, kind: RangeType) -> CmdResult {
         zs.shrink_to_fit();
     }
     if deleted > 0 {
-        ctx.srv.signal_modified_key(db, key);
-        ctx.srv.notify_keyspace_event(notify::ZSET, event, key, db);
-        if emptied {
-            ctx.srv.notify_keyspace_event(notify::GENERIC, "del", key, db);
-        }
+        let w = KeyWrite::new(Event::new(notify::ZSET, event)).also_if(emptied, ev::DEL);
+        ctx.key_modified(key, w.dirty(deleted as u64));
     }
-    ctx.srv.dirty += deleted as u64;
     ctx.c.reply.int(deleted as i64);
     Ok(())
 }
@@ -415,12 +406,12 @@ fn reply_range(r: &mut ReplyBuf, items: &[(LpValue<'_>, f64)], withscores: bool)
 /// Stores a STORE command's result at `dst`, replying with its size: an
 /// empty result deletes `dst` (zrangeResultFinalizeStore and the STORE
 /// part of zunionInterDiffGenericCommand). `items` are sorted ascending.
-pub(crate) fn store_result(ctx: &mut Ctx, dst: &[u8], items: &[(Vec<u8>, f64)], event: &str) {
+pub(crate) fn store_result(ctx: &mut Ctx, dst: &[u8], items: &[(Vec<u8>, f64)], event: &'static str) {
     let db = ctx.dbi();
     if items.is_empty() {
         ctx.c.reply.int(0);
         if ctx.srv.db_delete(db, dst) {
-            ctx.key_modified(dst, notify::GENERIC, "del");
+            ctx.key_modified(dst, ev::DEL);
         }
         return;
     }
@@ -428,7 +419,7 @@ pub(crate) fn store_result(ctx: &mut Ctx, dst: &[u8], items: &[(Vec<u8>, f64)], 
     let zs = ZSet::from_sorted(items, &lim);
     ctx.srv.set_key(db, dst, NewValue::Obj(Box::new(Obj::ZSet(zs))), false);
     ctx.c.reply.int(items.len() as i64);
-    ctx.key_modified(dst, notify::ZSET, event);
+    ctx.key_modified(dst, Event::new(notify::ZSET, event));
 }
 
 /// The ZRANGE family and ZRANGESTORE (`zrangeGenericCommand`): `argc_start`

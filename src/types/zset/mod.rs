@@ -1015,7 +1015,7 @@ fn as_zset(e: &KvEntry) -> Result<&ZSet, Error> {
 
 /// The sorted set stored at an existing key, without lookup side effects.
 fn zset_at<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Option<&'s mut ZSet> {
-    match srv.dbs[db].dict.get_mut(key)?.obj_mut()? {
+    match srv.dbs[db].find_mut(key)?.obj_mut()? {
         Obj::ZSet(z) => Some(z),
         _ => None,
     }
@@ -1042,7 +1042,7 @@ pub fn debug_hook(ctx: &mut Ctx) -> Option<CmdResult> {
         return None;
     }
     let db = ctx.dbi();
-    let e = ctx.srv.dbs[db].dict.get(ctx.argv[2])?;
+    let e = ctx.srv.dbs[db].find(ctx.argv[2])?;
     let ValueRef::Obj(Obj::ZSet(z)) = e.value() else { return None };
     let r = &mut ctx.c.reply;
     Some(match (z, listpack) {

@@ -3,6 +3,7 @@
 
 use super::{reply_member, zset_at, zset_read, zset_write, Cursor};
 use crate::config::special::notify;
+use crate::db::change::{ev, Event, KeyWrite};
 use crate::ds::listpack::LpValue;
 use crate::error::Error;
 use crate::object::ValueType;
@@ -82,14 +83,12 @@ fn generic_zpop<'k>(ctx: &mut Ctx, keys: &[&'k [u8]], max: bool, count: i64, sha
     if !emptied {
         zs.shrink_to_fit();
     }
-    ctx.srv.dirty += rangelen as u64;
-    ctx.srv
-        .notify_keyspace_event(notify::ZSET, if max { "zpopmax" } else { "zpopmin" }, key, db);
-    ctx.srv.signal_modified_key(db, key);
     if emptied {
         ctx.srv.db_delete(db, key);
-        ctx.srv.notify_keyspace_event(notify::GENERIC, "del", key, db);
     }
+    let event = Event::new(notify::ZSET, if max { "zpopmax" } else { "zpopmin" });
+    let w = KeyWrite::new(event).also_if(emptied, ev::DEL).signal_after_first_event();
+    ctx.key_modified(key, w.dirty(rangelen as u64));
     Ok(Some((key, llen)))
 }
 

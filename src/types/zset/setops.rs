@@ -193,12 +193,12 @@ fn zsetop_generic(ctx: &mut Ctx, dst: Option<&[u8]>, numkeys_idx: usize, op: Op,
         }
     }
 
-    let dict = &ctx.srv.dbs[db].dict;
+    let dict = &ctx.srv.dbs[db];
     let mut inputs: Vec<(Src<'_>, f64, &[u8])> = keys
         .iter()
         .zip(weights.iter())
         .map(|(&k, &w)| {
-            let src = match dict.get(k).map(|e| e.value()) {
+            let src = match dict.find(k).map(|e| e.value()) {
                 Some(ValueRef::Obj(Obj::ZSet(z))) => Src::Z(z),
                 Some(ValueRef::Obj(Obj::Set(s))) => Src::S(s),
                 _ => Src::Missing,

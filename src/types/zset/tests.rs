@@ -6,23 +6,7 @@ use super::*;
 use crate::ds::skiplist::LexBound;
 use std::collections::BTreeMap;
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len() as u64) as usize]
-    }
-}
+use crate::util::test_rng::Rng;
 
 fn lim(entries: usize, value: usize) -> Limits {
     Limits { entries, value }
@@ -222,7 +206,7 @@ fn check_same(z: &ZSet, m: &Model, lim: &Limits, ctx: &str) {
 
 #[test]
 fn model_random_operations() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     for round in 0..300 {
         let l = lim(*rng.pick(&[0, 1, 3, 8, 16, 128]), *rng.pick(&[0, 2, 8, 64]));
         let mut z = if l.entries == 0 {
