@@ -56,6 +56,9 @@ fn main() {
         }
     }
     oxidis::util::log::init();
+    // From here a panic anywhere writes Redis's bug report to the log and
+    // ends the process (fork children included).
+    oxidis::debug::crash::install_panic_hook();
     // SORT ... ALPHA collates with strcoll in the environment's locale, as
     // redis-server does.
     // SAFETY: called before any other thread exists; the argument is a
@@ -126,6 +129,7 @@ fn main() {
             .unwrap_or("notice"),
     );
     oxidis::util::log::set_syslog(cfg.syslog_enabled);
+    oxidis::debug::crash::configure(cfg.use_exit_on_panic, cfg.crash_log_enabled);
     log::warn!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     log::warn!(
         "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started (oxidis {})",

@@ -242,6 +242,19 @@ impl Server {
     pub fn is_alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
+    /// Waits up to `d` for the process to exit (a crash test); its status.
+    pub fn wait_exit(&mut self, d: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + d;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
     /// Asserts that the server is alive and answers PING on a fresh connection.
     pub fn assert_alive(&mut self) {
         assert!(self.is_alive(), "server process died; log:\n{}", self.log_contents());

@@ -354,3 +354,63 @@ fn functions_survive_restart_scripts_do_not() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Hostile nesting through the scripting bridge is an error, never a
+/// crash: cjson.decode, cmsgpack.unpack and the conversion of a script's
+/// result all stop at Lua's stack limit (10,000 levels here).
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let mut s = server();
+    let mut c = s.conn();
+    let mut eval = |script: &str| c.cmd_raw(&[b"EVAL", script.as_bytes(), b"0"]);
+    let deep_json = "string.rep('[', 10000) .. string.rep(']', 10000)";
+    let cases = [
+        (
+            format!("return cjson.decode({deep_json})"),
+            "-ERR user_script:1: Found too many nested data structures (1001) at character 1001 script: ",
+        ),
+        (
+            format!("cjson.decode_max_depth(100000) return cjson.decode({deep_json})"),
+            "-ERR user_script:1: Found too many nested data structures (",
+        ),
+        (
+            "cjson.encode_max_depth(100000) local t = {} for i = 1, 10000 do t = {t} end return cjson.encode(t)".to_string(),
+            "-ERR user_script:1: Cannot serialise, excessive nesting (",
+        ),
+        (
+            "return cmsgpack.unpack(string.rep('\\145', 10000) .. '\\192')".to_string(),
+            "-ERR user_script:1: stack overflow (in function mp_decode_to_lua_array) script: ",
+        ),
+        (
+            "return cmsgpack.unpack(string.rep('\\129\\1', 10000) .. '\\192')".to_string(),
+            "-ERR user_script:1: stack overflow (too many return values at once; use unpack_one or unpack_limit instead.) script: ",
+        ),
+        (
+            "return cmsgpack.unpack('\\129\\192\\1')".to_string(),
+            "-ERR table index is nil script: ",
+        ),
+    ];
+    for (script, prefix) in &cases {
+        let r = eval(script);
+        assert!(r.starts_with(prefix.as_bytes()), "{script}: {}", escape(&r));
+    }
+    // A 10,000-deep result: nested arrays down to Lua's stack limit, then
+    // the conversion's error (read on a thread with room to parse it).
+    let port = s.port();
+    let deep = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let mut c = Conn::connect(port);
+            c.cmd_raw(&[b"EVAL", b"local t = {} for i = 1, 10000 do t = {t} end return t", b"0"])
+        })
+        .expect("thread")
+        .join()
+        .expect("deep reply");
+    assert!(deep.starts_with(b"*1\r\n*1\r\n*1\r\n"));
+    assert!(
+        deep.ends_with(b"-ERR reached lua stack limit\r\n"),
+        "{}",
+        escape(&deep[deep.len().saturating_sub(80)..])
+    );
+    s.assert_alive();
+}

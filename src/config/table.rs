@@ -52,9 +52,9 @@ define_configs! {
     bool   appendonly = "appendonly", DENY_LOADING, false => apply(crate::persist::aof::apply_appendonly);
     bool   cluster_allow_reads_when_down = "cluster-allow-reads-when-down", MODIFIABLE, false;
     bool   cluster_allow_pubsubshard_when_down = "cluster-allow-pubsubshard-when-down", MODIFIABLE, true;
-    bool   crash_log_enabled = "crash-log-enabled", MODIFIABLE, true;  // redis has: apply:updateSighandlerEnabled
+    bool   crash_log_enabled = "crash-log-enabled", MODIFIABLE, true => apply(crate::debug::crash::apply_crash_config);  // redis has: apply:updateSighandlerEnabled (the signal handlers)
     bool   crash_memcheck_enabled = "crash-memcheck-enabled", MODIFIABLE, true;
-    bool   use_exit_on_panic = "use-exit-on-panic", HIDDEN, false;
+    bool   use_exit_on_panic = "use-exit-on-panic", HIDDEN, false => apply(crate::debug::crash::apply_crash_config);
     bool   disable_thp = "disable-thp", IMMUTABLE, true;
     bool   cluster_allow_replica_migration = "cluster-allow-replica-migration", MODIFIABLE, true;
     bool   replica_announced = "replica-announced", MODIFIABLE, true;

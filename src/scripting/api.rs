@@ -2,52 +2,50 @@
 //! `pcall`, `error_reply`, `status_reply`, `sha1hex`, `log`, `setresp`,
 //! `set_repl`, the debugger stubs, plus our `pcall` and `math.random`.
 //!
-//! These are C functions called by Lua; see `lua.rs` for the rule on
-//! raising errors without live Rust destructors.
+//! Each is a safe body behind a `lua_function!` trampoline (see
+//! `capi.rs`): errors are returned as `LuaRaise` and raised only after
+//! the body's values are dropped.
 
-use super::lua::{self, State};
+use super::capi::{lua_function, Lua, LuaRaise};
+use super::lua;
 use super::{current_run, PROPAGATE_AOF, PROPAGATE_REPL};
 use mlua::ffi;
 use std::cell::Cell;
 use std::os::raw::c_int;
 
 /// Fills the `redis` table at `t` for an interpreter of `kind`.
-pub unsafe fn register_redis_api(l: State, t: c_int, kind: lua::VmKind) {
-    lua::set_cfunction(l, t, b"call", redis_call);
-    lua::set_cfunction(l, t, b"pcall", redis_pcall_cmd);
+pub fn register_redis_api(l: &mut Lua, t: c_int, kind: lua::VmKind) {
+    let t = l.abs_index(t);
+    lua::set_cfunction(l, t, b"call", REDIS_CALL);
+    lua::set_cfunction(l, t, b"pcall", REDIS_PCALL_CMD);
     register_log_and_version(l, t);
-    lua::set_cfunction(l, t, b"setresp", set_resp);
-    lua::set_cfunction(l, t, b"sha1hex", sha1hex);
-    lua::set_cfunction(l, t, b"error_reply", error_reply);
-    lua::set_cfunction(l, t, b"status_reply", status_reply);
-    lua::set_cfunction(l, t, b"set_repl", set_repl);
+    lua::set_cfunction(l, t, b"setresp", SET_RESP);
+    lua::set_cfunction(l, t, b"sha1hex", SHA1HEX);
+    lua::set_cfunction(l, t, b"error_reply", ERROR_REPLY);
+    lua::set_cfunction(l, t, b"status_reply", STATUS_REPLY);
+    lua::set_cfunction(l, t, b"set_repl", SET_REPL);
     lua::set_number(l, t, b"REPL_NONE", 0.0);
     lua::set_number(l, t, b"REPL_AOF", f64::from(PROPAGATE_AOF));
     lua::set_number(l, t, b"REPL_SLAVE", f64::from(PROPAGATE_REPL));
     lua::set_number(l, t, b"REPL_REPLICA", f64::from(PROPAGATE_REPL));
     lua::set_number(l, t, b"REPL_ALL", f64::from(PROPAGATE_AOF | PROPAGATE_REPL));
-    lua::set_cfunction(l, t, b"acl_check_cmd", acl_check_cmd);
+    lua::set_cfunction(l, t, b"acl_check_cmd", ACL_CHECK_CMD);
     if kind == lua::VmKind::Eval {
-        lua::set_cfunction(l, t, b"breakpoint", breakpoint);
-        lua::set_cfunction(l, t, b"debug", debug);
-        lua::set_cfunction(l, t, b"replicate_commands", replicate_commands);
+        lua::set_cfunction(l, t, b"breakpoint", BREAKPOINT);
+        lua::set_cfunction(l, t, b"debug", DEBUG);
+        lua::set_cfunction(l, t, b"replicate_commands", REPLICATE_COMMANDS);
     }
 }
 
 /// `redis.log`, the `LOG_*` levels and the version fields.
-pub unsafe fn register_log_and_version(l: State, t: c_int) {
-    lua::set_cfunction(l, t, b"log", log_cmd);
+pub fn register_log_and_version(l: &mut Lua, t: c_int) {
+    let t = l.abs_index(t);
+    lua::set_cfunction(l, t, b"log", LOG);
     lua::set_number(l, t, b"LOG_DEBUG", 0.0);
     lua::set_number(l, t, b"LOG_VERBOSE", 1.0);
     lua::set_number(l, t, b"LOG_NOTICE", 2.0);
     lua::set_number(l, t, b"LOG_WARNING", 3.0);
     lua::register_version(l, t);
-}
-
-/// Raises the error table for `text` (from `redis.*` functions).
-unsafe fn raise_table(l: State, text: &[u8]) -> ! {
-    lua::push_error_table(l, text);
-    ffi::lua_error(l)
 }
 
 /// How converting the arguments of a redis lib call went.
@@ -57,21 +55,21 @@ enum Args {
 }
 
 /// The arguments as command argv (`luaArgsToRedisArgv`); pops them.
-unsafe fn take_args(l: State, argc: c_int) -> Args {
+fn take_args(l: &mut Lua, argc: c_int) -> Args {
     let mut argv = Vec::with_capacity(argc as usize);
     for j in 1..=argc {
-        if ffi::lua_type(l, j) == ffi::LUA_TNUMBER {
+        if l.type_of(j) == ffi::LUA_TNUMBER {
             let mut s = Vec::with_capacity(24);
-            lua::number_arg(ffi::lua_tonumber(l, j), &mut s);
+            lua::number_arg(l.to_number(j), &mut s);
             argv.push(s);
         } else {
-            match lua::to_bytes(l, j) {
+            match l.to_bytes(j) {
                 Some(b) => argv.push(b.to_vec()),
                 None => break,
             }
         }
     }
-    ffi::lua_settop(l, 0);
+    l.set_top(0);
     if argv.len() != argc as usize {
         return Args::NotStrings;
     }
@@ -80,7 +78,7 @@ unsafe fn take_args(l: State, argc: c_int) -> Args {
 
 /// Runs the command and pushes its converted reply; true when that reply
 /// is an error.
-unsafe fn call_and_push(l: State, argv: Vec<Vec<u8>>) -> bool {
+fn call_and_push(l: &mut Lua, argv: Vec<Vec<u8>>) -> bool {
     let Some(run) = current_run() else {
         lua::push_error_table(l, b"redis.call/pcall can only be called inside a script invocation");
         return true;
@@ -95,7 +93,9 @@ unsafe fn call_and_push(l: State, argv: Vec<Vec<u8>>) -> bool {
     if super::ldb::logging() {
         super::ldb::log_command(&argv);
     }
-    let res = super::script_call(run, &argv);
+    // The command is server code: a panic in it ends the process even
+    // though this body's own panics become Lua errors.
+    let res = crate::debug::crash::fatal_panics(|| super::script_call(run, &argv));
     run.in_call.set(false);
     drop(argv);
     match res {
@@ -105,8 +105,13 @@ unsafe fn call_and_push(l: State, argv: Vec<Vec<u8>>) -> bool {
             true
         }
         Ok(reply) => {
+            let base = l.top();
             let mut pos = 0;
-            lua::push_resp(l, &reply, &mut pos, true);
+            if lua::push_resp(l, &reply, &mut pos, true, 0).is_err() {
+                l.set_top(base);
+                lua::push_error_table(l, b"reached lua stack limit");
+                return true;
+            }
             if super::ldb::logging() {
                 super::ldb::log_reply(&reply);
             }
@@ -117,17 +122,16 @@ unsafe fn call_and_push(l: State, argv: Vec<Vec<u8>>) -> bool {
 
 /// The body shared by `redis.call` (raises) and `redis.pcall` (returns
 /// the error table).
-unsafe fn generic_call(l: State, raise: bool) -> c_int {
+fn generic_call(l: &mut Lua, raise: bool) -> Result<c_int, LuaRaise> {
     if current_run().is_none() {
-        raise_table(l, b"redis.call/pcall can only be called inside a script invocation");
+        return Err(LuaRaise::table(
+            b"redis.call/pcall can only be called inside a script invocation".as_slice(),
+        ));
     }
-    let argc = ffi::lua_gettop(l);
+    let argc = l.top();
     if argc == 0 {
         lua::push_error_table(l, b"Please specify at least one argument for this redis lib call");
-        if raise {
-            ffi::lua_error(l);
-        }
-        return 1;
+        return if raise { Err(LuaRaise::Top) } else { Ok(1) };
     }
     let is_err = match take_args(l, argc) {
         Args::NotStrings => {
@@ -137,63 +141,63 @@ unsafe fn generic_call(l: State, raise: bool) -> c_int {
         Args::Ok(argv) => call_and_push(l, argv),
     };
     if raise && is_err {
-        ffi::lua_error(l);
+        return Err(LuaRaise::Top);
     }
-    1
+    Ok(1)
 }
 
 /// `redis.call(cmd, ...)`
-pub unsafe extern "C-unwind" fn redis_call(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
+fn redis_call(l: &mut Lua) -> Result<c_int, LuaRaise> {
     generic_call(l, true)
 }
 
 /// `redis.pcall(cmd, ...)`
-pub unsafe extern "C-unwind" fn redis_pcall_cmd(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
+fn redis_pcall_cmd(l: &mut Lua) -> Result<c_int, LuaRaise> {
     generic_call(l, false)
 }
 
 /// Our `pcall` (`luaRedisPcall`): an error table is returned as its `err`
 /// string, as older Redis versions did.
-pub unsafe extern "C-unwind" fn redis_pcall(l: State) -> c_int {
-    // SAFETY: called by Lua with its state; lua_pcall protects the call.
-    let argc = ffi::lua_gettop(l);
-    ffi::lua_pushboolean(l, 1);
-    ffi::lua_insert(l, 1);
-    if ffi::lua_pcall(l, argc - 1, ffi::LUA_MULTRET, 0) != 0 {
-        ffi::lua_remove(l, 1);
-        if ffi::lua_type(l, -1) == ffi::LUA_TTABLE {
-            ffi::lua_getfield_(l, -1, c"err".as_ptr());
-            if ffi::lua_isstring(l, -1) != 0 {
-                ffi::lua_replace(l, -2);
+fn redis_pcall(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    if l.top() == 0 {
+        // Nothing to call: what calling the empty slot does in Redis.
+        l.push_nil();
+    }
+    let argc = l.top();
+    l.push_bool(true);
+    l.insert(1);
+    if l.pcall(argc - 1, ffi::LUA_MULTRET, 0) != 0 {
+        l.remove(1);
+        if l.type_of(-1) == ffi::LUA_TTABLE {
+            // `err` may come from an __index metamethod, which may raise.
+            l.get_field_protected(-1, b"err")?;
+            if l.is_string(-1) {
+                l.replace(-2);
             }
         }
-        ffi::lua_pushboolean(l, 0);
-        ffi::lua_insert(l, 1);
+        l.push_bool(false);
+        l.insert(1);
     }
-    ffi::lua_gettop(l)
+    Ok(l.top())
 }
 
 /// `redis.sha1hex(s)`
-unsafe extern "C-unwind" fn sha1hex(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
-    if ffi::lua_gettop(l) != 1 {
-        raise_table(l, b"wrong number of arguments");
+fn sha1hex(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    if l.top() != 1 {
+        return Err(LuaRaise::table(b"wrong number of arguments".as_slice()));
     }
-    let hex = super::sha1hex(lua::to_bytes(l, 1).unwrap_or_default());
-    lua::push_bytes(l, &hex);
-    1
+    let hex = super::sha1hex(l.to_bytes(1).unwrap_or_default());
+    l.push_bytes(&hex);
+    Ok(1)
 }
 
 /// `redis.error_reply(msg)`
-unsafe extern "C-unwind" fn error_reply(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
-    if ffi::lua_gettop(l) != 1 || ffi::lua_type(l, -1) != ffi::LUA_TSTRING {
+fn error_reply(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    if l.top() != 1 || l.type_of(-1) != ffi::LUA_TSTRING {
         lua::push_error_table(l, b"wrong number or type of arguments");
-        return 1;
+        return Ok(1);
     }
-    let s = lua::to_bytes(l, -1).unwrap_or_default();
+    let s = l.to_bytes(-1).unwrap_or_default();
     let s = &s[..s.iter().position(|&c| c == 0).unwrap_or(s.len())];
     let mut text = Vec::with_capacity(s.len() + 1);
     if s.first() != Some(&b'-') {
@@ -201,71 +205,74 @@ unsafe extern "C-unwind" fn error_reply(l: State) -> c_int {
     }
     text.extend_from_slice(s);
     lua::push_error_table(l, &text);
-    1
+    Ok(1)
 }
 
 /// `redis.status_reply(msg)`
-unsafe extern "C-unwind" fn status_reply(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
-    if ffi::lua_gettop(l) != 1 || ffi::lua_type(l, -1) != ffi::LUA_TSTRING {
+fn status_reply(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    if l.top() != 1 || l.type_of(-1) != ffi::LUA_TSTRING {
         lua::push_error_table(l, b"wrong number or type of arguments");
-        return 1;
+        return Ok(1);
     }
-    ffi::lua_createtable(l, 0, 1);
-    lua::push_bytes(l, b"ok");
-    ffi::lua_pushvalue(l, -3);
-    ffi::lua_rawset(l, -3);
-    1
+    l.create_table(0, 1);
+    l.push_bytes(b"ok");
+    l.push_value(-3);
+    l.raw_set(-3);
+    Ok(1)
 }
 
 /// `redis.set_repl(flags)`
-unsafe extern "C-unwind" fn set_repl(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
+fn set_repl(l: &mut Lua) -> Result<c_int, LuaRaise> {
     let Some(run) = current_run() else {
-        raise_table(l, b"redis.set_repl can only be called inside a script invocation");
+        return Err(LuaRaise::table(
+            b"redis.set_repl can only be called inside a script invocation".as_slice(),
+        ));
     };
-    if ffi::lua_gettop(l) != 1 {
-        raise_table(l, b"redis.set_repl() requires two arguments.");
+    if l.top() != 1 {
+        return Err(LuaRaise::table(b"redis.set_repl() requires two arguments.".as_slice()));
     }
-    let flags = ffi::lua_tonumber(l, -1) as i32;
+    let flags = l.to_number(-1) as i32;
     if flags & !i32::from(PROPAGATE_AOF | PROPAGATE_REPL) != 0 {
-        raise_table(l, b"Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+        return Err(LuaRaise::table(
+            b"Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.".as_slice(),
+        ));
     }
     run.repl_flags.set(flags as u8);
-    0
+    Ok(0)
 }
 
 /// `redis.setresp(2|3)`
-unsafe extern "C-unwind" fn set_resp(l: State) -> c_int {
-    // SAFETY: called by Lua with its state; the fake client is alive for
-    // the run and not otherwise borrowed while Lua code executes.
+fn set_resp(l: &mut Lua) -> Result<c_int, LuaRaise> {
     let Some(run) = current_run() else {
-        raise_table(l, b"redis.setresp can only be called inside a script invocation");
+        return Err(LuaRaise::table(
+            b"redis.setresp can only be called inside a script invocation".as_slice(),
+        ));
     };
-    if ffi::lua_gettop(l) != 1 {
-        raise_table(l, b"redis.setresp() requires one argument.");
+    if l.top() != 1 {
+        return Err(LuaRaise::table(b"redis.setresp() requires one argument.".as_slice()));
     }
-    let resp = ffi::lua_tonumber(l, 1) as i32;
+    let resp = l.to_number(1) as i32;
     if resp != 2 && resp != 3 {
-        raise_table(l, b"RESP version must be 2 or 3.");
+        return Err(LuaRaise::table(b"RESP version must be 2 or 3.".as_slice()));
     }
-    (*run.fake).reply.resp = resp as u8;
-    0
+    // SAFETY: RUN is set, so the fake client is alive for the run, and
+    // nothing else borrows it while Lua code executes.
+    unsafe { (*run.fake).reply.resp = resp as u8 };
+    Ok(0)
 }
 
 /// `redis.log(level, ...)`
-unsafe extern "C-unwind" fn log_cmd(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
-    let argc = ffi::lua_gettop(l);
+fn log_cmd(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    let argc = l.top();
     if argc < 2 {
-        raise_table(l, b"redis.log() requires two arguments or more.");
+        return Err(LuaRaise::table(b"redis.log() requires two arguments or more.".as_slice()));
     }
-    if ffi::lua_isnumber(l, 1) == 0 {
-        raise_table(l, b"First argument must be a number (log level).");
+    if !l.is_number(1) {
+        return Err(LuaRaise::table(b"First argument must be a number (log level).".as_slice()));
     }
-    let level = ffi::lua_tonumber(l, 1) as i32;
+    let level = l.to_number(1) as i32;
     if !(0..=3).contains(&level) {
-        raise_table(l, b"Invalid debug level.");
+        return Err(LuaRaise::table(b"Invalid debug level.".as_slice()));
     }
     let lvl = match level {
         0 => log::Level::Trace,
@@ -274,11 +281,11 @@ unsafe extern "C-unwind" fn log_cmd(l: State) -> c_int {
         _ => log::Level::Warn,
     };
     if lvl > log::max_level() {
-        return 0;
+        return Ok(0);
     }
     let mut msg = Vec::new();
     for j in 2..=argc {
-        if let Some(s) = lua::to_bytes(l, j) {
+        if let Some(s) = l.to_bytes(j) {
             if j != 2 {
                 msg.push(b' ');
             }
@@ -286,63 +293,83 @@ unsafe extern "C-unwind" fn log_cmd(l: State) -> c_int {
         }
     }
     log::log!(lvl, "{}", String::from_utf8_lossy(&msg));
-    0
+    Ok(0)
 }
 
 /// `redis.acl_check_cmd(cmd, ...)`: every command is allowed to the
 /// default user, which is the only user.
-unsafe extern "C-unwind" fn acl_check_cmd(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
+fn acl_check_cmd(l: &mut Lua) -> Result<c_int, LuaRaise> {
     let Some(run) = current_run() else {
-        raise_table(l, b"redis.acl_check_cmd can only be called inside a script invocation");
+        return Err(LuaRaise::table(
+            b"redis.acl_check_cmd can only be called inside a script invocation".as_slice(),
+        ));
     };
-    let argc = ffi::lua_gettop(l);
+    let argc = l.top();
     if argc == 0 {
-        raise_table(l, b"Please specify at least one argument for this redis lib call");
+        return Err(LuaRaise::table(
+            b"Please specify at least one argument for this redis lib call".as_slice(),
+        ));
     }
     let found = match take_args(l, argc) {
         Args::NotStrings => None,
         Args::Ok(argv) => {
             let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
-            Some((*run.srv).cmds.lookup(&refs).is_some())
+            // SAFETY: RUN is set, so the server is alive; only its command
+            // table is read.
+            Some(unsafe { (*run.srv).cmds.lookup(&refs) }.is_some())
         }
     };
     match found {
-        None => raise_table(l, b"Lua redis lib command arguments must be strings or integers"),
-        Some(false) => raise_table(l, b"Invalid command passed to redis.acl_check_cmd()"),
-        Some(true) => ffi::lua_pushboolean(l, 1),
+        None => Err(LuaRaise::table(
+            b"Lua redis lib command arguments must be strings or integers".as_slice(),
+        )),
+        Some(false) => Err(LuaRaise::table(b"Invalid command passed to redis.acl_check_cmd()".as_slice())),
+        Some(true) => {
+            l.push_bool(true);
+            Ok(1)
+        }
     }
-    1
 }
 
 /// `redis.breakpoint()`: stops in the debugger; false outside it.
-unsafe extern "C-unwind" fn breakpoint(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
+fn breakpoint(l: &mut Lua) -> Result<c_int, LuaRaise> {
     if super::ldb::active() {
         super::ldb::set_lua_breakpoint();
-        ffi::lua_pushboolean(l, 1);
+        l.push_bool(true);
     } else {
-        ffi::lua_pushboolean(l, 0);
+        l.push_bool(false);
     }
-    1
+    Ok(1)
 }
 
 /// `redis.debug(...)`: logs its arguments in the debugger console;
 /// nothing outside it.
-unsafe extern "C-unwind" fn debug(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
+fn debug(l: &mut Lua) -> Result<c_int, LuaRaise> {
     if super::ldb::active() {
         super::ldb::debug_values(l);
     }
-    0
+    Ok(0)
 }
 
 /// `redis.replicate_commands()`: always true since Redis 7.0.
-unsafe extern "C-unwind" fn replicate_commands(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
-    ffi::lua_pushboolean(l, 1);
-    1
+fn replicate_commands(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    l.push_bool(true);
+    Ok(1)
 }
+
+lua_function!(REDIS_CALL => redis_call);
+lua_function!(REDIS_PCALL_CMD => redis_pcall_cmd);
+lua_function!(pub REDIS_PCALL => redis_pcall);
+lua_function!(SHA1HEX => sha1hex);
+lua_function!(ERROR_REPLY => error_reply);
+lua_function!(STATUS_REPLY => status_reply);
+lua_function!(SET_REPL => set_repl);
+lua_function!(SET_RESP => set_resp);
+lua_function!(LOG => log_cmd);
+lua_function!(ACL_CHECK_CMD => acl_check_cmd);
+lua_function!(BREAKPOINT => breakpoint);
+lua_function!(DEBUG => debug);
+lua_function!(REPLICATE_COMMANDS => replicate_commands);
 
 // ------------------------------------------------------------ math.random
 
@@ -367,58 +394,55 @@ fn srand48(seed: i32) {
 
 /// `math.random([m [, n]])` on top of rand48, so every platform gives the
 /// same sequence.
-pub unsafe extern "C-unwind" fn math_random(l: State) -> c_int {
-    // SAFETY: called by Lua with its state; luaL_check* may raise, and no
-    // Rust value with a destructor is alive here.
+fn math_random(l: &mut Lua) -> Result<c_int, LuaRaise> {
     if current_run().is_none() {
-        lua::raise_str(l, b"math.random can only be called inside a script invocation");
+        return Err(LuaRaise::msg(
+            b"math.random can only be called inside a script invocation".as_slice(),
+        ));
     }
     let r = (i64::from(lrand48()) % RAND48_MAX) as f64 / RAND48_MAX as f64;
-    match ffi::lua_gettop(l) {
-        0 => ffi::lua_pushnumber(l, r),
+    match l.top() {
+        0 => l.push_number(r),
         1 => {
-            let u = ffi::luaL_checkinteger(l, 1) as i32;
+            let u = l.check_integer(1)? as i32;
             if u < 1 {
-                ffi::luaL_argerror(l, 1, c"interval is empty".as_ptr());
+                return Err(l.arg_error(1, "interval is empty"));
             }
-            ffi::lua_pushnumber(l, (r * f64::from(u)).floor() + 1.0);
+            l.push_number((r * f64::from(u)).floor() + 1.0);
         }
         2 => {
-            let lo = ffi::luaL_checkinteger(l, 1) as i32;
-            let up = ffi::luaL_checkinteger(l, 2) as i32;
+            let lo = l.check_integer(1)? as i32;
+            let up = l.check_integer(2)? as i32;
             if lo > up {
-                ffi::luaL_argerror(l, 2, c"interval is empty".as_ptr());
+                return Err(l.arg_error(2, "interval is empty"));
             }
-            ffi::lua_pushnumber(l, (r * (f64::from(up) - f64::from(lo) + 1.0)).floor() + f64::from(lo));
+            l.push_number((r * (f64::from(up) - f64::from(lo) + 1.0)).floor() + f64::from(lo));
         }
-        _ => lua::raise_str(l, b"wrong number of arguments"),
+        _ => return Err(LuaRaise::msg(b"wrong number of arguments".as_slice())),
     }
-    1
+    Ok(1)
 }
 
 /// `math.randomseed(n)`
-pub unsafe extern "C-unwind" fn math_randomseed(l: State) -> c_int {
-    // SAFETY: called by Lua with its state.
+fn math_randomseed(l: &mut Lua) -> Result<c_int, LuaRaise> {
     if current_run().is_none() {
-        lua::raise_str(l, b"math.randomseed can only be called inside a script invocation");
+        return Err(LuaRaise::msg(
+            b"math.randomseed can only be called inside a script invocation".as_slice(),
+        ));
     }
-    srand48(ffi::luaL_checkinteger(l, 1) as i32);
-    0
+    srand48(l.check_integer(1)? as i32);
+    Ok(0)
 }
 
 /// `redis.register_function(...)` (only during FUNCTION LOAD).
-pub unsafe extern "C-unwind" fn register_function(l: State) -> c_int {
-    // SAFETY: called by Lua with its state; errors are raised after the
-    // message is built and owned values are dropped.
-    match super::function::register_function_from_lua(l) {
-        Ok(()) => 0,
-        Err(msg) => {
-            lua::push_error_table(l, &msg);
-            drop(msg);
-            ffi::lua_error(l)
-        }
-    }
+fn register_function(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    super::function::register_function_from_lua(l).map_err(LuaRaise::table)?;
+    Ok(0)
 }
+
+lua_function!(pub MATH_RANDOM => math_random);
+lua_function!(pub MATH_RANDOMSEED => math_randomseed);
+lua_function!(pub REGISTER_FUNCTION => register_function);
 
 #[cfg(test)]
 mod tests {

@@ -2,12 +2,12 @@
 //! compiled once into the EVAL interpreter, kept in the registry under
 //! `f_<sha>`, and cached by SHA1 until SCRIPT FLUSH.
 
-use super::{lua, sflags, Engine, Script};
+use super::capi::Lua;
+use super::{sflags, Engine, Script};
 use crate::client::flags as cf;
 use crate::commands::Command;
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx, Server};
-use mlua::ffi;
 
 /// The registry name of a script's function.
 fn func_name(sha: &[u8]) -> std::ffi::CString {
@@ -34,9 +34,7 @@ pub fn create_script(srv: &mut Server, body: &[u8]) -> Result<[u8; 40], Error> {
         )));
     }
     let name = func_name(&sha);
-    // SAFETY: the compiled function is on top of the stack; setfield on
-    // the registry (a plain table) does not raise.
-    unsafe { ffi::lua_setfield(vm.l, ffi::LUA_REGISTRYINDEX, name.as_ptr()) };
+    vm.lua().set_registry(&name);
     srv.scripting.scripts_mem += 40 + body.len();
     srv.scripting.scripts.insert(
         sha.to_vec(),
@@ -101,10 +99,8 @@ fn eval_generic(ctx: &mut Ctx, evalsha: bool) -> CmdResult {
     let keys = &ctx.argv[3..3 + nk];
     let args = &ctx.argv[3 + nk..];
     let name = func_name(&sha);
-    let push = move |l: lua::State| {
-        // SAFETY: called by `run` with the live EVAL interpreter; a
-        // registry read does not raise.
-        unsafe { ffi::lua_getfield_(l, ffi::LUA_REGISTRYINDEX, name.as_ptr()) };
+    let push = move |l: &mut Lua| {
+        l.get_registry(&name);
     };
     // SCRIPT DEBUG: the run is a debugging session on the client's
     // connection, lent to the debugger meanwhile, and the client is

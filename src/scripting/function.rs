@@ -5,7 +5,8 @@
 //! `redis.log` and the version fields; the functions it registers run
 //! later with the full API.
 
-use super::lua::{self, State};
+use super::capi::{lua_hook, Lua, LuaRaise};
+use super::lua;
 use super::{sflags, Engine, FLAG_NAMES};
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx, Server};
@@ -43,7 +44,7 @@ pub struct Functions {
 
 impl Functions {
     /// The functions interpreter, created if needed.
-    pub fn vm(&mut self, deprecated_api: bool) -> &lua::Vm {
+    pub fn vm(&mut self, deprecated_api: bool) -> &mut lua::Vm {
         self.vm.get_or_insert_with(|| lua::Vm::new(lua::VmKind::Function, deprecated_api))
     }
 
@@ -68,10 +69,10 @@ impl Functions {
 
     /// Frees a library's callbacks.
     fn free_library(&mut self, lib: Library) {
-        if let Some(vm) = &self.vm {
+        if let Some(vm) = &mut self.vm {
+            let l = vm.lua();
             for f in lib.functions.values() {
-                // SAFETY: unref of a reference we created in this state.
-                unsafe { ffi::luaL_unref(vm.l, ffi::LUA_REGISTRYINDEX, f.fref) };
+                l.registry_unref(f.fref);
             }
         }
     }
@@ -165,23 +166,25 @@ fn parse_metadata(code: &[u8]) -> Result<LibMetadata<'_>, String> {
 }
 
 /// The load hook: stops library code running past the load timeout.
-unsafe extern "C-unwind" fn load_hook(l: State, _ar: *mut ffi::lua_Debug) {
-    // SAFETY: called by Lua during a load; LOAD points at the LoadCtx on
-    // the stack of `create_library`.
+fn load_hook(l: &mut Lua, _event: c_int) -> Result<(), LuaRaise> {
     let ctx = LOAD.with(|c| c.get());
-    let Some(ctx) = ctx.as_ref() else {
-        return;
+    // SAFETY: LOAD is null or points at the LoadCtx on the stack of
+    // `run_library_code`, set only while the library code runs.
+    let Some(ctx) = (unsafe { ctx.as_ref() }) else {
+        return Ok(());
     };
     let ms = crate::util::monotonic_us().saturating_sub(ctx.start_us) / 1000;
     if ctx.timeout_ms > 0 && ms > ctx.timeout_ms {
-        ffi::lua_sethook(l, Some(load_hook), ffi::LUA_MASKLINE, 0);
-        lua::push_error_table(l, b"FUNCTION LOAD timeout");
-        ffi::lua_error(l);
+        l.set_hook(Some(LOAD_HOOK), ffi::LUA_MASKLINE, 0);
+        return Err(LuaRaise::table(b"FUNCTION LOAD timeout".as_slice()));
     }
+    Ok(())
 }
 
+lua_hook!(LOAD_HOOK => load_hook);
+
 /// Runs a library's code and collects what it registers (`luaEngineCreate`).
-fn run_library_code(vm: &lua::Vm, code: &[u8], timeout_ms: u64) -> Result<BTreeMap<Vec<u8>, FunctionInfo>, String> {
+fn run_library_code(vm: &mut lua::Vm, code: &[u8], timeout_ms: u64) -> Result<BTreeMap<Vec<u8>, FunctionInfo>, String> {
     if let Err(msg) = vm.compile(code, c"@user_function") {
         return Err(format!("Error compiling function: {}", String::from_utf8_lossy(&msg)));
     }
@@ -192,16 +195,16 @@ fn run_library_code(vm: &lua::Vm, code: &[u8], timeout_ms: u64) -> Result<BTreeM
     };
     vm.set_library_mode(true);
     LOAD.with(|c| c.set(&mut ctx));
-    let l = vm.l;
-    // SAFETY: the compiled chunk is on top of the stack; the hook and
-    // LOAD are cleared before `ctx` goes away.
-    let res = unsafe {
-        ffi::lua_sethook(l, Some(load_hook), ffi::LUA_MASKCOUNT, 100_000);
-        let rc = ffi::lua_pcall(l, 0, 0, 0);
-        ffi::lua_sethook(l, None, 0, 0);
+    let res = {
+        // The compiled chunk is on top of the stack; the hook and LOAD are
+        // cleared before `ctx` goes away.
+        let mut l = vm.lua();
+        l.set_hook(Some(LOAD_HOOK), ffi::LUA_MASKCOUNT, 100_000);
+        let rc = l.pcall(0, 0, 0);
+        l.set_hook(None, 0, 0);
         if rc != 0 {
-            let info = lua::error_info(l, -1);
-            ffi::lua_settop(l, -2);
+            let info = lua::error_info(&mut l, -1);
+            l.pop(1);
             Err(format!(
                 "Error registering functions: {}",
                 String::from_utf8_lossy(&info.msg.unwrap_or_default())
@@ -215,9 +218,9 @@ fn run_library_code(vm: &lua::Vm, code: &[u8], timeout_ms: u64) -> Result<BTreeM
     match res {
         Ok(()) => Ok(ctx.functions),
         Err(e) => {
+            let l = vm.lua();
             for f in ctx.functions.values() {
-                // SAFETY: references created during this load.
-                unsafe { ffi::luaL_unref(l, ffi::LUA_REGISTRYINDEX, f.fref) };
+                l.registry_unref(f.fref);
             }
             Err(e)
         }
@@ -281,22 +284,24 @@ pub fn create_library(srv: &mut Server, code: &[u8], replace: bool, timeout_ms: 
 
 /// `redis.register_function` (`luaRegisterFunction`): reads positional or
 /// named arguments and records the function in the load in progress.
-pub unsafe fn register_function_from_lua(l: State) -> Result<(), Vec<u8>> {
+pub fn register_function_from_lua(l: &mut Lua) -> Result<(), Vec<u8>> {
     let ctx = LOAD.with(|c| c.get());
-    let Some(ctx) = ctx.as_mut() else {
+    // SAFETY: LOAD is null or points at the LoadCtx of the load running
+    // this code; nothing else touches it while Lua runs.
+    let Some(ctx) = (unsafe { ctx.as_mut() }) else {
         return Err(b"redis.register_function can only be called on FUNCTION LOAD command".to_vec());
     };
-    let argc = ffi::lua_gettop(l);
+    let argc = l.top();
     if !(1..=2).contains(&argc) {
         return Err(b"wrong number of arguments to redis.register_function".to_vec());
     }
     let (name, desc, fref, flags) = if argc == 1 { named_args(l)? } else { positional_args(l)? };
     if !valid_name(&name) {
-        ffi::luaL_unref(l, ffi::LUA_REGISTRYINDEX, fref);
+        l.registry_unref(fref);
         return Err(BAD_NAME.as_bytes().to_vec());
     }
     if ctx.functions.contains_key(&name) {
-        ffi::luaL_unref(l, ffi::LUA_REGISTRYINDEX, fref);
+        l.registry_unref(fref);
         return Err(b"Function already exists in the library".to_vec());
     }
     ctx.functions.insert(name.clone(), FunctionInfo { name, desc, flags, fref });
@@ -306,30 +311,36 @@ pub unsafe fn register_function_from_lua(l: State) -> Result<(), Vec<u8>> {
 type Registered = (Vec<u8>, Option<Vec<u8>>, c_int, u64);
 
 /// The bytes of a string argument (numbers count, as `lua_isstring`).
-unsafe fn string_arg(l: State, idx: c_int) -> Option<Vec<u8>> {
-    if ffi::lua_isstring(l, idx) == 0 {
+fn string_arg(l: &mut Lua, idx: c_int) -> Option<Vec<u8>> {
+    if !l.is_string(idx) {
         return None;
     }
-    ffi::lua_pushvalue(l, idx);
-    let b = lua::to_bytes(l, -1).unwrap_or_default().to_vec();
-    ffi::lua_settop(l, -2);
+    l.push_value(idx);
+    let b = l.to_bytes(-1).unwrap_or_default().to_vec();
+    l.pop(1);
     Some(b)
 }
 
-unsafe fn positional_args(l: State) -> Result<Registered, Vec<u8>> {
+fn positional_args(l: &mut Lua) -> Result<Registered, Vec<u8>> {
     let Some(name) = string_arg(l, 1) else {
         return Err(b"first argument to redis.register_function must be a string".to_vec());
     };
-    if ffi::lua_type(l, 2) != ffi::LUA_TFUNCTION {
+    if l.type_of(2) != ffi::LUA_TFUNCTION {
         return Err(b"second argument to redis.register_function must be a function".to_vec());
     }
-    ffi::lua_pushvalue(l, 2);
-    let fref = lua::registry_ref(l);
+    l.push_value(2);
+    let fref = l.registry_ref();
     Ok((name, None, fref, 0))
 }
 
-unsafe fn named_args(l: State) -> Result<Registered, Vec<u8>> {
-    if ffi::lua_type(l, 1) != ffi::LUA_TTABLE {
+fn unref(l: &Lua, fref: Option<c_int>) {
+    if let Some(r) = fref {
+        l.registry_unref(r);
+    }
+}
+
+fn named_args(l: &mut Lua) -> Result<Registered, Vec<u8>> {
+    if l.type_of(1) != ffi::LUA_TTABLE {
         return Err(
             b"calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments)."
                 .to_vec(),
@@ -339,20 +350,15 @@ unsafe fn named_args(l: State) -> Result<Registered, Vec<u8>> {
     let mut desc = None;
     let mut fref = None;
     let mut flags = 0u64;
-    let unref = |fref: Option<c_int>| {
-        if let Some(r) = fref {
-            ffi::luaL_unref(l, ffi::LUA_REGISTRYINDEX, r);
-        }
-    };
-    ffi::lua_pushnil(l);
-    while ffi::lua_next(l, 1) != 0 {
+    l.push_nil();
+    while l.next(1) {
         // Stack: table, key, value.
-        if ffi::lua_type(l, -2) != ffi::LUA_TSTRING {
-            unref(fref);
-            ffi::lua_settop(l, 1);
+        if l.type_of(-2) != ffi::LUA_TSTRING {
+            unref(l, fref);
+            l.set_top(1);
             return Err(b"named argument key given to redis.register_function is not a string".to_vec());
         }
-        let key = lua::to_bytes(l, -2).unwrap_or_default().to_ascii_lowercase();
+        let key = l.to_bytes(-2).unwrap_or_default().to_ascii_lowercase();
         let err: Option<&[u8]> = match key.as_slice() {
             b"function_name" => match string_arg(l, -1) {
                 Some(n) => {
@@ -369,17 +375,17 @@ unsafe fn named_args(l: State) -> Result<Registered, Vec<u8>> {
                 None => Some(b"description argument given to redis.register_function must be a string"),
             },
             b"callback" => {
-                if ffi::lua_type(l, -1) != ffi::LUA_TFUNCTION {
+                if l.type_of(-1) != ffi::LUA_TFUNCTION {
                     Some(b"callback argument given to redis.register_function must be a function")
                 } else {
-                    ffi::lua_pushvalue(l, -1);
-                    unref(fref);
-                    fref = Some(lua::registry_ref(l));
+                    l.push_value(-1);
+                    unref(l, fref);
+                    fref = Some(l.registry_ref());
                     None
                 }
             }
             b"flags" => {
-                if ffi::lua_type(l, -1) != ffi::LUA_TTABLE {
+                if l.type_of(-1) != ffi::LUA_TTABLE {
                     Some(b"flags argument to redis.register_function must be a table representing function flags")
                 } else {
                     match read_flags(l) {
@@ -394,14 +400,14 @@ unsafe fn named_args(l: State) -> Result<Registered, Vec<u8>> {
             _ => Some(b"unknown argument given to redis.register_function"),
         };
         if let Some(e) = err {
-            unref(fref);
-            ffi::lua_settop(l, 1);
+            unref(l, fref);
+            l.set_top(1);
             return Err(e.to_vec());
         }
-        ffi::lua_settop(l, -2);
+        l.pop(1);
     }
     let Some(name) = name else {
-        unref(fref);
+        unref(l, fref);
         return Err(b"redis.register_function must get a function name argument".to_vec());
     };
     let Some(fref) = fref else {
@@ -411,25 +417,24 @@ unsafe fn named_args(l: State) -> Result<Registered, Vec<u8>> {
 }
 
 /// Reads the flags array on top of the stack.
-unsafe fn read_flags(l: State) -> Option<u64> {
-    let t = ffi::lua_gettop(l);
+fn read_flags(l: &mut Lua) -> Option<u64> {
+    let t = l.top();
     let mut flags = 0;
     let mut j = 1;
     loop {
-        ffi::lua_rawgeti_(l, t, j);
+        let ty = l.raw_geti(t, j);
         j += 1;
-        let ty = ffi::lua_type(l, -1);
         if ty == ffi::LUA_TNIL {
-            ffi::lua_settop(l, t);
+            l.set_top(t);
             return Some(flags);
         }
         if ty != ffi::LUA_TSTRING && ty != ffi::LUA_TNUMBER {
-            ffi::lua_settop(l, t);
+            l.set_top(t);
             return None;
         }
-        let s = lua::to_bytes(l, -1).unwrap_or_default();
+        let s = l.to_bytes(-1).unwrap_or_default();
         let found = FLAG_NAMES.iter().find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(s));
-        ffi::lua_settop(l, t);
+        l.set_top(t);
         flags |= found?.1;
     }
 }
@@ -461,10 +466,8 @@ fn fcall_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
     let nk = numkeys as usize;
     let keys = &ctx.argv[3..3 + nk];
     let args = &ctx.argv[3 + nk..];
-    let push = move |l: State| {
-        // SAFETY: called by `run` on the functions interpreter, where
-        // `fref` is a live registry reference.
-        unsafe { ffi::lua_rawgeti_(l, ffi::LUA_REGISTRYINDEX, fref) };
+    let push = move |l: &mut Lua| {
+        l.push_registry_ref(fref);
     };
     let argv_owned: Vec<Vec<u8>> = ctx.argv.iter().map(|a| a.to_vec()).collect();
     let res = super::run(

@@ -12,7 +12,7 @@
 //! the client by EVAL, handed back by `end_session`) and uses the
 //! connection's synchronous helpers: no descriptor-level I/O here.
 
-use super::lua::{self, State};
+use super::capi::{lua_hook, Lua, LuaRaise};
 use crate::net::{Conn, Ready};
 use mlua::ffi;
 use std::cell::RefCell;
@@ -269,22 +269,22 @@ fn list(around: i32, context: i32) {
 }
 
 /// Appends a readable form of the value at `idx` (`ldbCatStackValueRec`).
-unsafe fn cat_value(out: &mut Vec<u8>, l: State, idx: c_int, level: u32) {
+fn cat_value(out: &mut Vec<u8>, l: &mut Lua, idx: c_int, level: u32) {
     if level == MAX_VALUES_DEPTH {
         out.extend_from_slice(b"<max recursion level reached! Nested table?>");
         return;
     }
-    let idx = lua::absindex(l, idx);
-    match ffi::lua_type(l, idx) {
+    let idx = l.abs_index(idx);
+    match l.type_of(idx) {
         ffi::LUA_TSTRING => {
-            let s = lua::to_bytes(l, idx).unwrap_or_default();
+            let s = l.to_bytes(idx).unwrap_or_default();
             out.extend_from_slice(crate::config::file::repr(s).as_bytes());
         }
         ffi::LUA_TBOOLEAN => {
-            out.extend_from_slice(if ffi::lua_toboolean(l, idx) != 0 { b"true" } else { b"false" });
+            out.extend_from_slice(if l.to_boolean(idx) { b"true" } else { b"false" });
         }
         ffi::LUA_TNUMBER => {
-            crate::util::num::push_f64_g(out, ffi::lua_tonumber(l, idx), 6);
+            crate::util::num::push_f64_g(out, l.to_number(idx), 6);
         }
         ffi::LUA_TNIL => out.extend_from_slice(b"nil"),
         ffi::LUA_TTABLE => {
@@ -292,9 +292,9 @@ unsafe fn cat_value(out: &mut Vec<u8>, l: State, idx: c_int, level: u32) {
             let mut is_array = true;
             let mut repr1 = Vec::new();
             let mut repr2 = Vec::new();
-            ffi::lua_pushnil(l);
-            while ffi::lua_next(l, idx) != 0 {
-                if is_array && (ffi::lua_type(l, -2) != ffi::LUA_TNUMBER || ffi::lua_tonumber(l, -2) != expected) {
+            l.push_nil();
+            while l.next(idx) {
+                if is_array && (l.type_of(-2) != ffi::LUA_TNUMBER || l.to_number(-2) != expected) {
                     is_array = false;
                 }
                 cat_value(&mut repr1, l, -1, level + 1);
@@ -304,7 +304,7 @@ unsafe fn cat_value(out: &mut Vec<u8>, l: State, idx: c_int, level: u32) {
                 repr2.extend_from_slice(b"]=");
                 cat_value(&mut repr2, l, -1, level + 1);
                 repr2.extend_from_slice(b"; ");
-                ffi::lua_settop(l, -2);
+                l.pop(1);
                 expected += 1.0;
             }
             for r in [&mut repr1, &mut repr2] {
@@ -325,22 +325,22 @@ unsafe fn cat_value(out: &mut Vec<u8>, l: State, idx: c_int, level: u32) {
                 ffi::LUA_TLIGHTUSERDATA => "light-userdata",
                 _ => "unknown",
             };
-            let p = ffi::lua_topointer(l, idx);
+            let p = l.to_pointer(idx);
             out.extend_from_slice(format!("\"{name}@{p:p}\"").as_bytes());
         }
     }
 }
 
 /// `ldbLogStackValue`: logs the value on top of the stack.
-unsafe fn log_stack_value(l: State, prefix: &[u8]) {
+fn log_stack_value(l: &mut Lua, prefix: &[u8]) {
     let mut s = prefix.to_vec();
     cat_value(&mut s, l, -1, 0);
     log_max_len(s);
 }
 
 /// `redis.debug(...)` inside a session.
-pub unsafe fn debug_values(l: State) {
-    let argc = ffi::lua_gettop(l);
+pub fn debug_values(l: &mut Lua) {
+    let argc = l.top();
     let mut s = format!("<debug> line {}: ", with(|x| x.currentline)).into_bytes();
     for i in 1..=argc {
         cat_value(&mut s, l, i, 0);
@@ -450,58 +450,46 @@ fn proto_to_human(o: &mut Vec<u8>, r: &[u8], pos: &mut usize) {
 }
 
 /// `ldbPrint`
-unsafe fn print_var(l: State, name: &[u8]) {
-    let mut ar: ffi::lua_Debug = std::mem::zeroed();
+fn print_var(l: &mut Lua, name: &[u8]) {
     let mut level = 0;
-    while ffi::lua_getstack(l, level, &mut ar) != 0 {
-        level += 1;
+    while l.frame_info(level, c"l").is_some() {
         let mut i = 1;
-        loop {
-            let n = ffi::lua_getlocal(l, &ar, i);
-            if n.is_null() {
-                break;
-            }
+        while let Some(n) = l.push_local(level, i) {
             i += 1;
-            if lua::cstr_bytes(n) == name {
+            if n == name {
                 log_stack_value(l, b"<value> ");
-                ffi::lua_settop(l, -2);
+                l.pop(1);
                 return;
             }
-            ffi::lua_settop(l, -2);
+            l.pop(1);
         }
+        level += 1;
     }
     if name == b"ARGV" || name == b"KEYS" {
-        let cname = if name == b"ARGV" { c"ARGV" } else { c"KEYS" };
-        ffi::lua_getfield_(l, ffi::LUA_GLOBALSINDEX, cname.as_ptr());
-        log_stack_value(l, b"<value> ");
-        ffi::lua_settop(l, -2);
+        let base = l.top();
+        if l.get_field_protected(ffi::LUA_GLOBALSINDEX, name).is_ok() {
+            log_stack_value(l, b"<value> ");
+        }
+        l.set_top(base);
     } else {
         log(b"No such variable.".to_vec());
     }
 }
 
 /// `ldbPrintAll`
-unsafe fn print_all(l: State) {
-    let mut ar: ffi::lua_Debug = std::mem::zeroed();
+fn print_all(l: &mut Lua) {
     let mut vars = 0;
-    if ffi::lua_getstack(l, 0, &mut ar) != 0 {
-        let mut i = 1;
-        loop {
-            let n = ffi::lua_getlocal(l, &ar, i);
-            if n.is_null() {
-                break;
-            }
-            i += 1;
-            let name = lua::cstr_bytes(n);
-            if !name.windows(12).any(|w| w == b"(*temporary)") {
-                let mut prefix = b"<value> ".to_vec();
-                prefix.extend_from_slice(name);
-                prefix.extend_from_slice(b" = ");
-                log_stack_value(l, &prefix);
-                vars += 1;
-            }
-            ffi::lua_settop(l, -2);
+    let mut i = 1;
+    while let Some(name) = l.push_local(0, i) {
+        i += 1;
+        if !name.windows(12).any(|w| w == b"(*temporary)") {
+            let mut prefix = b"<value> ".to_vec();
+            prefix.extend_from_slice(&name);
+            prefix.extend_from_slice(b" = ");
+            log_stack_value(l, &prefix);
+            vars += 1;
         }
+        l.pop(1);
     }
     if vars == 0 {
         log(b"No local variables in the current context.".to_vec());
@@ -570,62 +558,57 @@ fn break_cmd(argv: &[Vec<u8>]) {
 }
 
 /// `ldbEval`
-unsafe fn eval_cmd(l: State, argv: &[Vec<u8>]) {
+fn eval_cmd(l: &mut Lua, argv: &[Vec<u8>]) {
     let code = argv[1..].join(&b' ');
     let mut expr = b"return ".to_vec();
     expr.extend_from_slice(&code);
     let name = c"@ldb_eval";
-    if ffi::luaL_loadbuffer(l, expr.as_ptr().cast(), expr.len(), name.as_ptr()) != 0 {
-        ffi::lua_settop(l, -2);
-        if ffi::luaL_loadbuffer(l, code.as_ptr().cast(), code.len(), name.as_ptr()) != 0 {
+    if l.load(&expr, name).is_err() {
+        if let Err(msg) = l.load(&code, name) {
             let mut m = b"<error> ".to_vec();
-            m.extend_from_slice(lua::to_bytes(l, -1).unwrap_or_default());
+            m.extend_from_slice(&msg);
             log(m);
-            ffi::lua_settop(l, -2);
             return;
         }
     }
-    if ffi::lua_pcall(l, 0, 1, 0) != 0 {
+    if l.pcall(0, 1, 0) != 0 {
         let mut m = b"<error> ".to_vec();
-        m.extend_from_slice(lua::to_bytes(l, -1).unwrap_or_default());
+        m.extend_from_slice(l.to_bytes(-1).unwrap_or_default());
         log(m);
-        ffi::lua_settop(l, -2);
+        l.pop(1);
         return;
     }
     log_stack_value(l, b"<retval> ");
-    ffi::lua_settop(l, -2);
+    l.pop(1);
 }
 
 /// `ldbRedis`: runs redis.call with logging on.
-unsafe fn redis_cmd(l: State, argv: &[Vec<u8>]) {
-    if ffi::lua_checkstack(l, argv.len() as c_int + 1) == 0 {
+fn redis_cmd(l: &mut Lua, argv: &[Vec<u8>]) {
+    if !l.check_stack(argv.len() as c_int + 1) {
         log_reply(b"max lua stack reached");
         return;
     }
-    ffi::lua_getfield_(l, ffi::LUA_GLOBALSINDEX, c"redis".as_ptr());
-    ffi::lua_getfield_(l, -1, c"call".as_ptr());
+    let base = l.top();
+    let found = l.get_field_protected(ffi::LUA_GLOBALSINDEX, b"redis").is_ok() && l.get_field_protected(-1, b"call").is_ok();
+    if !found {
+        l.set_top(base);
+        return;
+    }
     for a in &argv[1..] {
-        lua::push_bytes(l, a);
+        l.push_bytes(a);
     }
     with(|x| x.step = true);
-    ffi::lua_pcall(l, argv.len() as c_int - 1, 1, 0);
+    l.pcall(argv.len() as c_int - 1, 1, 0);
     with(|x| x.step = false);
-    ffi::lua_settop(l, -3);
+    l.set_top(base);
 }
 
 /// `ldbTrace`
-unsafe fn trace(l: State) {
-    let mut ar: ffi::lua_Debug = std::mem::zeroed();
+fn trace(l: &mut Lua) {
     let mut level = 0;
-    while ffi::lua_getstack(l, level, &mut ar) != 0 {
-        ffi::lua_getinfo(l, c"Snl".as_ptr(), &mut ar);
-        let src = lua::cstr_bytes(ar.short_src.as_ptr());
-        if src.windows(11).any(|w| w == b"user_script") {
-            let name = if ar.name.is_null() {
-                b"top level".to_vec()
-            } else {
-                lua::cstr_bytes(ar.name).to_vec()
-            };
+    while let Some(ar) = l.frame_info(level, c"Snl") {
+        if ar.short_src.windows(11).any(|w| w == b"user_script") {
+            let name = ar.name.unwrap_or_else(|| b"top level".to_vec());
             let mut m = if level == 0 { b"In ".to_vec() } else { b"From ".to_vec() };
             m.extend_from_slice(&name);
             m.push(b':');
@@ -704,7 +687,7 @@ enum Repl {
 
 /// Reads and runs debugger commands until one resumes the script
 /// (`ldbRepl`).
-unsafe fn repl(l: State) -> Repl {
+fn repl(l: &mut Lua) -> Repl {
     loop {
         let argv = loop {
             let parsed = with(|x| parse_command(&x.cbuf));
@@ -809,26 +792,26 @@ unsafe fn repl(l: State) -> Repl {
 }
 
 /// The line (and count) hook of a debugging session (`luaLdbLineHook`).
-pub unsafe extern "C-unwind" fn line_hook(l: State, ar: *mut ffi::lua_Debug) {
-    // SAFETY: called by Lua with a valid activation record.
-    let ar = &mut *ar;
-    ffi::lua_getstack(l, 0, ar);
-    ffi::lua_getinfo(l, c"Sl".as_ptr(), ar);
+fn line_hook(l: &mut Lua, event: c_int) -> Result<(), LuaRaise> {
+    let Some(ar) = l.frame_info(0, c"Sl") else {
+        return Ok(());
+    };
     let line = ar.currentline;
-    let in_script = lua::cstr_bytes(ar.short_src.as_ptr()).windows(11).any(|w| w == b"user_script");
+    let in_script = ar.short_src.windows(11).any(|w| w == b"user_script");
     let (bp, step, luabp, start) = with(|x| {
         x.currentline = line;
         (x.bp.contains(&line) || x.luabp, x.step, x.luabp, x.start_us)
     });
     if !in_script {
-        return;
+        return Ok(());
     }
     let mut timeout = false;
-    if ar.event == ffi::LUA_HOOKCOUNT && !step && !bp {
+    if event == ffi::LUA_HOOKCOUNT && !step && !bp {
         let elapsed = crate::util::monotonic_us().saturating_sub(start) / 1000;
         let limit = super::current_run().map_or(5000, |r| {
-            // SAFETY: the run context points at the live server.
-            let t = (*r.srv).cfg.busy_reply_threshold;
+            // SAFETY: RUN is set, so the run context points at the live
+            // server; only a config value is read.
+            let t = unsafe { (*r.srv).cfg.busy_reply_threshold };
             if t > 0 {
                 t as u64
             } else {
@@ -839,7 +822,7 @@ pub unsafe extern "C-unwind" fn line_hook(l: State, ar: *mut ffi::lua_Debug) {
             timeout = true;
             with(|x| x.step = true);
         } else {
-            return;
+            return Ok(());
         }
     }
     let step = with(|x| x.step);
@@ -870,11 +853,13 @@ pub unsafe extern "C-unwind" fn line_hook(l: State, ar: *mut ffi::lua_Debug) {
         };
         with(|x| x.start_us = crate::util::monotonic_us());
         if let Some(m) = msg {
-            lua::push_error_table(l, m);
-            ffi::lua_error(l);
+            return Err(LuaRaise::table(m));
         }
     }
+    Ok(())
 }
+
+lua_hook!(pub LINE_HOOK => line_hook);
 
 #[cfg(test)]
 mod tests {

@@ -5,13 +5,10 @@
 //! We drive the interpreter through its C API (`mlua::ffi`, the vendored
 //! Lua 5.1 that mlua builds) because Redis's semantics live at that level:
 //! `redis.call` raises a Lua *table* as its error, `pcall` rewrites such
-//! tables, errors raised by C functions carry no position prefix.
-//!
-//! Rules for the C functions in this module and in `libs/`: Lua reports
-//! errors with `longjmp`, so a Lua API call that may raise (`lua_error`,
-//! `luaL_check*`, non-raw table access) is only made while no Rust value
-//! with a destructor is alive in the calling frames up to the protected
-//! call. Functions build their results first, drop them, then raise.
+//! tables, errors raised by C functions carry no position prefix. All of
+//! it goes through the safe handle of `capi.rs` ([`Lua`]), which also
+//! owns the rules for raising errors; this file holds no `unsafe` beyond
+//! creating and closing interpreters.
 //!
 //! Read-only tables: Redis patches Lua with a per-table read-only flag.
 //! Stock Lua has none, so every protected table is reached through an
@@ -21,11 +18,10 @@
 //! as the interpreter's globals, so every chunk loaded later (scripts,
 //! `loadstring`) sees the protected view.
 
+use super::capi::{lua_function, CFunction, Lua, LuaRaise};
 use mlua::ffi;
 use std::ffi::CStr;
-use std::os::raw::{c_char, c_int};
-
-pub type State = *mut ffi::lua_State;
+use std::os::raw::c_int;
 
 /// Registry keys.
 pub const REG_GLOBALS: &CStr = c"__oxidis_globals";
@@ -36,6 +32,10 @@ pub const REG_ERROR_HANDLER: &CStr = c"__oxidis_error_handler";
 /// `REDIS_VERSION_NUM` of 7.0.15.
 const REDIS_VERSION_NUM: f64 = 0x0007000f as f64;
 
+/// How deep a `redis.call` reply may nest before converting it stops
+/// (the Lua stack runs out well before: LUAI_MAXCSTACK is 8000 slots).
+const MAX_REPLY_DEPTH: u32 = 8000;
+
 /// Which interpreter: EVAL's, or the one that holds function libraries.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum VmKind {
@@ -45,7 +45,7 @@ pub enum VmKind {
 
 /// An interpreter. Dropping it closes the Lua state.
 pub struct Vm {
-    pub l: State,
+    l: *mut ffi::lua_State,
     pub kind: VmKind,
 }
 
@@ -59,151 +59,47 @@ impl Drop for Vm {
 
 // ---------------------------------------------------------------- helpers
 
-/// Pushes a byte string.
-#[inline]
-pub unsafe fn push_bytes(l: State, b: &[u8]) {
-    ffi::lua_pushlstring_(l, b.as_ptr().cast(), b.len());
+/// Stores `f` under `name` in the table at `t`.
+pub fn set_cfunction(l: &mut Lua, t: c_int, name: &[u8], f: CFunction) {
+    let t = l.abs_index(t);
+    l.push_cfunction(f);
+    l.raw_set_field(t, name);
 }
 
-/// The bytes of the string (or number, converted in place) at `idx`.
-/// The slice is valid while the value stays on the stack.
-#[inline]
-pub unsafe fn to_bytes<'a>(l: State, idx: c_int) -> Option<&'a [u8]> {
-    let mut len = 0usize;
-    let p = ffi::lua_tolstring(l, idx, &mut len);
-    if p.is_null() {
-        None
-    } else {
-        Some(std::slice::from_raw_parts(p.cast::<u8>(), len))
-    }
-}
-
-/// `t[name] = <top>` without metamethods; `t` at absolute index `tidx`.
-#[inline]
-pub unsafe fn raw_set_field(l: State, tidx: c_int, name: &[u8]) {
-    push_bytes(l, name);
-    ffi::lua_insert(l, -2);
-    ffi::lua_rawset(l, tidx);
-}
-
-/// Pushes `t[name]` without metamethods; `t` at absolute index `tidx`.
-#[inline]
-pub unsafe fn raw_get_field(l: State, tidx: c_int, name: &[u8]) -> c_int {
-    push_bytes(l, name);
-    ffi::lua_rawget_(l, tidx);
-    ffi::lua_type(l, -1)
-}
-
-/// Stores `f` under `name` in the table at absolute index `tidx`.
-pub unsafe fn set_cfunction(l: State, tidx: c_int, name: &[u8], f: ffi::lua_CFunction) {
-    ffi::lua_pushcclosure(l, f, 0);
-    raw_set_field(l, tidx, name);
-}
-
-/// Stores a number under `name` in the table at absolute index `tidx`.
-pub unsafe fn set_number(l: State, tidx: c_int, name: &[u8], n: f64) {
-    ffi::lua_pushnumber(l, n);
-    raw_set_field(l, tidx, name);
-}
-
-/// Raises the string `msg` as `luaL_error` does: prefixed with the
-/// position of the Lua code that called the running C function.
-pub unsafe fn raise_str(l: State, msg: &[u8]) -> ! {
-    ffi::luaL_where(l, 1);
-    push_bytes(l, msg);
-    ffi::lua_concat(l, 2);
-    ffi::lua_error(l)
-}
-
-/// `raise_str` for an owned message, dropped before raising so nothing
-/// with a destructor is left on the way.
-pub unsafe fn raise_owned(l: State, msg: Vec<u8>) -> ! {
-    ffi::luaL_where(l, 1);
-    push_bytes(l, &msg);
-    drop(msg);
-    ffi::lua_concat(l, 2);
-    ffi::lua_error(l)
+/// Stores a number under `name` in the table at `t`.
+pub fn set_number(l: &mut Lua, t: c_int, name: &[u8], n: f64) {
+    let t = l.abs_index(t);
+    l.push_number(n);
+    l.raw_set_field(t, name);
 }
 
 /// `unpack` with the overflow-safe range check of Lua 5.1's bug fix (the
 /// stock one can be made to push billions of values).
-unsafe extern "C-unwind" fn safe_unpack(l: State) -> c_int {
-    // SAFETY: called by Lua; luaL_* may raise with nothing to drop.
-    ffi::luaL_checktype(l, 1, ffi::LUA_TTABLE);
-    let i = ffi::luaL_optinteger(l, 2, 1) as c_int;
-    let e = if ffi::lua_type(l, 3) <= ffi::LUA_TNIL {
-        ffi::lua_objlen(l, 1) as c_int
+fn safe_unpack(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    l.check_type(1, ffi::LUA_TTABLE)?;
+    let i = l.opt_integer(2, 1)? as c_int;
+    let e = if l.type_of(3) <= ffi::LUA_TNIL {
+        l.objlen(1) as c_int
     } else {
-        ffi::luaL_checkinteger(l, 3) as c_int
+        l.check_integer(3)? as c_int
     };
     if i > e {
-        return 0;
+        return Ok(0);
     }
     let n = (e as u32).wrapping_sub(i as u32);
-    if n >= i32::MAX as u32 || ffi::lua_checkstack(l, (n + 1) as c_int) == 0 {
-        raise_str(l, b"too many results to unpack");
+    if n >= i32::MAX as u32 || !l.check_stack((n + 1) as c_int) {
+        return Err(LuaRaise::msg(b"too many results to unpack".as_slice()));
     }
     let mut k = i;
-    ffi::lua_rawgeti_(l, 1, k);
+    l.raw_geti(1, k);
     while k < e {
         k += 1;
-        ffi::lua_rawgeti_(l, 1, k);
+        l.raw_geti(1, k);
     }
-    (n + 1) as c_int
+    Ok((n + 1) as c_int)
 }
 
-/// The message `luaL_argerror` builds, computed without raising.
-pub unsafe fn arg_error_msg(l: State, mut narg: c_int, extra: &str) -> Vec<u8> {
-    let mut ar: ffi::lua_Debug = std::mem::zeroed();
-    let mut name = b"?".to_vec();
-    if ffi::lua_getstack(l, 0, &mut ar) != 0 {
-        ffi::lua_getinfo(l, c"n".as_ptr(), &mut ar);
-        if !ar.namewhat.is_null() && CStr::from_ptr(ar.namewhat).to_bytes() == b"method" {
-            narg -= 1;
-            if narg == 0 {
-                let mut m = b"calling '".to_vec();
-                if !ar.name.is_null() {
-                    m.extend_from_slice(CStr::from_ptr(ar.name).to_bytes());
-                }
-                m.extend_from_slice(b"' on bad self (");
-                m.extend_from_slice(extra.as_bytes());
-                m.push(b')');
-                return m;
-            }
-        }
-        if !ar.name.is_null() {
-            name = CStr::from_ptr(ar.name).to_bytes().to_vec();
-        }
-    }
-    let mut m = format!("bad argument #{narg} to '").into_bytes();
-    m.extend_from_slice(&name);
-    m.extend_from_slice(b"' (");
-    m.extend_from_slice(extra.as_bytes());
-    m.push(b')');
-    m
-}
-
-/// The type name of the value at `idx` (or "no value").
-pub unsafe fn type_name(l: State, idx: c_int) -> &'static str {
-    match ffi::lua_type(l, idx) {
-        ffi::LUA_TNONE => "no value",
-        ffi::LUA_TNIL => "nil",
-        ffi::LUA_TBOOLEAN => "boolean",
-        ffi::LUA_TLIGHTUSERDATA | ffi::LUA_TUSERDATA => "userdata",
-        ffi::LUA_TNUMBER => "number",
-        ffi::LUA_TSTRING => "string",
-        ffi::LUA_TTABLE => "table",
-        ffi::LUA_TFUNCTION => "function",
-        ffi::LUA_TTHREAD => "thread",
-        _ => "?",
-    }
-}
-
-/// `luaL_typerror`'s message.
-pub unsafe fn type_error_msg(l: State, narg: c_int, expected: &str) -> Vec<u8> {
-    let extra = format!("{expected} expected, got {}", type_name(l, narg));
-    arg_error_msg(l, narg, &extra)
-}
+lua_function!(SAFE_UNPACK => safe_unpack);
 
 /// Formats a Lua number the way `redis.call` passes it ("%.17g").
 pub fn number_arg(n: f64, out: &mut Vec<u8>) {
@@ -215,7 +111,7 @@ pub fn number_arg(n: f64, out: &mut Vec<u8>) {
 /// Pushes Redis's error table `{err = "<CODE> <msg>"}` built from `text`
 /// (`luaPushErrorBuff`): "-CODE msg" keeps its code, anything else gets
 /// ERR; CR/LF around the message are trimmed.
-pub unsafe fn push_error_table(l: State, text: &[u8]) {
+pub fn push_error_table(l: &mut Lua, text: &[u8]) {
     if super::ldb::logging() {
         let mut m = b"<error> ".to_vec();
         m.extend_from_slice(text);
@@ -240,18 +136,18 @@ pub unsafe fn push_error_table(l: State, text: &[u8]) {
     full.push(b' ');
     full.extend_from_slice(msg);
     let n = cut(&full);
-    ffi::lua_createtable(l, 0, 2);
-    push_bytes(l, b"err");
-    push_bytes(l, &full[..n]);
-    ffi::lua_rawset(l, -3);
+    l.create_table(0, 2);
+    l.push_bytes(b"err");
+    l.push_bytes(&full[..n]);
+    l.raw_set(-3);
 }
 
 /// Marks the error table on top of the stack as already counted in the
 /// error stats.
-pub unsafe fn mark_error_counted(l: State) {
-    push_bytes(l, b"ignore_error_stats_update");
-    ffi::lua_pushboolean(l, 1);
-    ffi::lua_rawset(l, -3);
+pub fn mark_error_counted(l: &mut Lua) {
+    l.push_bytes(b"ignore_error_stats_update");
+    l.push_bool(true);
+    l.raw_set(-3);
 }
 
 /// What a failed script left: the parts of its error object.
@@ -263,66 +159,65 @@ pub struct ErrorInfo {
     pub ignore_stats: bool,
 }
 
+/// A string or number field of the table at `t`, as bytes.
+fn error_field(l: &mut Lua, t: c_int, name: &[u8]) -> Option<Vec<u8>> {
+    let ty = l.raw_get_field(t, name);
+    let v = if ty == ffi::LUA_TSTRING || ty == ffi::LUA_TNUMBER {
+        l.to_bytes(-1).map(|b| b.to_vec())
+    } else {
+        None
+    };
+    l.pop(1);
+    v
+}
+
 /// Reads an error object (`luaExtractErrorInformation`); a plain string
 /// becomes "ERR <string>". Leaves the stack as it was.
-pub unsafe fn error_info(l: State, idx: c_int) -> ErrorInfo {
-    let idx = absindex(l, idx);
+pub fn error_info(l: &mut Lua, idx: c_int) -> ErrorInfo {
+    let idx = l.abs_index(idx);
     let mut info = ErrorInfo::default();
-    if ffi::lua_type(l, idx) == ffi::LUA_TSTRING || ffi::lua_type(l, idx) == ffi::LUA_TNUMBER {
+    let ty = l.type_of(idx);
+    if ty == ffi::LUA_TSTRING || ty == ffi::LUA_TNUMBER {
         let mut m = b"ERR ".to_vec();
-        ffi::lua_pushvalue(l, idx);
-        m.extend_from_slice(to_bytes(l, -1).unwrap_or_default());
-        ffi::lua_settop(l, -2);
+        l.push_value(idx);
+        m.extend_from_slice(l.to_bytes(-1).unwrap_or_default());
+        l.pop(1);
         info.msg = Some(m);
         return info;
     }
-    if ffi::lua_type(l, idx) != ffi::LUA_TTABLE {
+    if ty != ffi::LUA_TTABLE {
         return info;
     }
-    let field = |name: &[u8]| -> Option<Vec<u8>> {
-        let t = raw_get_field(l, idx, name);
-        let v = if t == ffi::LUA_TSTRING || t == ffi::LUA_TNUMBER {
-            to_bytes(l, -1).map(|b| b.to_vec())
-        } else {
-            None
-        };
-        ffi::lua_settop(l, -2);
-        v
-    };
-    info.msg = field(b"err");
-    info.source = field(b"source");
-    info.line = field(b"line");
-    if raw_get_field(l, idx, b"ignore_error_stats_update") == ffi::LUA_TBOOLEAN {
-        info.ignore_stats = ffi::lua_toboolean(l, -1) != 0;
+    info.msg = error_field(l, idx, b"err");
+    info.source = error_field(l, idx, b"source");
+    info.line = error_field(l, idx, b"line");
+    if l.raw_get_field(idx, b"ignore_error_stats_update") == ffi::LUA_TBOOLEAN {
+        info.ignore_stats = l.to_boolean(-1);
     }
-    ffi::lua_settop(l, -2);
+    l.pop(1);
     info
-}
-
-#[inline]
-pub unsafe fn absindex(l: State, idx: c_int) -> c_int {
-    if idx > 0 || idx <= ffi::LUA_REGISTRYINDEX {
-        idx
-    } else {
-        ffi::lua_gettop(l) + idx + 1
-    }
 }
 
 // ------------------------------------------------------- RESP -> Lua value
 
+/// A reply nested deeper than the Lua stack can hold.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StackLimit;
+
 /// Parses one RESP reply from `buf[*pos..]` (produced by our own reply
 /// builder, so well formed) and pushes it as Lua values the way Redis
 /// converts `redis.call` replies; with `push == false` it only skips.
-pub unsafe fn push_resp(l: State, buf: &[u8], pos: &mut usize, push: bool) {
+/// A reply nested past what the Lua stack holds stops with `StackLimit`
+/// (Redis panics there), leaving partial values on the stack.
+pub fn push_resp(l: &mut Lua, buf: &[u8], pos: &mut usize, push: bool, depth: u32) -> Result<(), StackLimit> {
     if *pos >= buf.len() {
         if push {
-            ffi::lua_pushnil(l);
+            l.push_nil();
         }
-        return;
+        return Ok(());
     }
-    if push && ffi::lua_checkstack(l, 5) == 0 {
-        log::warn!("lua stack limit reach when parsing redis.call reply");
-        std::process::abort();
+    if depth > MAX_REPLY_DEPTH || (push && !l.check_stack(5)) {
+        return Err(StackLimit);
     }
     let t = buf[*pos];
     let line_end = buf[*pos..].windows(2).position(|w| w == b"\r\n").map_or(buf.len(), |i| *pos + i);
@@ -332,10 +227,10 @@ pub unsafe fn push_resp(l: State, buf: &[u8], pos: &mut usize, push: bool) {
     match t {
         b'+' => {
             if push {
-                ffi::lua_createtable(l, 0, 1);
-                push_bytes(l, b"ok");
-                push_bytes(l, line);
-                ffi::lua_rawset(l, -3);
+                l.create_table(0, 1);
+                l.push_bytes(b"ok");
+                l.push_bytes(line);
+                l.raw_set(-3);
             }
         }
         b'-' => {
@@ -349,114 +244,119 @@ pub unsafe fn push_resp(l: State, buf: &[u8], pos: &mut usize, push: bool) {
         }
         b':' => {
             if push {
-                ffi::lua_pushnumber(l, num() as f64);
+                l.push_number(num() as f64);
             }
         }
         b'$' | b'=' => {
             let n = num();
             if n < 0 {
                 if push {
-                    ffi::lua_pushboolean(l, 0);
+                    l.push_bool(false);
                 }
-                return;
+                return Ok(());
             }
             let n = n as usize;
             let body = &buf[(*pos).min(buf.len())..(*pos + n).min(buf.len())];
             *pos = (*pos + n + 2).min(buf.len());
             if !push {
-                return;
+                return Ok(());
             }
             if t == b'$' {
-                push_bytes(l, body);
+                l.push_bytes(body);
             } else {
                 let (fmt, s) = if body.len() >= 4 {
                     (&body[..3], &body[4..])
                 } else {
                     (&body[..0], body)
                 };
-                ffi::lua_createtable(l, 0, 1);
-                push_bytes(l, b"verbatim_string");
-                ffi::lua_createtable(l, 0, 2);
-                push_bytes(l, b"string");
-                push_bytes(l, s);
-                ffi::lua_rawset(l, -3);
-                push_bytes(l, b"format");
-                push_bytes(l, fmt);
-                ffi::lua_rawset(l, -3);
-                ffi::lua_rawset(l, -3);
+                l.create_table(0, 1);
+                l.push_bytes(b"verbatim_string");
+                l.create_table(0, 2);
+                l.push_bytes(b"string");
+                l.push_bytes(s);
+                l.raw_set(-3);
+                l.push_bytes(b"format");
+                l.push_bytes(fmt);
+                l.raw_set(-3);
+                l.raw_set(-3);
             }
         }
         b'*' | b'>' => {
             let n = num();
             if n < 0 {
                 if push {
-                    ffi::lua_pushboolean(l, 0);
+                    l.push_bool(false);
                 }
-                return;
+                return Ok(());
             }
             if push {
-                ffi::lua_createtable(l, n.min(1024) as c_int, 0);
+                l.create_table(n.min(1024) as c_int, 0);
             }
             for j in 0..n {
                 if push {
-                    ffi::lua_pushnumber(l, (j + 1) as f64);
+                    l.push_number((j + 1) as f64);
                 }
-                push_resp(l, buf, pos, push);
+                push_resp(l, buf, pos, push, depth + 1)?;
                 if push {
-                    ffi::lua_rawset(l, -3);
+                    l.raw_set(-3);
                 }
             }
         }
         b'%' | b'~' => {
             let n = num().max(0);
             if push {
-                ffi::lua_createtable(l, 0, 1);
-                push_bytes(l, if t == b'%' { b"map" } else { b"set" });
-                ffi::lua_createtable(l, 0, n.min(1024) as c_int);
+                l.create_table(0, 1);
+                l.push_bytes(if t == b'%' { b"map" } else { b"set" });
+                l.create_table(0, n.min(1024) as c_int);
             }
             for _ in 0..n {
-                push_resp(l, buf, pos, push);
+                push_resp(l, buf, pos, push, depth + 1)?;
                 if t == b'%' {
-                    push_resp(l, buf, pos, push);
+                    push_resp(l, buf, pos, push, depth + 1)?;
                 } else if push {
-                    if ffi::lua_checkstack(l, 1) == 0 {
-                        std::process::abort();
+                    if !l.check_stack(1) {
+                        return Err(StackLimit);
                     }
-                    ffi::lua_pushboolean(l, 1);
+                    l.push_bool(true);
                 }
                 if push {
-                    ffi::lua_rawset(l, -3);
+                    if !l.is_valid_key(-2) {
+                        // A nil key (RESP3 null in a map): Lua would raise.
+                        l.pop(2);
+                        continue;
+                    }
+                    l.raw_set(-3);
                 }
             }
             if push {
-                ffi::lua_rawset(l, -3);
+                l.raw_set(-3);
             }
         }
         b'_' => {
             if push {
-                ffi::lua_pushnil(l);
+                l.push_nil();
             }
         }
         b'#' => {
             if push {
-                ffi::lua_pushboolean(l, c_int::from(line == b"t"));
+                l.push_bool(line == b"t");
             }
         }
         b',' => {
             if push {
                 let d = parse_double(line);
-                ffi::lua_createtable(l, 0, 1);
-                push_bytes(l, b"double");
-                ffi::lua_pushnumber(l, d);
-                ffi::lua_rawset(l, -3);
+                l.create_table(0, 1);
+                l.push_bytes(b"double");
+                l.push_number(d);
+                l.raw_set(-3);
             }
         }
         b'(' => {
             if push {
-                ffi::lua_createtable(l, 0, 1);
-                push_bytes(l, b"big_number");
-                push_bytes(l, line);
-                ffi::lua_rawset(l, -3);
+                l.create_table(0, 1);
+                l.push_bytes(b"big_number");
+                l.push_bytes(line);
+                l.raw_set(-3);
             }
         }
         b'|' => {
@@ -464,17 +364,18 @@ pub unsafe fn push_resp(l: State, buf: &[u8], pos: &mut usize, push: bool) {
             // real reply follows.
             let n = num().max(0);
             for _ in 0..n {
-                push_resp(l, buf, pos, false);
-                push_resp(l, buf, pos, false);
+                push_resp(l, buf, pos, false, depth + 1)?;
+                push_resp(l, buf, pos, false, depth + 1)?;
             }
-            push_resp(l, buf, pos, push);
+            push_resp(l, buf, pos, push, depth)?;
         }
         _ => {
             if push {
-                ffi::lua_pushnil(l);
+                l.push_nil();
             }
         }
     }
+    Ok(())
 }
 
 /// `strtod` of a RESP3 double line.
@@ -498,19 +399,24 @@ pub struct ReplyError {
 /// Writes the value on top of the stack as a reply and pops it
 /// (`luaReplyToRedisReply`). `script_resp` is the protocol the script
 /// chose with `redis.setresp`.
-pub unsafe fn reply_from_lua(l: State, r: &mut crate::resp::ReplyBuf, script_resp: u8, errors: &mut Vec<ReplyError>) {
-    let t = ffi::lua_type(l, -1);
-    if ffi::lua_checkstack(l, 4) == 0 {
+pub fn reply_from_lua(l: &mut Lua, r: &mut crate::resp::ReplyBuf, script_resp: u8, errors: &mut Vec<ReplyError>) {
+    let t = l.type_of(-1);
+    reply_value(l, t, r, script_resp, errors);
+}
+
+/// `reply_from_lua` of the top value, whose type `t` is known.
+fn reply_value(l: &mut Lua, t: c_int, r: &mut crate::resp::ReplyBuf, script_resp: u8, errors: &mut Vec<ReplyError>) {
+    if !l.check_stack(4) {
         let text = b"ERR reached lua stack limit".to_vec();
         r.error(&text);
         errors.push(ReplyError { text, count: true });
-        ffi::lua_settop(l, -2);
+        l.pop(1);
         return;
     }
     match t {
-        ffi::LUA_TSTRING => r.bulk(to_bytes(l, -1).unwrap_or_default()),
+        ffi::LUA_TSTRING => r.bulk(l.to_bytes(-1).unwrap_or_default()),
         ffi::LUA_TBOOLEAN => {
-            let b = ffi::lua_toboolean(l, -1) != 0;
+            let b = l.to_boolean(-1);
             if script_resp == 2 {
                 if b {
                     r.int(1);
@@ -521,20 +427,29 @@ pub unsafe fn reply_from_lua(l: State, r: &mut crate::resp::ReplyBuf, script_res
                 r.bool(b);
             }
         }
-        ffi::LUA_TNUMBER => r.int(c_cast_i64(ffi::lua_tonumber(l, -1))),
+        ffi::LUA_TNUMBER => r.int(c_cast_i64(l.to_number(-1))),
         ffi::LUA_TTABLE => {
             table_reply(l, r, script_resp, errors);
             return;
         }
         _ => r.null(),
     }
-    ffi::lua_settop(l, -2);
+    l.pop(1);
 }
 
-unsafe fn table_reply(l: State, r: &mut crate::resp::ReplyBuf, script_resp: u8, errors: &mut Vec<ReplyError>) {
-    let tidx = ffi::lua_gettop(l);
-    if raw_get_field(l, tidx, b"err") == ffi::LUA_TSTRING {
-        ffi::lua_settop(l, -2);
+/// The bytes of the string at the top with CR/LF turned into spaces.
+fn one_line(l: &Lua) -> Vec<u8> {
+    l.to_bytes(-1)
+        .unwrap_or_default()
+        .iter()
+        .map(|&c| if c == b'\r' || c == b'\n' { b' ' } else { c })
+        .collect()
+}
+
+fn table_reply(l: &mut Lua, r: &mut crate::resp::ReplyBuf, script_resp: u8, errors: &mut Vec<ReplyError>) {
+    let tidx = l.top();
+    if l.raw_get_field(tidx, b"err") == ffi::LUA_TSTRING {
+        l.pop(1);
         let info = error_info(l, tidx);
         let mut text = info.msg.unwrap_or_default();
         sanitize_error(&mut text);
@@ -543,102 +458,92 @@ unsafe fn table_reply(l: State, r: &mut crate::resp::ReplyBuf, script_resp: u8, 
             text,
             count: !info.ignore_stats,
         });
-        ffi::lua_settop(l, tidx - 1);
+        l.set_top(tidx - 1);
         return;
     }
-    ffi::lua_settop(l, tidx);
-    if raw_get_field(l, tidx, b"ok") == ffi::LUA_TSTRING {
-        let s: Vec<u8> = to_bytes(l, -1)
-            .unwrap_or_default()
-            .iter()
-            .map(|&c| if c == b'\r' || c == b'\n' { b' ' } else { c })
-            .collect();
-        r.status(&s);
-        ffi::lua_settop(l, tidx - 1);
+    l.set_top(tidx);
+    if l.raw_get_field(tidx, b"ok") == ffi::LUA_TSTRING {
+        r.status(&one_line(l));
+        l.set_top(tidx - 1);
         return;
     }
-    ffi::lua_settop(l, tidx);
-    if raw_get_field(l, tidx, b"double") == ffi::LUA_TNUMBER {
-        r.double(ffi::lua_tonumber(l, -1));
-        ffi::lua_settop(l, tidx - 1);
+    l.set_top(tidx);
+    if l.raw_get_field(tidx, b"double") == ffi::LUA_TNUMBER {
+        r.double(l.to_number(-1));
+        l.set_top(tidx - 1);
         return;
     }
-    ffi::lua_settop(l, tidx);
-    if raw_get_field(l, tidx, b"big_number") == ffi::LUA_TSTRING {
-        let s: Vec<u8> = to_bytes(l, -1)
-            .unwrap_or_default()
-            .iter()
-            .map(|&c| if c == b'\r' || c == b'\n' { b' ' } else { c })
-            .collect();
-        r.big_number(&s);
-        ffi::lua_settop(l, tidx - 1);
+    l.set_top(tidx);
+    if l.raw_get_field(tidx, b"big_number") == ffi::LUA_TSTRING {
+        r.big_number(&one_line(l));
+        l.set_top(tidx - 1);
         return;
     }
-    ffi::lua_settop(l, tidx);
-    if raw_get_field(l, tidx, b"verbatim_string") == ffi::LUA_TTABLE {
-        let v = ffi::lua_gettop(l);
-        if raw_get_field(l, v, b"format") == ffi::LUA_TSTRING {
-            let fmt = to_bytes(l, -1).unwrap_or_default().to_vec();
-            if raw_get_field(l, v, b"string") == ffi::LUA_TSTRING {
-                let s = to_bytes(l, -1).unwrap_or_default();
+    l.set_top(tidx);
+    if l.raw_get_field(tidx, b"verbatim_string") == ffi::LUA_TTABLE {
+        let v = l.top();
+        if l.raw_get_field(v, b"format") == ffi::LUA_TSTRING {
+            let fmt = l.to_bytes(-1).unwrap_or_default().to_vec();
+            if l.raw_get_field(v, b"string") == ffi::LUA_TSTRING {
+                let s = l.to_bytes(-1).unwrap_or_default();
                 let mut ext = [0u8; 3];
                 for (i, b) in ext.iter_mut().enumerate() {
                     *b = fmt.get(i).copied().unwrap_or(0);
                 }
                 r.verbatim(s, &ext);
-                ffi::lua_settop(l, tidx - 1);
+                l.set_top(tidx - 1);
                 return;
             }
         }
     }
-    ffi::lua_settop(l, tidx);
-    if raw_get_field(l, tidx, b"map") == ffi::LUA_TTABLE {
-        let m = ffi::lua_gettop(l);
+    l.set_top(tidx);
+    if l.raw_get_field(tidx, b"map") == ffi::LUA_TTABLE {
+        let m = l.top();
         let d = r.deferred();
         let mut n = 0;
-        ffi::lua_pushnil(l);
-        while ffi::lua_next(l, m) != 0 {
-            ffi::lua_pushvalue(l, -2);
+        l.push_nil();
+        while l.next(m) {
+            l.push_value(-2);
             reply_from_lua(l, r, script_resp, errors);
             reply_from_lua(l, r, script_resp, errors);
             n += 1;
         }
         r.set_deferred_map(d, n);
-        ffi::lua_settop(l, tidx - 1);
+        l.set_top(tidx - 1);
         return;
     }
-    ffi::lua_settop(l, tidx);
-    if raw_get_field(l, tidx, b"set") == ffi::LUA_TTABLE {
-        let m = ffi::lua_gettop(l);
+    l.set_top(tidx);
+    if l.raw_get_field(tidx, b"set") == ffi::LUA_TTABLE {
+        let m = l.top();
         let d = r.deferred();
         let mut n = 0;
-        ffi::lua_pushnil(l);
-        while ffi::lua_next(l, m) != 0 {
-            ffi::lua_settop(l, -2);
-            ffi::lua_pushvalue(l, -1);
+        l.push_nil();
+        while l.next(m) {
+            l.pop(1);
+            l.push_value(-1);
             reply_from_lua(l, r, script_resp, errors);
             n += 1;
         }
         r.set_deferred_set(d, n);
-        ffi::lua_settop(l, tidx - 1);
+        l.set_top(tidx - 1);
         return;
     }
-    ffi::lua_settop(l, tidx);
+    l.set_top(tidx);
     let d = r.deferred();
     let mut n = 0;
     let mut j = 1;
     loop {
-        ffi::lua_rawgeti_(l, tidx, j);
+        let ty = l.raw_geti(tidx, j);
         j += 1;
-        if ffi::lua_type(l, -1) == ffi::LUA_TNIL {
-            ffi::lua_settop(l, -2);
+        if ty == ffi::LUA_TNIL {
+            l.pop(1);
             break;
         }
-        reply_from_lua(l, r, script_resp, errors);
+        reply_value(l, ty, r, script_resp, errors);
         n += 1;
     }
     r.set_deferred_array(d, n);
-    ffi::lua_settop(l, tidx - 1);
+    l.set_top(tidx - 1);
 }
 
 /// C's `(long long)` cast of a double as x86-64 does it: out of range
@@ -821,136 +726,176 @@ return error_handler, gp, getmetatable(gp), lib_api
 
 /// Raises "Script attempted to access nonexistent global variable"
 /// (`luaProtectedTableError`): the `__index` of protected tables.
-unsafe extern "C-unwind" fn nonexistent_global(l: State) -> c_int {
-    // SAFETY: called by Lua as a metamethod with (table, key).
-    if ffi::lua_gettop(l) != 2 {
-        raise_str(l, b"Wrong number of arguments to luaProtectedTableError");
+fn nonexistent_global(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    if l.top() != 2 {
+        return Err(LuaRaise::msg(b"Wrong number of arguments to luaProtectedTableError".as_slice()));
     }
-    if ffi::lua_isstring(l, -1) == 0 && ffi::lua_isnumber(l, -1) == 0 {
-        raise_str(l, b"Second argument to luaProtectedTableError must be a string or number");
+    if !l.is_string(-1) && !l.is_number(-1) {
+        return Err(LuaRaise::msg(
+            b"Second argument to luaProtectedTableError must be a string or number".as_slice(),
+        ));
     }
     let mut msg = b"Script attempted to access nonexistent global variable '".to_vec();
-    msg.extend_from_slice(to_bytes(l, -1).unwrap_or_default());
+    msg.extend_from_slice(l.to_bytes(-1).unwrap_or_default());
     msg.push(b'\'');
-    raise_owned(l, msg)
+    Err(LuaRaise::msg(msg))
 }
+
+lua_function!(NONEXISTENT_GLOBAL => nonexistent_global);
 
 /// Sets the error metatable (`luaSetErrorMetatable`) on the table on top.
-unsafe fn set_error_metatable(l: State) {
-    ffi::lua_createtable(l, 0, 1);
-    let mt = ffi::lua_gettop(l);
-    set_cfunction(l, mt, b"__index", nonexistent_global);
-    ffi::lua_setmetatable(l, -2);
+fn set_error_metatable(l: &mut Lua) {
+    l.create_table(0, 1);
+    let mt = l.top();
+    set_cfunction(l, mt, b"__index", NONEXISTENT_GLOBAL);
+    l.set_metatable(-2);
 }
 
-unsafe extern "C-unwind" fn at_panic(l: State) -> c_int {
-    // SAFETY: Lua calls the panic function with its state; we only read
-    // the error message and abort.
-    let msg = to_bytes(l, -1).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
-    log::warn!("Lua panic (unprotected error in call to Lua API): {msg}");
-    std::process::abort();
+/// Lua's panic function: an error outside any protected call, which our
+/// code never makes. It is a bug: report it and end the process.
+unsafe extern "C-unwind" fn at_panic(l: *mut ffi::lua_State) -> c_int {
+    // SAFETY: Lua calls the panic function with its live state, whose
+    // frame nothing else uses any more; we only read the message.
+    let lua = unsafe { Lua::from_raw(l) };
+    let msg = lua
+        .to_bytes(-1)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    crate::debug::crash::server_panic(&format!("Lua panic (unprotected error in call to Lua API): {msg}"))
 }
 
-unsafe fn open_lib(l: State, name: &CStr, f: ffi::lua_CFunction) {
-    ffi::lua_pushcclosure(l, f, 0);
-    ffi::lua_pushstring_(l, name.as_ptr());
-    ffi::lua_call(l, 1, 0);
+/// Runs a standard library opener (`luaopen_*`) in protected mode.
+fn open_lib(l: &mut Lua, name: &CStr, opener: CFunction) {
+    l.push_cfunction(opener);
+    l.push_bytes(name.to_bytes());
+    if l.pcall(1, 0, 0) != 0 {
+        crate::debug::crash::server_panic("Failed opening the Lua standard libraries");
+    }
+}
+
+/// The standard library openers Redis loads (`luaLoadLibraries`).
+fn standard_libraries() -> [(&'static CStr, CFunction); 5] {
+    // SAFETY: the luaopen_* functions are Lua's own C functions, written
+    // to be called by Lua with a library name argument.
+    unsafe {
+        [
+            (c"", CFunction::new(ffi::luaopen_base)),
+            (c"table", CFunction::new(ffi::luaopen_table)),
+            (c"string", CFunction::new(ffi::luaopen_string)),
+            (c"math", CFunction::new(ffi::luaopen_math)),
+            (c"debug", CFunction::new(ffi::luaopen_debug)),
+        ]
+    }
 }
 
 impl Vm {
     /// Creates an interpreter with Redis's libraries, API and sandbox.
     pub fn new(kind: VmKind, deprecated_api: bool) -> Vm {
-        // SAFETY: a fresh state used only on this thread; every call
-        // below is on that state with the stack discipline of the C API,
-        // and the setup runs no user code.
-        unsafe {
-            let l = ffi::luaL_newstate();
-            if l.is_null() {
-                log::warn!("Failed creating the Lua VM.");
-                std::process::abort();
-            }
-            ffi::lua_atpanic(l, at_panic);
-            open_lib(l, c"", ffi::luaopen_base);
-            open_lib(l, c"table", ffi::luaopen_table);
-            open_lib(l, c"string", ffi::luaopen_string);
-            open_lib(l, c"math", ffi::luaopen_math);
-            open_lib(l, c"debug", ffi::luaopen_debug);
-            super::libs::open_all(l);
-            ffi::lua_pushvalue(l, ffi::LUA_GLOBALSINDEX);
-            let g = ffi::lua_gettop(l);
-            let mut removed: Vec<&[u8]> = vec![b"dofile", b"loadfile", b"print"];
-            if !deprecated_api {
-                removed.extend_from_slice(&[b"setfenv", b"getfenv", b"newproxy"]);
-            }
-            for name in removed {
-                ffi::lua_pushnil(l);
-                raw_set_field(l, g, name);
-            }
-            set_cfunction(l, g, b"pcall", super::api::redis_pcall);
-            set_cfunction(l, g, b"unpack", safe_unpack);
-            raw_get_field(l, g, b"math");
-            let math = ffi::lua_gettop(l);
-            set_cfunction(l, math, b"random", super::api::math_random);
-            set_cfunction(l, math, b"randomseed", super::api::math_randomseed);
-            ffi::lua_settop(l, g);
-            ffi::lua_createtable(l, 0, 32);
-            let redis = ffi::lua_gettop(l);
-            super::api::register_redis_api(l, redis, kind);
-            raw_set_field(l, g, b"redis");
-            if kind == VmKind::Function {
-                // What library code sees while FUNCTION LOAD runs it.
-                ffi::lua_createtable(l, 0, 1);
-                let api = ffi::lua_gettop(l);
-                ffi::lua_createtable(l, 0, 8);
-                let lib_redis = ffi::lua_gettop(l);
-                set_cfunction(l, lib_redis, b"register_function", super::api::register_function);
-                super::api::register_log_and_version(l, lib_redis);
-                set_error_metatable(l);
-                raw_set_field(l, api, b"redis");
-                set_error_metatable(l);
-                raw_set_field(l, g, b"__oxidis_lib_api");
-            }
-            // The globals raise on unknown names.
-            ffi::lua_pushvalue(l, g);
-            set_error_metatable(l);
-            ffi::lua_settop(l, g);
-            // Run the bootstrap with the debug library, then drop it.
-            raw_get_field(l, g, b"debug");
-            let dbg = ffi::lua_gettop(l);
-            ffi::lua_pushnil(l);
-            raw_set_field(l, g, b"debug");
-            if ffi::luaL_loadbuffer(l, BOOTSTRAP.as_ptr().cast(), BOOTSTRAP.len(), c"=oxidis".as_ptr()) != 0 {
-                let msg = to_bytes(l, -1).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
-                log::warn!("Lua bootstrap failed to compile: {msg}");
-                std::process::abort();
-            }
-            ffi::lua_pushvalue(l, dbg);
-            ffi::lua_pushvalue(l, g);
-            ffi::lua_pushboolean(l, c_int::from(kind == VmKind::Function));
-            if ffi::lua_pcall(l, 3, 4, 0) != 0 {
-                let msg = to_bytes(l, -1).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
-                log::warn!("Lua bootstrap failed: {msg}");
-                std::process::abort();
-            }
-            // Stack: g, dbg, handler, gp, gp_mt, lib_api.
-            ffi::lua_setfield(l, ffi::LUA_REGISTRYINDEX, REG_LIBRARY_API.as_ptr());
-            ffi::lua_setfield(l, ffi::LUA_REGISTRYINDEX, REG_GLOBALS_MT.as_ptr());
-            let gp = ffi::lua_gettop(l);
-            ffi::lua_pushvalue(l, gp - 1);
-            ffi::lua_setfield(l, ffi::LUA_REGISTRYINDEX, REG_ERROR_HANDLER.as_ptr());
-            ffi::lua_pushvalue(l, g);
-            ffi::lua_setfield(l, ffi::LUA_REGISTRYINDEX, REG_GLOBALS.as_ptr());
-            // From now on every chunk sees the protected globals.
-            ffi::lua_pushvalue(l, gp);
-            ffi::lua_replace(l, ffi::LUA_GLOBALSINDEX);
-            ffi::lua_settop(l, 0);
-            Vm { l, kind }
+        // SAFETY: luaL_newstate only allocates a fresh state.
+        let raw = unsafe { ffi::luaL_newstate() };
+        if raw.is_null() {
+            crate::debug::crash::server_panic("Failed creating the Lua VM.");
         }
+        // SAFETY: a fresh state; `at_panic` never returns into Lua.
+        unsafe { ffi::lua_atpanic(raw, at_panic) };
+        let mut vm = Vm { l: raw, kind };
+        vm.setup(deprecated_api);
+        vm
+    }
+
+    /// Loads the libraries, the `redis` table and the sandbox (runs no
+    /// user code).
+    fn setup(&mut self, deprecated_api: bool) {
+        let kind = self.kind;
+        let mut l = self.lua();
+        for (name, opener) in standard_libraries() {
+            open_lib(&mut l, name, opener);
+        }
+        super::libs::open_all(&mut l);
+        l.push_globals();
+        let g = l.top();
+        let mut removed: Vec<&[u8]> = vec![b"dofile", b"loadfile", b"print"];
+        if !deprecated_api {
+            removed.extend_from_slice(&[b"setfenv", b"getfenv", b"newproxy"]);
+        }
+        for name in removed {
+            l.push_nil();
+            l.raw_set_field(g, name);
+        }
+        set_cfunction(&mut l, g, b"pcall", super::api::REDIS_PCALL);
+        set_cfunction(&mut l, g, b"unpack", SAFE_UNPACK);
+        l.raw_get_field(g, b"math");
+        let math = l.top();
+        set_cfunction(&mut l, math, b"random", super::api::MATH_RANDOM);
+        set_cfunction(&mut l, math, b"randomseed", super::api::MATH_RANDOMSEED);
+        l.set_top(g);
+        l.create_table(0, 32);
+        let redis = l.top();
+        super::api::register_redis_api(&mut l, redis, kind);
+        l.raw_set_field(g, b"redis");
+        if kind == VmKind::Function {
+            // What library code sees while FUNCTION LOAD runs it.
+            l.create_table(0, 1);
+            let api = l.top();
+            l.create_table(0, 8);
+            let lib_redis = l.top();
+            set_cfunction(&mut l, lib_redis, b"register_function", super::api::REGISTER_FUNCTION);
+            super::api::register_log_and_version(&mut l, lib_redis);
+            set_error_metatable(&mut l);
+            l.raw_set_field(api, b"redis");
+            set_error_metatable(&mut l);
+            l.raw_set_field(g, b"__oxidis_lib_api");
+        }
+        // The globals raise on unknown names.
+        l.push_value(g);
+        set_error_metatable(&mut l);
+        l.set_top(g);
+        // Run the bootstrap with the debug library, then drop it.
+        l.raw_get_field(g, b"debug");
+        let dbg = l.top();
+        l.push_nil();
+        l.raw_set_field(g, b"debug");
+        if let Err(msg) = l.load(BOOTSTRAP.as_bytes(), c"=oxidis") {
+            crate::debug::crash::server_panic(&format!("Lua bootstrap failed to compile: {}", String::from_utf8_lossy(&msg)));
+        }
+        l.push_value(dbg);
+        l.push_value(g);
+        l.push_bool(kind == VmKind::Function);
+        if l.pcall(3, 4, 0) != 0 {
+            let msg = l.to_bytes(-1).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+            crate::debug::crash::server_panic(&format!("Lua bootstrap failed: {msg}"));
+        }
+        // Stack: g, dbg, handler, gp, gp_mt, lib_api.
+        l.set_registry(REG_LIBRARY_API);
+        l.set_registry(REG_GLOBALS_MT);
+        let gp = l.top();
+        l.push_value(gp - 1);
+        l.set_registry(REG_ERROR_HANDLER);
+        l.push_value(g);
+        l.set_registry(REG_GLOBALS);
+        // From now on every chunk sees the protected globals.
+        l.push_value(gp);
+        l.set_globals();
+        l.set_top(0);
+    }
+
+    /// A handle on the idle interpreter's stack.
+    pub fn lua(&mut self) -> Lua<'_> {
+        // SAFETY: the state is owned by this Vm, open while it lives, used
+        // on this thread; the mutable borrow keeps a second handle from
+        // being made through the Vm meanwhile.
+        unsafe { Lua::from_raw(self.l) }
+    }
+
+    /// The raw state, for a script run that reaches the server through
+    /// raw pointers while Lua runs (see `scripting::run`).
+    pub fn raw_state(&self) -> *mut ffi::lua_State {
+        self.l
     }
 
     /// Bytes the interpreter uses (`luaMemory`).
     pub fn memory(&self) -> usize {
-        // SAFETY: a query on our own idle state.
+        // SAFETY: a query on our own state; GCCOUNT only reads a counter.
         let kb = unsafe { ffi::lua_gc(self.l, ffi::LUA_GCCOUNT, 0) };
         kb.max(0) as usize * 1024
     }
@@ -958,7 +903,7 @@ impl Vm {
     /// Compiles `body` as a chunk named `name`; the function is left on
     /// the stack. On error the message is returned and the stack is left
     /// as it was. A binary chunk is parsed as text, as Redis's Lua does.
-    pub fn compile(&self, body: &[u8], name: &CStr) -> Result<(), Vec<u8>> {
+    pub fn compile(&mut self, body: &[u8], name: &CStr) -> Result<(), Vec<u8>> {
         let spaced;
         let src: &[u8] = if body.first() == Some(&0x1b) {
             spaced = [b" ".as_slice(), body].concat();
@@ -966,72 +911,160 @@ impl Vm {
         } else {
             body
         };
-        // SAFETY: `src` outlives the call; luaL_loadbuffer does not raise.
-        unsafe {
-            if ffi::luaL_loadbuffer(self.l, src.as_ptr().cast(), src.len(), name.as_ptr()) != 0 {
-                let msg = to_bytes(self.l, -1).unwrap_or_default().to_vec();
-                ffi::lua_settop(self.l, -2);
-                return Err(msg);
-            }
-        }
-        Ok(())
+        self.lua().load(src, name)
     }
 
     /// Points unknown globals at the library API (true, during FUNCTION
     /// LOAD) or at the full globals.
-    pub fn set_library_mode(&self, on: bool) {
-        // SAFETY: registry entries created in `new`; raw accesses only.
-        unsafe {
-            let l = self.l;
-            ffi::lua_getfield_(l, ffi::LUA_REGISTRYINDEX, REG_GLOBALS_MT.as_ptr());
-            let mt = ffi::lua_gettop(l);
-            ffi::lua_getfield_(
-                l,
-                ffi::LUA_REGISTRYINDEX,
-                if on { REG_LIBRARY_API.as_ptr() } else { REG_GLOBALS.as_ptr() },
-            );
-            raw_set_field(l, mt, b"__index");
-            ffi::lua_settop(l, mt - 1);
-        }
+    pub fn set_library_mode(&mut self, on: bool) {
+        let mut l = self.lua();
+        l.get_registry(REG_GLOBALS_MT);
+        let mt = l.top();
+        l.get_registry(if on { REG_LIBRARY_API } else { REG_GLOBALS });
+        l.raw_set_field(mt, b"__index");
+        l.set_top(mt - 1);
     }
 }
 
 /// Sets a global in the real globals table (KEYS, ARGV) to an array of
 /// the strings given.
-pub unsafe fn set_global_array(l: State, name: &[u8], items: &[&[u8]]) {
-    ffi::lua_getfield_(l, ffi::LUA_REGISTRYINDEX, REG_GLOBALS.as_ptr());
-    let g = ffi::lua_gettop(l);
+pub fn set_global_array(l: &mut Lua, name: &[u8], items: &[&[u8]]) {
+    l.get_registry(REG_GLOBALS);
+    let g = l.top();
     push_array(l, items);
-    raw_set_field(l, g, name);
-    ffi::lua_settop(l, g - 1);
+    l.raw_set_field(g, name);
+    l.set_top(g - 1);
 }
 
 /// Pushes a Lua array of strings.
-pub unsafe fn push_array(l: State, items: &[&[u8]]) {
-    ffi::lua_createtable(l, items.len().min(1 << 20) as c_int, 0);
+pub fn push_array(l: &mut Lua, items: &[&[u8]]) {
+    l.create_table(items.len().min(1 << 20) as c_int, 0);
     for (j, it) in items.iter().enumerate() {
-        push_bytes(l, it);
-        ffi::lua_rawseti_(l, -2, (j + 1) as c_int);
+        l.push_bytes(it);
+        l.raw_seti(-2, (j + 1) as c_int);
     }
 }
 
-/// `luaL_ref` into the registry of the value on top.
-pub unsafe fn registry_ref(l: State) -> c_int {
-    ffi::luaL_ref(l, ffi::LUA_REGISTRYINDEX)
-}
-
 /// Sets `REDIS_VERSION` and `REDIS_VERSION_NUM` in the table at `t`.
-pub unsafe fn register_version(l: State, t: c_int) {
+pub fn register_version(l: &mut Lua, t: c_int) {
+    let t = l.abs_index(t);
     set_number(l, t, b"REDIS_VERSION_NUM", REDIS_VERSION_NUM);
-    push_bytes(l, crate::REDIS_VERSION.as_bytes());
-    raw_set_field(l, t, b"REDIS_VERSION");
+    l.push_bytes(crate::REDIS_VERSION.as_bytes());
+    l.raw_set_field(t, b"REDIS_VERSION");
 }
 
-/// Reads a C string pointer (for chunk names and such).
-pub unsafe fn cstr_bytes<'a>(p: *const c_char) -> &'a [u8] {
-    if p.is_null() {
-        b""
-    } else {
-        CStr::from_ptr(p).to_bytes()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resp::ReplyBuf;
+
+    /// Runs `code` as a script chunk and converts what it returns to a
+    /// RESP2 reply as EVAL does; an error becomes "-<message>".
+    fn eval(code: &str) -> Vec<u8> {
+        let mut vm = Vm::new(VmKind::Eval, false);
+        if let Err(e) = vm.compile(code.as_bytes(), c"@user_script") {
+            return [b"-compile: ".as_slice(), &e].concat();
+        }
+        let mut l = vm.lua();
+        if l.pcall(0, 1, 0) != 0 {
+            let info = error_info(&mut l, -1);
+            return [b"-".as_slice(), &info.msg.unwrap_or_default()].concat();
+        }
+        let mut r = ReplyBuf::new();
+        let mut errors = Vec::new();
+        reply_from_lua(&mut l, &mut r, 2, &mut errors);
+        assert_eq!(l.top(), 0);
+        r.buf
+    }
+
+    fn text(b: &[u8]) -> String {
+        String::from_utf8_lossy(b).into_owned()
+    }
+
+    const DEEP_JSON: &str = "string.rep('[', 10000) .. string.rep(']', 10000)";
+
+    #[test]
+    fn cjson_deep_nesting_is_an_error() {
+        assert_eq!(
+            text(&eval(&format!("return cjson.decode({DEEP_JSON})"))),
+            "-ERR user_script:1: Found too many nested data structures (1001) at character 1001"
+        );
+        // Past the configured limit, the Lua stack is the limit.
+        let r = text(&eval(&format!("cjson.decode_max_depth(100000) return cjson.decode({DEEP_JSON})")));
+        assert!(r.starts_with("-ERR user_script:1: Found too many nested data structures ("), "{r}");
+        let r = text(&eval(
+            "cjson.encode_max_depth(100000) local t = {} for i = 1, 10000 do t = {t} end return cjson.encode(t)",
+        ));
+        assert!(r.starts_with("-ERR user_script:1: Cannot serialise, excessive nesting ("), "{r}");
+        assert_eq!(text(&eval("return cjson.encode(cjson.decode('[[[1]]]'))")), "$7\r\n[[[1]]]\r\n");
+    }
+
+    #[test]
+    fn cmsgpack_deep_nesting_is_an_error() {
+        // 0x91: an array of one; 0x81: a map of one pair; 0xc0: nil.
+        assert_eq!(
+            text(&eval("return cmsgpack.unpack(string.rep('\\145', 10000) .. '\\192')")),
+            "-ERR user_script:1: stack overflow (in function mp_decode_to_lua_array)"
+        );
+        assert_eq!(
+            text(&eval("return cmsgpack.unpack(string.rep('\\129\\1', 10000) .. '\\192')")),
+            "-ERR user_script:1: stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)"
+        );
+        // Packing stops nesting at 16 levels (nil below).
+        assert_eq!(
+            text(&eval("local t = {} for i = 1, 10000 do t = {t} end return #cmsgpack.pack(t)")),
+            ":17\r\n"
+        );
+        // Keys Lua cannot store raise what lua_settable raises.
+        assert_eq!(text(&eval("return cmsgpack.unpack('\\129\\192\\1')")), "-ERR table index is nil");
+        assert_eq!(
+            text(&eval("return cmsgpack.unpack('\\129\\203' .. string.rep('\\255', 8) .. '\\1')")),
+            "-ERR table index is NaN"
+        );
+    }
+
+    #[test]
+    fn deep_script_results_end_in_a_stack_limit_error() {
+        let r = eval("local t = {} for i = 1, 10000 do t = {t} end return t");
+        assert!(r.starts_with(b"*1\r\n*1\r\n"));
+        assert!(r.ends_with(b"-ERR reached lua stack limit\r\n"), "{}", text(&r[r.len() - 64..]));
+    }
+
+    #[test]
+    fn deep_command_replies_stop_at_the_stack_limit() {
+        let mut vm = Vm::new(VmKind::Eval, false);
+        let mut l = vm.lua();
+        let mut deep = b"*1\r\n".repeat(10_000);
+        deep.extend_from_slice(b":1\r\n");
+        let mut pos = 0;
+        assert_eq!(push_resp(&mut l, &deep, &mut pos, true, 0), Err(StackLimit));
+        l.set_top(0);
+        // Skipping (attributes) is bounded too.
+        let mut attr = b"|1\r\n".repeat(10_000);
+        attr.extend_from_slice(b":1\r\n:1\r\n");
+        let mut pos = 0;
+        assert_eq!(push_resp(&mut l, &attr, &mut pos, true, 0), Err(StackLimit));
+        l.set_top(0);
+        let mut pos = 0;
+        assert_eq!(push_resp(&mut l, b"*2\r\n:7\r\n$1\r\na\r\n", &mut pos, true, 0), Ok(()));
+        assert_eq!(l.top(), 1);
+        assert_eq!(l.raw_geti(1, 1), ffi::LUA_TNUMBER);
+        assert_eq!(l.to_number(-1), 7.0);
+        assert_eq!(l.raw_geti(1, 2), ffi::LUA_TSTRING);
+        assert_eq!(l.to_bytes(-1), Some(b"a".as_slice()));
+    }
+
+    #[test]
+    fn sandbox_errors_keep_their_text() {
+        assert_eq!(text(&eval("x = 1")), "-ERR user_script:1: Attempt to modify a readonly table");
+        assert_eq!(
+            text(&eval("return os")),
+            "-ERR user_script:1: Script attempted to access nonexistent global variable 'os'"
+        );
+        assert_eq!(text(&eval("return {pcall(error, {err = 'E x'})}")), "*2\r\n$-1\r\n$3\r\nE x\r\n");
+        assert_eq!(
+            text(&eval("return {pcall()}")),
+            "*2\r\n$-1\r\n$27\r\nattempt to call a nil value\r\n"
+        );
     }
 }

@@ -8,17 +8,19 @@
 //! past it the loop keeps serving other clients (they get -BUSY, except
 //! for SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE and a few others).
 //!
-//! `lua.rs` is the interpreter set-up and value conversions, `api.rs` the
-//! `redis.*` functions, `eval.rs` EVAL/SCRIPT, `function.rs` FUNCTION and
-//! FCALL, `libs/` cjson, cmsgpack, bit and struct.
+//! `capi.rs` is the Lua C API behind a checked handle and the only place
+//! Lua errors are raised from Rust (read its header before touching any
+//! Lua C function), `lua.rs` the interpreter set-up and value conversions,
+//! `api.rs` the `redis.*` functions, `eval.rs` EVAL/SCRIPT, `function.rs`
+//! FUNCTION and FCALL, `ldb.rs` the debugger, `libs/` cjson, cmsgpack, bit
+//! and struct.
 
-// The unsafe functions of these modules share one contract, stated here
-// rather than on each: they run on the event-loop thread with `l` a live
-// interpreter of ours, the stack indexes they are given valid, and room
-// on the Lua stack for what they push (LUA_MINSTACK unless checked).
-#![allow(clippy::missing_safety_doc)]
+// Unsafe operations inside `unsafe fn` need their own `unsafe {}` block
+// and `// SAFETY:` note; almost everything goes through `capi::Lua`.
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod api;
+pub mod capi;
 pub mod eval;
 pub mod function;
 pub mod ldb;
@@ -29,9 +31,10 @@ use crate::client::{flags as cf, Client};
 use crate::commands::def::flags as f;
 use crate::error::Error;
 use crate::server::Server;
-use lua::State;
+use capi::{lua_hook, Lua, LuaRaise};
 use mlua::ffi;
 use std::cell::Cell;
+use std::os::raw::c_int;
 
 /// Script flags (shebang `flags=` and `redis.register_function` flags).
 pub mod sflags {
@@ -146,7 +149,7 @@ pub struct Scripting {
 
 impl Scripting {
     /// EVAL's interpreter, created if needed.
-    pub fn eval_vm(&mut self, deprecated_api: bool) -> &lua::Vm {
+    pub fn eval_vm(&mut self, deprecated_api: bool) -> &mut lua::Vm {
         self.eval_vm.get_or_insert_with(|| lua::Vm::new(lua::VmKind::Eval, deprecated_api))
     }
 
@@ -306,7 +309,7 @@ pub fn run(
     srv: &mut Server,
     caller: &mut Client,
     engine: Engine,
-    push_fn: &dyn Fn(State),
+    push_fn: &dyn Fn(&mut Lua),
     keys: &[&[u8]],
     args: &[&[u8]],
     funcname: Vec<u8>,
@@ -316,9 +319,9 @@ pub fn run(
 ) -> Result<RunOutcome, Error> {
     prepare_checks(srv, script_flags, ro, caller.must_obey())?;
     let deprecated = srv.cfg.lua_enable_deprecated_api;
-    let l = match engine {
-        Engine::Eval => srv.scripting.eval_vm(deprecated).l,
-        Engine::Function => srv.scripting.functions.vm(deprecated).l,
+    let raw = match engine {
+        Engine::Eval => srv.scripting.eval_vm(deprecated).raw_state(),
+        Engine::Function => srv.scripting.functions.vm(deprecated).raw_state(),
     };
     let mut fake = srv.scripting.fake.take().unwrap_or_else(|| {
         let mut c = Client::new(0, usize::MAX, None, "", srv.unixtime);
@@ -367,41 +370,45 @@ pub fn run(
     // From here until RUN is cleared, the server and the caller are only
     // reached through the raw pointers in `ctx`.
     RUN.with(|r| r.set(&ctx));
-    // SAFETY: `l` is the live interpreter of this engine (no command can
-    // close it while a script runs); the stack is balanced below.
-    let (failed, info) = unsafe {
-        let base = ffi::lua_gettop(l);
-        ffi::lua_getfield_(l, ffi::LUA_REGISTRYINDEX, lua::REG_ERROR_HANDLER.as_ptr());
-        push_fn(l);
+    let (failed, info) = {
+        // SAFETY: `raw` is the live interpreter of this engine: it stays in
+        // the server for the whole run (no command a script may run closes
+        // it), only this thread uses it, and no other handle on its base
+        // frame exists (the Vm is not borrowed).
+        let mut l = unsafe { Lua::from_raw(raw) };
+        let base = l.top();
+        l.get_registry(lua::REG_ERROR_HANDLER);
+        push_fn(&mut l);
         if debugging {
-            ffi::lua_sethook(l, Some(ldb::line_hook), ffi::LUA_MASKLINE | ffi::LUA_MASKCOUNT, 100_000);
+            l.set_hook(Some(ldb::LINE_HOOK), ffi::LUA_MASKLINE | ffi::LUA_MASKCOUNT, 100_000);
         } else if threshold > 0 {
-            ffi::lua_sethook(l, Some(busy_hook), ffi::LUA_MASKCOUNT, 100_000);
+            l.set_hook(Some(BUSY_HOOK), ffi::LUA_MASKCOUNT, 100_000);
         }
         let err = match engine {
             Engine::Eval => {
-                lua::set_global_array(l, b"KEYS", keys);
-                lua::set_global_array(l, b"ARGV", args);
-                ffi::lua_pcall(l, 0, 1, base + 1)
+                lua::set_global_array(&mut l, b"KEYS", keys);
+                lua::set_global_array(&mut l, b"ARGV", args);
+                l.pcall(0, 1, base + 1)
             }
             Engine::Function => {
-                lua::push_array(l, keys);
-                lua::push_array(l, args);
-                ffi::lua_pcall(l, 2, 1, base + 1)
+                lua::push_array(&mut l, keys);
+                lua::push_array(&mut l, args);
+                l.pcall(2, 1, base + 1)
             }
         };
-        let srv = &mut *ctx.srv;
+        // SAFETY: RUN is set: these point at the live server, caller and
+        // fake client, and no script code runs while they are used here.
+        let (srv, caller, fake_resp) = unsafe { (&mut *ctx.srv, &mut *ctx.caller, (*ctx.fake).reply.resp) };
         srv.scripting.gc_count += 1;
         if srv.scripting.gc_count >= 50 {
-            ffi::lua_gc(l, ffi::LUA_GCSTEP, 50);
+            l.gc_step(50);
             srv.scripting.gc_count = 0;
         }
-        let caller = &mut *ctx.caller;
         let res = if err != 0 {
-            let info = if ffi::lua_type(l, -1) == ffi::LUA_TTABLE {
-                Some(lua::error_info(l, -1))
+            let info = if l.type_of(-1) == ffi::LUA_TTABLE {
+                Some(lua::error_info(&mut l, -1))
             } else {
-                let msg = lua::to_bytes(l, -1).map(|b| b.to_vec());
+                let msg = l.to_bytes(-1).map(|b| b.to_vec());
                 let mut text = format!("ERR Error running script {}, ", String::from_utf8_lossy(&ctx.funcname)).into_bytes();
                 let m = msg.unwrap_or_else(|| b"execution failure".to_vec());
                 text.extend_from_slice(&m[..m.len().min(100)]);
@@ -412,13 +419,13 @@ pub fn run(
             };
             (true, info)
         } else {
-            lua::reply_from_lua(l, &mut caller.reply, (*ctx.fake).reply.resp, &mut reply_errors);
+            lua::reply_from_lua(&mut l, &mut caller.reply, fake_resp, &mut reply_errors);
             (false, None)
         };
         if threshold > 0 || debugging {
-            ffi::lua_sethook(l, None, 0, 0);
+            l.set_hook(None, 0, 0);
         }
-        ffi::lua_settop(l, base);
+        l.set_top(base);
         res
     };
     RUN.with(|r| r.set(std::ptr::null()));
@@ -466,17 +473,17 @@ pub fn run(
 
 /// The Lua count hook: checks the busy threshold, serves other clients
 /// once past it, and stops a killed script (`luaMaskCountHook`).
-unsafe extern "C-unwind" fn busy_hook(l: State, _ar: *mut ffi::lua_Debug) {
-    // SAFETY: called by Lua on the running state; RUN is set for the
-    // whole run and the server is only reached through its pointer.
+fn busy_hook(l: &mut Lua, _event: c_int) -> Result<(), LuaRaise> {
     let Some(run) = current_run() else {
-        return;
+        return Ok(());
     };
     if run.flags.get() & rf::TIMEDOUT == 0 {
-        let srv = &mut *run.srv;
+        // SAFETY: RUN is set, so the server is alive; the script is paused
+        // in this hook and nothing else uses the server meanwhile.
+        let threshold = unsafe { (*run.srv).cfg.busy_reply_threshold };
         let elapsed = (crate::util::monotonic_us().saturating_sub(run.start_us) / 1000) as i64;
-        if elapsed < srv.cfg.busy_reply_threshold {
-            return;
+        if elapsed < threshold {
+            return Ok(());
         }
         log::warn!(
             "Slow script detected: still in execution after {} milliseconds. You can try killing the script using the {} command. Script name is: {}.",
@@ -486,15 +493,20 @@ unsafe extern "C-unwind" fn busy_hook(l: State, _ar: *mut ffi::lua_Debug) {
         );
         run.flags.set(run.flags.get() | rf::TIMEDOUT);
     }
-    (*run.srv).process_events_while_blocked();
+    // Serving other clients is server code: its panics stay fatal.
+    // SAFETY: as above; the loop only runs commands allowed while a
+    // script is busy, none of which touches the running interpreter.
+    crate::debug::crash::fatal_panics(|| unsafe { (*run.srv).process_events_while_blocked() });
     if run.flags.get() & rf::KILLED != 0 {
         log::warn!("Lua script killed by user with SCRIPT KILL.");
         // Fire on every line from now on, so pcall cannot swallow it.
-        ffi::lua_sethook(l, Some(busy_hook), ffi::LUA_MASKLINE, 0);
-        lua::push_error_table(l, b"Script killed by user with SCRIPT KILL...");
-        ffi::lua_error(l);
+        l.set_hook(Some(BUSY_HOOK), ffi::LUA_MASKLINE, 0);
+        return Err(LuaRaise::table(b"Script killed by user with SCRIPT KILL...".as_slice()));
     }
+    Ok(())
 }
+
+lua_hook!(BUSY_HOOK => busy_hook);
 
 /// SCRIPT KILL / FUNCTION KILL (`scriptKill`).
 pub fn kill(is_eval: bool) -> Result<(), Error> {

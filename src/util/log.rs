@@ -175,6 +175,63 @@ fn timestamp(out: &mut Vec<u8>) {
     );
 }
 
+/// One log line: "pid:role timestamp mark message\n".
+pub fn format_line(mark: u8, msg: impl std::fmt::Display) -> Vec<u8> {
+    let mut line = Vec::with_capacity(128);
+    let _ = write!(line, "{}:{} ", std::process::id(), ROLE.load(Ordering::Relaxed) as char);
+    timestamp(&mut line);
+    line.push(b' ');
+    line.push(mark);
+    line.push(b' ');
+    let _ = write!(line, "{msg}");
+    line.push(b'\n');
+    line
+}
+
+/// A warning line as `format_line` makes it (`#` mark).
+pub fn format_warning(msg: impl std::fmt::Display) -> Vec<u8> {
+    format_line(b'#', msg)
+}
+
+/// Whether this process is a fork child (BGSAVE, AOF rewrite, ...).
+pub fn is_fork_child() -> bool {
+    ROLE.load(Ordering::Relaxed) == b'C'
+}
+
+/// Whether warnings are logged at all (`loglevel nothing` silences them).
+pub fn warnings_enabled() -> bool {
+    log::max_level() >= log::LevelFilter::Warn
+}
+
+/// Writes `bytes` to the log without taking the logger's lock, for the
+/// crash report: the panic may have happened while that lock was held.
+pub fn write_unlocked(bytes: &[u8]) {
+    let path = HANDLER_PATH.load(Ordering::Relaxed);
+    // SAFETY: `path` is null or a leaked NUL-terminated string that is
+    // never freed; `bytes` is readable for its length.
+    unsafe {
+        let fd = if path.is_null() {
+            1
+        } else {
+            libc::open(path, libc::O_APPEND | libc::O_CREAT | libc::O_WRONLY, 0o644)
+        };
+        if fd < 0 {
+            return;
+        }
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let n = libc::write(fd, rest.as_ptr().cast(), rest.len());
+            if n <= 0 {
+                break;
+            }
+            rest = &rest[n as usize..];
+        }
+        if fd != 1 {
+            libc::close(fd);
+        }
+    }
+}
+
 /// Writes one already formatted line (no prefix), as `LL_RAW` does.
 pub fn write_raw(line: &[u8]) {
     let path = TARGET.lock().ok().and_then(|t| t.clone());
@@ -202,14 +259,7 @@ impl log::Log for RedisLogger {
         if !self.enabled(record.metadata()) {
             return;
         }
-        let mut line = Vec::with_capacity(128);
-        let _ = write!(line, "{}:{} ", std::process::id(), ROLE.load(Ordering::Relaxed) as char);
-        timestamp(&mut line);
-        line.push(b' ');
-        line.push(level_mark(record.level()));
-        line.push(b' ');
-        let _ = write!(line, "{}", record.args());
-        line.push(b'\n');
+        let line = format_line(level_mark(record.level()), record.args());
         write_raw(&line);
         if SYSLOG.load(Ordering::Relaxed) != 0 {
             syslog(record.level(), &line);

@@ -2,94 +2,90 @@
 //! into 32-bit integers by the 2^52+2^51 trick, so fractions round to
 //! nearest-even and out-of-range values wrap.
 
-use super::super::lua::{self, State};
+use super::super::capi::{lua_function, Lua, LuaRaise};
 use mlua::ffi;
 use std::os::raw::c_int;
 
-/// The argument at `idx` as 32 bits (`barg`); raises on non-numbers.
-unsafe fn barg(l: State, idx: c_int) -> u32 {
-    let n = ffi::lua_tonumber(l, idx) + 6755399441055744.0;
+type Res = Result<c_int, LuaRaise>;
+
+/// The argument at `idx` as 32 bits (`barg`); an error for non-numbers.
+fn barg(l: &Lua, idx: c_int) -> Result<u32, LuaRaise> {
+    let n = l.to_number(idx) + 6755399441055744.0;
     let b = n.to_bits() as u32;
-    if b == 0 && ffi::lua_isnumber(l, idx) == 0 {
-        let msg = lua::type_error_msg(l, idx, "number");
-        lua::raise_owned(l, msg);
+    if b == 0 && !l.is_number(idx) {
+        return Err(l.type_error(idx, "number"));
     }
-    b
+    Ok(b)
 }
 
-unsafe fn ret(l: State, b: u32) -> c_int {
-    ffi::lua_pushnumber(l, f64::from(b as i32));
-    1
+fn ret(l: &Lua, b: u32) -> Res {
+    l.push_number(f64::from(b as i32));
+    Ok(1)
 }
 
-unsafe extern "C-unwind" fn tobit(l: State) -> c_int {
-    // SAFETY (all functions here): called by Lua with its state.
-    ret(l, barg(l, 1))
+fn tobit(l: &mut Lua) -> Res {
+    ret(l, barg(l, 1)?)
 }
 
-unsafe extern "C-unwind" fn bnot(l: State) -> c_int {
-    ret(l, !barg(l, 1))
+fn bnot(l: &mut Lua) -> Res {
+    ret(l, !barg(l, 1)?)
 }
 
-unsafe fn fold(l: State, op: fn(u32, u32) -> u32) -> c_int {
-    let mut b = barg(l, 1);
-    let mut i = ffi::lua_gettop(l);
+fn fold(l: &Lua, op: fn(u32, u32) -> u32) -> Res {
+    let mut b = barg(l, 1)?;
+    let mut i = l.top();
     while i > 1 {
-        b = op(b, barg(l, i));
+        b = op(b, barg(l, i)?);
         i -= 1;
     }
     ret(l, b)
 }
 
-unsafe extern "C-unwind" fn band(l: State) -> c_int {
+fn band(l: &mut Lua) -> Res {
     fold(l, |a, b| a & b)
 }
 
-unsafe extern "C-unwind" fn bor(l: State) -> c_int {
+fn bor(l: &mut Lua) -> Res {
     fold(l, |a, b| a | b)
 }
 
-unsafe extern "C-unwind" fn bxor(l: State) -> c_int {
+fn bxor(l: &mut Lua) -> Res {
     fold(l, |a, b| a ^ b)
 }
 
-unsafe fn shift(l: State, op: fn(u32, u32) -> u32) -> c_int {
-    let b = barg(l, 1);
-    let n = barg(l, 2) & 31;
+fn shift(l: &Lua, op: fn(u32, u32) -> u32) -> Res {
+    let b = barg(l, 1)?;
+    let n = barg(l, 2)? & 31;
     ret(l, op(b, n))
 }
 
-unsafe extern "C-unwind" fn lshift(l: State) -> c_int {
+fn lshift(l: &mut Lua) -> Res {
     shift(l, |b, n| b << n)
 }
 
-unsafe extern "C-unwind" fn rshift(l: State) -> c_int {
+fn rshift(l: &mut Lua) -> Res {
     shift(l, |b, n| b >> n)
 }
 
-unsafe extern "C-unwind" fn arshift(l: State) -> c_int {
+fn arshift(l: &mut Lua) -> Res {
     shift(l, |b, n| ((b as i32) >> n) as u32)
 }
 
-unsafe extern "C-unwind" fn rol(l: State) -> c_int {
+fn rol(l: &mut Lua) -> Res {
     shift(l, |b, n| b.rotate_left(n))
 }
 
-unsafe extern "C-unwind" fn ror(l: State) -> c_int {
+fn ror(l: &mut Lua) -> Res {
     shift(l, |b, n| b.rotate_right(n))
 }
 
-unsafe extern "C-unwind" fn bswap(l: State) -> c_int {
-    ret(l, barg(l, 1).swap_bytes())
+fn bswap(l: &mut Lua) -> Res {
+    ret(l, barg(l, 1)?.swap_bytes())
 }
 
-unsafe extern "C-unwind" fn tohex(l: State) -> c_int {
-    let mut b = barg(l, 1);
-    let mut n: i32 = if ffi::lua_type(l, 2) == ffi::LUA_TNONE {
-        8
-    } else {
-        barg(l, 2) as i32
-    };
+fn tohex(l: &mut Lua) -> Res {
+    let mut b = barg(l, 1)?;
+    let mut n: i32 = if l.type_of(2) == ffi::LUA_TNONE { 8 } else { barg(l, 2)? as i32 };
     let mut digits: &[u8; 16] = b"0123456789abcdef";
     if n == i32::MIN {
         n = i32::MIN + 1;
@@ -104,28 +100,41 @@ unsafe extern "C-unwind" fn tohex(l: State) -> c_int {
         buf[i] = digits[(b & 15) as usize];
         b >>= 4;
     }
-    lua::push_bytes(l, &buf[..n]);
-    1
+    l.push_bytes(&buf[..n]);
+    Ok(1)
 }
 
+lua_function!(TOBIT => tobit);
+lua_function!(BNOT => bnot);
+lua_function!(BAND => band);
+lua_function!(BOR => bor);
+lua_function!(BXOR => bxor);
+lua_function!(LSHIFT => lshift);
+lua_function!(RSHIFT => rshift);
+lua_function!(ARSHIFT => arshift);
+lua_function!(ROL => rol);
+lua_function!(ROR => ror);
+lua_function!(BSWAP => bswap);
+lua_function!(TOHEX => tohex);
+
 /// Registers the `bit` table.
-pub unsafe fn open(l: State) {
+pub fn open(l: &mut Lua) {
     super::register(
         l,
         b"bit",
         &[
-            (b"tobit", tobit),
-            (b"bnot", bnot),
-            (b"band", band),
-            (b"bor", bor),
-            (b"bxor", bxor),
-            (b"lshift", lshift),
-            (b"rshift", rshift),
-            (b"arshift", arshift),
-            (b"rol", rol),
-            (b"ror", ror),
-            (b"bswap", bswap),
-            (b"tohex", tohex),
+            (b"tobit", TOBIT),
+            (b"bnot", BNOT),
+            (b"band", BAND),
+            (b"bor", BOR),
+            (b"bxor", BXOR),
+            (b"lshift", LSHIFT),
+            (b"rshift", RSHIFT),
+            (b"arshift", ARSHIFT),
+            (b"rol", ROL),
+            (b"ror", ROR),
+            (b"bswap", BSWAP),
+            (b"tohex", TOHEX),
         ],
     );
 }

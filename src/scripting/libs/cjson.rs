@@ -5,7 +5,7 @@
 //! Each module table (`cjson` and every `cjson.new()`) owns its settings
 //! in a userdata passed to its functions as their first upvalue.
 
-use super::super::lua::{self, State};
+use super::super::capi::{lua_function, CFunction, Lua, LuaRaise, PlainData};
 use mlua::ffi;
 use std::os::raw::c_int;
 
@@ -25,6 +25,10 @@ struct Config {
     encode_number_precision: c_int,
 }
 
+// SAFETY: only c_int fields (any bit pattern is valid), no destructor,
+// alignment 4.
+unsafe impl PlainData for Config {}
+
 const DEFAULTS: Config = Config {
     sparse_convert: 0,
     sparse_ratio: 2,
@@ -37,108 +41,112 @@ const DEFAULTS: Config = Config {
     encode_number_precision: 14,
 };
 
-/// The settings of the running function's module.
-unsafe fn config<'a>(l: State) -> &'a mut Config {
-    let p = ffi::lua_touserdata(l, ffi::lua_upvalueindex(1)).cast::<Config>();
-    if p.is_null() {
-        lua::raise_str(l, b"BUG: Unable to fetch CJSON configuration");
-    }
-    &mut *p
+/// The settings of the running function's module (its first upvalue).
+fn config(l: &Lua) -> Result<Config, LuaRaise> {
+    l.upvalue_data::<Config>(1)
+        .ok_or_else(|| LuaRaise::msg(b"BUG: Unable to fetch CJSON configuration".as_slice()))
 }
 
 /// `json_arg_init`: at most `args` arguments, padded with nils.
-unsafe fn arg_init<'a>(l: State, args: c_int) -> &'a mut Config {
-    if ffi::lua_gettop(l) > args {
-        ffi::luaL_argerror(l, args + 1, c"found too many arguments".as_ptr());
+fn arg_init(l: &mut Lua, args: c_int) -> Result<(), LuaRaise> {
+    if l.top() > args {
+        return Err(l.arg_error(args + 1, "found too many arguments"));
     }
-    while ffi::lua_gettop(l) < args {
-        ffi::lua_pushnil(l);
+    while l.top() < args {
+        l.push_nil();
     }
-    config(l)
+    config(l).map(|_| ())
 }
 
-/// `json_integer_option`.
-unsafe fn integer_option(l: State, idx: c_int, setting: &mut c_int, min: c_int, max: c_int) -> c_int {
-    if ffi::lua_type(l, idx) != ffi::LUA_TNIL {
-        let value = ffi::luaL_checkinteger(l, idx);
-        if !(i64::from(min)..=i64::from(max)).contains(&(value as i64)) {
+/// Which setting an option function reads and writes.
+type Field = fn(&mut Config) -> &mut c_int;
+
+/// `json_integer_option`: sets the setting from argument `idx` unless it
+/// is nil, then pushes its value.
+fn integer_option(l: &mut Lua, idx: c_int, field: Field, min: c_int, max: c_int) -> Result<c_int, LuaRaise> {
+    let mut cfg = config(l)?;
+    if l.type_of(idx) != ffi::LUA_TNIL {
+        let value = l.check_integer(idx)?;
+        if !(i64::from(min)..=i64::from(max)).contains(&value) {
             let msg = format!("expected integer between {min} and {max}");
-            lua::raise_owned(l, lua::arg_error_msg(l, 1, &msg));
+            return Err(l.arg_error(1, &msg));
         }
-        *setting = value as c_int;
+        *field(&mut cfg) = value as c_int;
+        l.set_upvalue_data(1, cfg);
     }
-    ffi::lua_pushinteger(l, *setting as ffi::lua_Integer);
-    1
+    l.push_integer(i64::from(*field(&mut cfg)));
+    Ok(1)
 }
 
 /// `json_enum_option`: `options` NULL-less list; `bool_true` the value
 /// `true` maps to (0: booleans not accepted).
-unsafe fn enum_option(l: State, idx: c_int, setting: &mut c_int, options: &[&[u8]], bool_true: c_int) -> c_int {
-    if ffi::lua_type(l, idx) != ffi::LUA_TNIL {
-        if bool_true != 0 && ffi::lua_type(l, idx) == ffi::LUA_TBOOLEAN {
-            *setting = ffi::lua_toboolean(l, idx) * bool_true;
+fn enum_option(l: &mut Lua, idx: c_int, field: Field, options: &[&[u8]], bool_true: c_int) -> Result<c_int, LuaRaise> {
+    let mut cfg = config(l)?;
+    if l.type_of(idx) != ffi::LUA_TNIL {
+        if bool_true != 0 && l.type_of(idx) == ffi::LUA_TBOOLEAN {
+            *field(&mut cfg) = c_int::from(l.to_boolean(idx)) * bool_true;
         } else {
-            let given = match ffi::lua_type(l, idx) {
-                ffi::LUA_TSTRING | ffi::LUA_TNUMBER => lua::to_bytes(l, idx).unwrap_or_default(),
-                _ => lua::raise_owned(l, lua::type_error_msg(l, idx, "string")),
+            let given = match l.type_of(idx) {
+                ffi::LUA_TSTRING | ffi::LUA_TNUMBER => l.to_bytes(idx).unwrap_or_default(),
+                _ => return Err(l.type_error(idx, "string")),
             };
             match options.iter().position(|o| *o == given) {
-                Some(i) => *setting = i as c_int,
+                Some(i) => *field(&mut cfg) = i as c_int,
                 None => {
                     let extra = format!("invalid option '{}'", String::from_utf8_lossy(given));
-                    lua::raise_owned(l, lua::arg_error_msg(l, idx, &extra));
+                    return Err(l.arg_error(idx, &extra));
                 }
             }
         }
+        l.set_upvalue_data(1, cfg);
     }
-    if bool_true != 0 && (*setting == 0 || *setting == bool_true) {
-        ffi::lua_pushboolean(l, *setting);
+    let setting = *field(&mut cfg);
+    if bool_true != 0 && (setting == 0 || setting == bool_true) {
+        l.push_bool(setting != 0);
     } else {
-        lua::push_bytes(l, options.get(*setting as usize).copied().unwrap_or_default());
+        l.push_bytes(options.get(setting as usize).copied().unwrap_or_default());
     }
-    1
+    Ok(1)
 }
 
 const BOOL_OPTIONS: &[&[u8]] = &[b"off", b"on"];
 
-unsafe extern "C-unwind" fn cfg_encode_sparse_array(l: State) -> c_int {
-    // SAFETY (configuration functions): called by Lua with the config
-    // upvalue; only Copy values are alive when they raise.
-    let cfg = arg_init(l, 3);
-    enum_option(l, 1, &mut cfg.sparse_convert, BOOL_OPTIONS, 1);
-    integer_option(l, 2, &mut cfg.sparse_ratio, 0, c_int::MAX);
-    integer_option(l, 3, &mut cfg.sparse_safe, 0, c_int::MAX);
-    3
+fn cfg_encode_sparse_array(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    arg_init(l, 3)?;
+    enum_option(l, 1, |c| &mut c.sparse_convert, BOOL_OPTIONS, 1)?;
+    integer_option(l, 2, |c| &mut c.sparse_ratio, 0, c_int::MAX)?;
+    integer_option(l, 3, |c| &mut c.sparse_safe, 0, c_int::MAX)?;
+    Ok(3)
 }
 
-unsafe extern "C-unwind" fn cfg_encode_max_depth(l: State) -> c_int {
-    let cfg = arg_init(l, 1);
-    integer_option(l, 1, &mut cfg.encode_max_depth, 1, c_int::MAX)
+fn cfg_encode_max_depth(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    arg_init(l, 1)?;
+    integer_option(l, 1, |c| &mut c.encode_max_depth, 1, c_int::MAX)
 }
 
-unsafe extern "C-unwind" fn cfg_decode_max_depth(l: State) -> c_int {
-    let cfg = arg_init(l, 1);
-    integer_option(l, 1, &mut cfg.decode_max_depth, 1, c_int::MAX)
+fn cfg_decode_max_depth(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    arg_init(l, 1)?;
+    integer_option(l, 1, |c| &mut c.decode_max_depth, 1, c_int::MAX)
 }
 
-unsafe extern "C-unwind" fn cfg_encode_number_precision(l: State) -> c_int {
-    let cfg = arg_init(l, 1);
-    integer_option(l, 1, &mut cfg.encode_number_precision, 1, 14)
+fn cfg_encode_number_precision(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    arg_init(l, 1)?;
+    integer_option(l, 1, |c| &mut c.encode_number_precision, 1, 14)
 }
 
-unsafe extern "C-unwind" fn cfg_encode_keep_buffer(l: State) -> c_int {
-    let cfg = arg_init(l, 1);
-    enum_option(l, 1, &mut cfg.encode_keep_buffer, BOOL_OPTIONS, 1)
+fn cfg_encode_keep_buffer(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    arg_init(l, 1)?;
+    enum_option(l, 1, |c| &mut c.encode_keep_buffer, BOOL_OPTIONS, 1)
 }
 
-unsafe extern "C-unwind" fn cfg_encode_invalid_numbers(l: State) -> c_int {
-    let cfg = arg_init(l, 1);
-    enum_option(l, 1, &mut cfg.encode_invalid_numbers, &[b"off", b"on", b"null"], 1)
+fn cfg_encode_invalid_numbers(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    arg_init(l, 1)?;
+    enum_option(l, 1, |c| &mut c.encode_invalid_numbers, &[b"off", b"on", b"null"], 1)
 }
 
-unsafe extern "C-unwind" fn cfg_decode_invalid_numbers(l: State) -> c_int {
-    let cfg = arg_init(l, 1);
-    enum_option(l, 1, &mut cfg.decode_invalid_numbers, BOOL_OPTIONS, 1)
+fn cfg_decode_invalid_numbers(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    arg_init(l, 1)?;
+    enum_option(l, 1, |c| &mut c.decode_invalid_numbers, BOOL_OPTIONS, 1)
 }
 
 // ------------------------------------------------------------- encoding
@@ -174,12 +182,12 @@ fn append_string(out: &mut Vec<u8>, s: &[u8]) {
 
 type Res<T> = Result<T, Vec<u8>>;
 
-unsafe fn encode_exception(l: State, idx: c_int, reason: &str) -> Vec<u8> {
-    format!("Cannot serialise {}: {reason}", lua::type_name(l, idx)).into_bytes()
+fn encode_exception(l: &Lua, idx: c_int, reason: &str) -> Vec<u8> {
+    format!("Cannot serialise {}: {reason}", l.type_name(idx)).into_bytes()
 }
 
-unsafe fn append_number(l: State, cfg: &Config, out: &mut Vec<u8>, idx: c_int) -> Res<()> {
-    let num = ffi::lua_tonumber(l, idx);
+fn append_number(l: &Lua, cfg: &Config, out: &mut Vec<u8>, idx: c_int) -> Res<()> {
+    let num = l.to_number(idx);
     match cfg.encode_invalid_numbers {
         0 => {
             if num.is_infinite() || num.is_nan() {
@@ -205,23 +213,23 @@ unsafe fn append_number(l: State, cfg: &Config, out: &mut Vec<u8>, idx: c_int) -
 
 /// `lua_array_length`: the array size of the table on top, or -1 when it
 /// is an object.
-unsafe fn array_length(l: State, cfg: &Config) -> Res<i64> {
+fn array_length(l: &mut Lua, cfg: &Config) -> Res<i64> {
     let mut max: i64 = 0;
     let mut items: i64 = 0;
-    ffi::lua_pushnil(l);
-    while ffi::lua_next(l, -2) != 0 {
-        if ffi::lua_type(l, -2) == ffi::LUA_TNUMBER {
-            let k = ffi::lua_tonumber(l, -2);
+    l.push_nil();
+    while l.next(-2) {
+        if l.type_of(-2) == ffi::LUA_TNUMBER {
+            let k = l.to_number(-2);
             if k != 0.0 && k.floor() == k && k >= 1.0 {
                 if k > max as f64 {
                     max = k as c_int as i64;
                 }
                 items += 1;
-                ffi::lua_settop(l, -2);
+                l.pop(1);
                 continue;
             }
         }
-        ffi::lua_settop(l, -3);
+        l.pop(2);
         return Ok(-1);
     }
     if cfg.sparse_ratio > 0 && max > items * i64::from(cfg.sparse_ratio) && max > i64::from(cfg.sparse_safe) {
@@ -234,14 +242,14 @@ unsafe fn array_length(l: State, cfg: &Config) -> Res<i64> {
 }
 
 /// Serialises the value on top of the stack (`json_append_data`).
-unsafe fn append_data(l: State, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -> Res<()> {
-    match ffi::lua_type(l, -1) {
-        ffi::LUA_TSTRING => append_string(out, lua::to_bytes(l, -1).unwrap_or_default()),
+fn append_data(l: &mut Lua, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -> Res<()> {
+    match l.type_of(-1) {
+        ffi::LUA_TSTRING => append_string(out, l.to_bytes(-1).unwrap_or_default()),
         ffi::LUA_TNUMBER => append_number(l, cfg, out, -1)?,
-        ffi::LUA_TBOOLEAN => out.extend_from_slice(if ffi::lua_toboolean(l, -1) != 0 { b"true" } else { b"false" }),
+        ffi::LUA_TBOOLEAN => out.extend_from_slice(if l.to_boolean(-1) { b"true" } else { b"false" }),
         ffi::LUA_TTABLE => {
             let depth = depth + 1;
-            if depth > cfg.encode_max_depth || ffi::lua_checkstack(l, 3) == 0 {
+            if depth > cfg.encode_max_depth || !l.check_stack(3) {
                 return Err(format!("Cannot serialise, excessive nesting ({depth})").into_bytes());
             }
             let len = array_length(l, cfg)?;
@@ -251,63 +259,54 @@ unsafe fn append_data(l: State, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -
                     if i > 1 {
                         out.push(b',');
                     }
-                    ffi::lua_rawgeti_(l, -1, i as c_int);
+                    l.raw_geti(-1, i as c_int);
                     append_data(l, cfg, depth, out)?;
-                    ffi::lua_settop(l, -2);
+                    l.pop(1);
                 }
                 out.push(b']');
             } else {
                 out.push(b'{');
                 let mut comma = false;
-                ffi::lua_pushnil(l);
-                while ffi::lua_next(l, -2) != 0 {
+                l.push_nil();
+                while l.next(-2) {
                     if comma {
                         out.push(b',');
                     }
                     comma = true;
-                    match ffi::lua_type(l, -2) {
+                    match l.type_of(-2) {
                         ffi::LUA_TNUMBER => {
                             out.push(b'"');
                             append_number(l, cfg, out, -2)?;
                             out.extend_from_slice(b"\":");
                         }
                         ffi::LUA_TSTRING => {
-                            append_string(out, lua::to_bytes(l, -2).unwrap_or_default());
+                            append_string(out, l.to_bytes(-2).unwrap_or_default());
                             out.push(b':');
                         }
                         _ => return Err(encode_exception(l, -2, "table key must be a number or string")),
                     }
                     append_data(l, cfg, depth, out)?;
-                    ffi::lua_settop(l, -2);
+                    l.pop(1);
                 }
                 out.push(b'}');
             }
         }
         ffi::LUA_TNIL => out.extend_from_slice(b"null"),
-        ffi::LUA_TLIGHTUSERDATA if ffi::lua_touserdata(l, -1).is_null() => out.extend_from_slice(b"null"),
+        ffi::LUA_TLIGHTUSERDATA if l.is_null_light_userdata(-1) => out.extend_from_slice(b"null"),
         _ => return Err(encode_exception(l, -1, "type not supported")),
     }
     Ok(())
 }
 
-unsafe extern "C-unwind" fn encode(l: State) -> c_int {
-    // SAFETY: called by Lua with the config upvalue; the result buffer is
-    // dropped before any error is raised.
-    let cfg = *config(l);
-    if ffi::lua_gettop(l) != 1 {
-        ffi::luaL_argerror(l, 1, c"expected 1 argument".as_ptr());
+fn encode(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    let cfg = config(l)?;
+    if l.top() != 1 {
+        return Err(l.arg_error(1, "expected 1 argument"));
     }
     let mut out = Vec::new();
-    match append_data(l, &cfg, 0, &mut out) {
-        Ok(()) => {
-            lua::push_bytes(l, &out);
-            1
-        }
-        Err(msg) => {
-            drop(out);
-            lua::raise_owned(l, msg)
-        }
-    }
+    append_data(l, &cfg, 0, &mut out).map_err(LuaRaise::msg)?;
+    l.push_bytes(&out);
+    Ok(1)
 }
 
 // ------------------------------------------------------------- decoding
@@ -510,11 +509,10 @@ impl Parser<'_> {
     }
 
     fn number_token(&mut self) -> Tok {
-        let end = self.data[self.pos..]
-            .iter()
-            .position(|&c| c == 0)
-            .map_or(self.data.len(), |e| self.pos + e);
-        let (v, used) = strtod(&self.data[self.pos..end]);
+        // strtod stops at the first byte that cannot continue a number, a
+        // NUL included, so the rest of the text is not scanned (finding
+        // the NUL first made decoding quadratic in the number count).
+        let (v, used) = strtod(&self.data[self.pos..]);
         if used == 0 {
             return Tok::Error("invalid number");
         }
@@ -672,17 +670,17 @@ impl Parser<'_> {
         format!("Expected {expected} but found {} at character {}", token_name(t), index + 1).into_bytes()
     }
 
-    unsafe fn descend(&mut self, l: State, slots: c_int) -> Res<()> {
+    fn descend(&mut self, l: &Lua, slots: c_int) -> Res<()> {
         self.depth += 1;
-        if self.depth <= self.cfg.decode_max_depth && ffi::lua_checkstack(l, slots) != 0 {
+        if self.depth <= self.cfg.decode_max_depth && l.check_stack(slots) {
             return Ok(());
         }
         Err(format!("Found too many nested data structures ({}) at character {}", self.depth, self.pos).into_bytes())
     }
 
-    unsafe fn object(&mut self, l: State) -> Res<()> {
+    fn object(&mut self, l: &mut Lua) -> Res<()> {
         self.descend(l, 3)?;
-        ffi::lua_createtable(l, 0, 0);
+        l.create_table(0, 0);
         let mut t = self.next_token();
         if t == Tok::ObjEnd {
             self.depth -= 1;
@@ -692,14 +690,14 @@ impl Parser<'_> {
             if t != Tok::Str {
                 return Err(self.parse_error("object key string", t));
             }
-            lua::push_bytes(l, &self.tmp);
+            l.push_bytes(&self.tmp);
             t = self.next_token();
             if t != Tok::Colon {
                 return Err(self.parse_error("colon", t));
             }
             t = self.next_token();
             self.value(l, t)?;
-            ffi::lua_rawset(l, -3);
+            l.raw_set(-3);
             t = self.next_token();
             if t == Tok::ObjEnd {
                 self.depth -= 1;
@@ -712,9 +710,9 @@ impl Parser<'_> {
         }
     }
 
-    unsafe fn array(&mut self, l: State) -> Res<()> {
+    fn array(&mut self, l: &mut Lua) -> Res<()> {
         self.descend(l, 2)?;
-        ffi::lua_createtable(l, 0, 0);
+        l.create_table(0, 0);
         let mut t = self.next_token();
         if t == Tok::ArrEnd {
             self.depth -= 1;
@@ -723,7 +721,7 @@ impl Parser<'_> {
         let mut i: c_int = 1;
         loop {
             self.value(l, t)?;
-            ffi::lua_rawseti_(l, -2, i);
+            l.raw_seti(-2, i);
             i = i.wrapping_add(1);
             t = self.next_token();
             if t == Tok::ArrEnd {
@@ -737,30 +735,31 @@ impl Parser<'_> {
         }
     }
 
-    unsafe fn value(&mut self, l: State, t: Tok) -> Res<()> {
+    fn value(&mut self, l: &mut Lua, t: Tok) -> Res<()> {
         match t {
-            Tok::Str => lua::push_bytes(l, &self.tmp),
-            Tok::Num(n) => ffi::lua_pushnumber(l, n),
-            Tok::Bool(b) => ffi::lua_pushboolean(l, c_int::from(b)),
+            Tok::Str => l.push_bytes(&self.tmp),
+            Tok::Num(n) => l.push_number(n),
+            Tok::Bool(b) => l.push_bool(b),
             Tok::ObjBegin => self.object(l)?,
             Tok::ArrBegin => self.array(l)?,
-            Tok::Null => ffi::lua_pushlightuserdata(l, std::ptr::null_mut()),
+            Tok::Null => l.push_light_null(),
             _ => return Err(self.parse_error("value", t)),
         }
         Ok(())
     }
 }
 
-unsafe fn decode_body(l: State, cfg: Config) -> Res<()> {
-    let data = match ffi::lua_type(l, 1) {
-        ffi::LUA_TSTRING | ffi::LUA_TNUMBER => lua::to_bytes(l, 1).unwrap_or_default(),
-        _ => return Err(lua::type_error_msg(l, 1, "string")),
+fn decode_body(l: &mut Lua, cfg: Config) -> Res<()> {
+    // A copy: the parser pushes values while it reads the text.
+    let data = match l.type_of(1) {
+        ffi::LUA_TSTRING | ffi::LUA_TNUMBER => l.to_bytes(1).unwrap_or_default().to_vec(),
+        _ => return Err(l.type_error_msg(1, "string")),
     };
     if data.len() >= 2 && (data[0] == 0 || data[1] == 0) {
         return Err(b"JSON parser does not support UTF-16 or UTF-32".to_vec());
     }
     let mut p = Parser {
-        data,
+        data: &data,
         pos: 0,
         depth: 0,
         tmp: Vec::new(),
@@ -776,63 +775,68 @@ unsafe fn decode_body(l: State, cfg: Config) -> Res<()> {
     Ok(())
 }
 
-unsafe extern "C-unwind" fn decode(l: State) -> c_int {
-    // SAFETY: called by Lua with the config upvalue; the parser is
-    // dropped before an error is raised.
-    let cfg = *config(l);
-    if ffi::lua_gettop(l) != 1 {
-        ffi::luaL_argerror(l, 1, c"expected 1 argument".as_ptr());
+fn decode(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    let cfg = config(l)?;
+    if l.top() != 1 {
+        return Err(l.arg_error(1, "expected 1 argument"));
     }
-    match decode_body(l, cfg) {
-        Ok(()) => 1,
-        Err(msg) => lua::raise_owned(l, msg),
-    }
+    decode_body(l, cfg).map_err(LuaRaise::msg)?;
+    Ok(1)
 }
 
 /// `cjson.new()`: a module table with its own settings.
-unsafe extern "C-unwind" fn new(l: State) -> c_int {
-    // SAFETY: called by Lua (or by `open`) with its state.
+fn new(l: &mut Lua) -> Result<c_int, LuaRaise> {
     push_module(l);
-    1
+    Ok(1)
 }
 
+lua_function!(ENCODE => encode);
+lua_function!(DECODE => decode);
+lua_function!(CFG_ENCODE_SPARSE_ARRAY => cfg_encode_sparse_array);
+lua_function!(CFG_ENCODE_MAX_DEPTH => cfg_encode_max_depth);
+lua_function!(CFG_DECODE_MAX_DEPTH => cfg_decode_max_depth);
+lua_function!(CFG_ENCODE_NUMBER_PRECISION => cfg_encode_number_precision);
+lua_function!(CFG_ENCODE_KEEP_BUFFER => cfg_encode_keep_buffer);
+lua_function!(CFG_ENCODE_INVALID_NUMBERS => cfg_encode_invalid_numbers);
+lua_function!(CFG_DECODE_INVALID_NUMBERS => cfg_decode_invalid_numbers);
+lua_function!(NEW => new);
+
 /// Pushes a cjson module table (`lua_cjson_new`).
-unsafe fn push_module(l: State) {
-    let funcs: &[(&[u8], ffi::lua_CFunction)] = &[
-        (b"encode", encode),
-        (b"decode", decode),
-        (b"encode_sparse_array", cfg_encode_sparse_array),
-        (b"encode_max_depth", cfg_encode_max_depth),
-        (b"decode_max_depth", cfg_decode_max_depth),
-        (b"encode_number_precision", cfg_encode_number_precision),
-        (b"encode_keep_buffer", cfg_encode_keep_buffer),
-        (b"encode_invalid_numbers", cfg_encode_invalid_numbers),
-        (b"decode_invalid_numbers", cfg_decode_invalid_numbers),
-        (b"new", new),
+fn push_module(l: &mut Lua) {
+    let funcs: &[(&[u8], CFunction)] = &[
+        (b"encode", ENCODE),
+        (b"decode", DECODE),
+        (b"encode_sparse_array", CFG_ENCODE_SPARSE_ARRAY),
+        (b"encode_max_depth", CFG_ENCODE_MAX_DEPTH),
+        (b"decode_max_depth", CFG_DECODE_MAX_DEPTH),
+        (b"encode_number_precision", CFG_ENCODE_NUMBER_PRECISION),
+        (b"encode_keep_buffer", CFG_ENCODE_KEEP_BUFFER),
+        (b"encode_invalid_numbers", CFG_ENCODE_INVALID_NUMBERS),
+        (b"decode_invalid_numbers", CFG_DECODE_INVALID_NUMBERS),
+        (b"new", NEW),
     ];
-    ffi::lua_createtable(l, 0, 14);
-    let t = ffi::lua_gettop(l);
-    let ud = ffi::lua_newuserdata(l, std::mem::size_of::<Config>()).cast::<Config>();
-    ud.write(DEFAULTS);
-    let cfg = ffi::lua_gettop(l);
+    l.create_table(0, 14);
+    let t = l.top();
+    l.push_userdata(DEFAULTS);
+    let cfg = l.top();
     for (name, f) in funcs {
-        ffi::lua_pushvalue(l, cfg);
-        ffi::lua_pushcclosure(l, *f, 1);
-        lua::raw_set_field(l, t, name);
+        l.push_value(cfg);
+        l.push_cclosure(*f, 1);
+        l.raw_set_field(t, name);
     }
-    ffi::lua_settop(l, t);
-    ffi::lua_pushlightuserdata(l, std::ptr::null_mut());
-    lua::raw_set_field(l, t, b"null");
-    lua::push_bytes(l, b"cjson");
-    lua::raw_set_field(l, t, b"_NAME");
-    lua::push_bytes(l, b"2.1.0");
-    lua::raw_set_field(l, t, b"_VERSION");
+    l.set_top(t);
+    l.push_light_null();
+    l.raw_set_field(t, b"null");
+    l.push_bytes(b"cjson");
+    l.raw_set_field(t, b"_NAME");
+    l.push_bytes(b"2.1.0");
+    l.raw_set_field(t, b"_VERSION");
 }
 
 /// Registers the global `cjson` table.
-pub unsafe fn open(l: State) {
+pub fn open(l: &mut Lua) {
     push_module(l);
-    lua::raw_set_field(l, ffi::LUA_GLOBALSINDEX, b"cjson");
+    l.raw_set_field(ffi::LUA_GLOBALSINDEX, b"cjson");
 }
 
 #[cfg(test)]
@@ -848,5 +852,10 @@ mod tests {
         assert_eq!(strtod(b"-Infinity"), (f64::NEG_INFINITY, 9));
         assert_eq!(strtod(b"x"), (0.0, 0));
         assert!(strtod(b"nan").0.is_nan());
+        // A NUL ends a number as it ends the C string lua-cjson parses.
+        assert_eq!(strtod(b"12\x003"), (12.0, 2));
+        assert_eq!(strtod(b"1e\x005"), (1.0, 1));
+        assert_eq!(strtod(b"inf\x00inity").1, 3);
+        assert_eq!(strtod(b"0x1\x00f"), (1.0, 3));
     }
 }

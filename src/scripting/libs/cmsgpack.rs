@@ -4,8 +4,10 @@
 //! decode part of it and return the next offset. Tables nested deeper
 //! than 16 levels are encoded as nil, so circular references terminate.
 
-use super::super::lua::{self, State};
+use super::super::capi::{lua_function, Lua, LuaRaise};
+use super::super::lua;
 use mlua::ffi;
+use std::borrow::Cow;
 use std::os::raw::c_int;
 
 const MAX_NESTING: c_int = 16;
@@ -87,40 +89,40 @@ fn encode_len(out: &mut Vec<u8>, n: u64, fix: u8, b16: u8, b32: u8) {
 }
 
 /// `table_is_an_array`: keys are exactly 1..N.
-unsafe fn table_is_array(l: State) -> bool {
-    let top = ffi::lua_gettop(l);
+fn table_is_array(l: &mut Lua) -> bool {
+    let top = l.top();
     let mut count: i64 = 0;
     let mut max: i64 = 0;
-    ffi::lua_pushnil(l);
-    while ffi::lua_next(l, -2) != 0 {
-        ffi::lua_settop(l, -2);
-        if ffi::lua_type(l, -1) != ffi::LUA_TNUMBER {
-            ffi::lua_settop(l, top);
+    l.push_nil();
+    while l.next(-2) {
+        l.pop(1);
+        if l.type_of(-1) != ffi::LUA_TNUMBER {
+            l.set_top(top);
             return false;
         }
-        let n = ffi::lua_tonumber(l, -1);
+        let n = l.to_number(-1);
         if n <= 0.0 || n.is_infinite() || n as c_int as f64 != n {
-            ffi::lua_settop(l, top);
+            l.set_top(top);
             return false;
         }
         max = max.max(n as i64);
         count += 1;
     }
-    ffi::lua_settop(l, top);
+    l.set_top(top);
     max == count
 }
 
 /// Encodes the value on top of the stack and pops it (`mp_encode_lua_type`).
-unsafe fn encode_value(l: State, out: &mut Vec<u8>, level: c_int) -> Result<(), Vec<u8>> {
-    let mut t = ffi::lua_type(l, -1);
+fn encode_value(l: &mut Lua, out: &mut Vec<u8>, level: c_int) -> Result<(), Vec<u8>> {
+    let mut t = l.type_of(-1);
     if t == ffi::LUA_TTABLE && level == MAX_NESTING {
         t = ffi::LUA_TNIL;
     }
     match t {
-        ffi::LUA_TSTRING => encode_bytes(out, lua::to_bytes(l, -1).unwrap_or_default()),
-        ffi::LUA_TBOOLEAN => out.push(if ffi::lua_toboolean(l, -1) != 0 { 0xc3 } else { 0xc2 }),
+        ffi::LUA_TSTRING => encode_bytes(out, l.to_bytes(-1).unwrap_or_default()),
+        ffi::LUA_TBOOLEAN => out.push(if l.to_boolean(-1) { 0xc3 } else { 0xc2 }),
         ffi::LUA_TNUMBER => {
-            let n = ffi::lua_tonumber(l, -1);
+            let n = l.to_number(-1);
             if is_int64(n) {
                 encode_int(out, n as i64);
             } else {
@@ -128,27 +130,27 @@ unsafe fn encode_value(l: State, out: &mut Vec<u8>, level: c_int) -> Result<(), 
             }
         }
         ffi::LUA_TTABLE => {
-            if ffi::lua_checkstack(l, 3) == 0 {
+            if !l.check_stack(3) {
                 return Err(b"stack overflow (in function mp_encode_lua_table_as_map)".to_vec());
             }
             if table_is_array(l) {
-                let len = ffi::lua_objlen(l, -1);
+                let len = l.objlen(-1);
                 encode_len(out, len as u64, 0x90, 0xdc, 0xdd);
                 for j in 1..=len {
-                    ffi::lua_rawgeti_(l, -1, j as c_int);
+                    l.raw_geti(-1, j as c_int);
                     encode_value(l, out, level + 1)?;
                 }
             } else {
                 let mut len: u64 = 0;
-                ffi::lua_pushnil(l);
-                while ffi::lua_next(l, -2) != 0 {
-                    ffi::lua_settop(l, -2);
+                l.push_nil();
+                while l.next(-2) {
+                    l.pop(1);
                     len += 1;
                 }
                 encode_len(out, len, 0x80, 0xde, 0xdf);
-                ffi::lua_pushnil(l);
-                while ffi::lua_next(l, -2) != 0 {
-                    ffi::lua_pushvalue(l, -2);
+                l.push_nil();
+                while l.next(-2) {
+                    l.push_value(-2);
                     encode_value(l, out, level + 1)?;
                     encode_value(l, out, level + 1)?;
                 }
@@ -156,42 +158,39 @@ unsafe fn encode_value(l: State, out: &mut Vec<u8>, level: c_int) -> Result<(), 
         }
         _ => out.push(0xc0),
     }
-    ffi::lua_settop(l, -2);
+    l.pop(1);
     Ok(())
 }
 
-unsafe fn pack_body(l: State, nargs: c_int) -> Result<(), Vec<u8>> {
+fn pack(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    let nargs = l.top();
+    if nargs == 0 {
+        return Err(l.arg_error(0, "MessagePack pack needs input."));
+    }
+    if !l.check_stack(nargs) {
+        return Err(l.arg_error(0, "Too many arguments for MessagePack pack."));
+    }
     let mut out = Vec::new();
     for i in 1..=nargs {
-        ffi::lua_pushvalue(l, i);
-        encode_value(l, &mut out, 0)?;
+        l.push_value(i);
+        encode_value(l, &mut out, 0).map_err(LuaRaise::msg)?;
     }
-    lua::push_bytes(l, &out);
-    Ok(())
-}
-
-unsafe extern "C-unwind" fn pack(l: State) -> c_int {
-    // SAFETY: called by Lua with its state; owned buffers are dropped
-    // before any error is raised.
-    let nargs = ffi::lua_gettop(l);
-    if nargs == 0 {
-        ffi::luaL_argerror(l, 0, c"MessagePack pack needs input.".as_ptr());
-    }
-    if ffi::lua_checkstack(l, nargs) == 0 {
-        ffi::luaL_argerror(l, 0, c"Too many arguments for MessagePack pack.".as_ptr());
-    }
-    match pack_body(l, nargs) {
-        Ok(()) => 1,
-        Err(msg) => lua::raise_owned(l, msg),
-    }
+    l.push_bytes(&out);
+    Ok(1)
 }
 
 /// Why decoding stopped.
 enum DecodeErr {
     Eof,
     BadFormat,
-    Stack,
+    /// No room on the Lua stack; the text after "stack overflow (".
+    Stack(&'static str),
+    /// A map key Lua cannot store (what `lua_settable` raises).
+    BadKey(&'static str),
 }
+
+/// The stack check of `mp_decode_to_lua_type`.
+const TOO_MANY_VALUES: &str = "too many return values at once; use unpack_one or unpack_limit instead.";
 
 struct Cursor<'a> {
     p: &'a [u8],
@@ -216,66 +215,66 @@ impl Cursor<'_> {
 }
 
 /// Decodes one value onto the stack (`mp_decode_to_lua_type`).
-unsafe fn decode_value(l: State, c: &mut Cursor) -> Result<(), DecodeErr> {
+fn decode_value(l: &mut Lua, c: &mut Cursor) -> Result<(), DecodeErr> {
     c.need(1)?;
-    if ffi::lua_checkstack(l, 1) == 0 {
-        return Err(DecodeErr::Stack);
+    if !l.check_stack(1) {
+        return Err(DecodeErr::Stack(TOO_MANY_VALUES));
     }
     let t = c.p[0];
-    let push_int = |v: i64| ffi::lua_pushnumber(l, v as f64);
+    let push_int = |l: &Lua, v: i64| l.push_number(v as f64);
     match t {
         0xcc => {
             c.need(2)?;
-            push_int(i64::from(c.p[1]));
+            push_int(l, i64::from(c.p[1]));
             c.consume(2);
         }
         0xd0 => {
             c.need(2)?;
-            push_int(i64::from(c.p[1] as i8));
+            push_int(l, i64::from(c.p[1] as i8));
             c.consume(2);
         }
         0xcd => {
             c.need(3)?;
-            push_int(c.be(1, 2) as i64);
+            push_int(l, c.be(1, 2) as i64);
             c.consume(3);
         }
         0xd1 => {
             c.need(3)?;
-            push_int(i64::from(c.be(1, 2) as u16 as i16));
+            push_int(l, i64::from(c.be(1, 2) as u16 as i16));
             c.consume(3);
         }
         0xce => {
             c.need(5)?;
-            push_int(c.be(1, 4) as i64);
+            push_int(l, c.be(1, 4) as i64);
             c.consume(5);
         }
         0xd2 => {
             c.need(5)?;
-            push_int(i64::from(c.be(1, 4) as u32 as i32));
+            push_int(l, i64::from(c.be(1, 4) as u32 as i32));
             c.consume(5);
         }
         0xcf | 0xd3 => {
             c.need(9)?;
-            push_int(c.be(1, 8) as i64);
+            push_int(l, c.be(1, 8) as i64);
             c.consume(9);
         }
         0xc0 => {
-            ffi::lua_pushnil(l);
+            l.push_nil();
             c.consume(1);
         }
         0xc3 | 0xc2 => {
-            ffi::lua_pushboolean(l, c_int::from(t == 0xc3));
+            l.push_bool(t == 0xc3);
             c.consume(1);
         }
         0xca => {
             c.need(5)?;
             let f = f32::from_bits(c.be(1, 4) as u32);
-            ffi::lua_pushnumber(l, f64::from(f));
+            l.push_number(f64::from(f));
             c.consume(5);
         }
         0xcb => {
             c.need(9)?;
-            ffi::lua_pushnumber(l, f64::from_bits(c.be(1, 8)));
+            l.push_number(f64::from_bits(c.be(1, 8)));
             c.consume(9);
         }
         0xd9..=0xdb => {
@@ -288,7 +287,7 @@ unsafe fn decode_value(l: State, c: &mut Cursor) -> Result<(), DecodeErr> {
             let len = c.be(1, hdr - 1) as usize;
             c.consume(hdr);
             c.need(len)?;
-            lua::push_bytes(l, &c.p[..len]);
+            l.push_bytes(&c.p[..len]);
             c.consume(len);
         }
         0xdc..=0xdf => {
@@ -300,15 +299,15 @@ unsafe fn decode_value(l: State, c: &mut Cursor) -> Result<(), DecodeErr> {
         }
         _ => {
             if t & 0x80 == 0 {
-                push_int(i64::from(t));
+                push_int(l, i64::from(t));
                 c.consume(1);
             } else if t & 0xe0 == 0xe0 {
-                push_int(i64::from(t as i8));
+                push_int(l, i64::from(t as i8));
                 c.consume(1);
             } else if t & 0xe0 == 0xa0 {
                 let len = usize::from(t & 0x1f);
                 c.need(1 + len)?;
-                lua::push_bytes(l, &c.p[1..1 + len]);
+                l.push_bytes(&c.p[1..1 + len]);
                 c.consume(1 + len);
             } else if t & 0xf0 == 0x90 {
                 c.consume(1);
@@ -324,40 +323,52 @@ unsafe fn decode_value(l: State, c: &mut Cursor) -> Result<(), DecodeErr> {
     Ok(())
 }
 
-unsafe fn decode_container(l: State, c: &mut Cursor, len: usize, array: bool) -> Result<(), DecodeErr> {
-    ffi::lua_createtable(l, 0, 0);
-    if ffi::lua_checkstack(l, 2) == 0 {
-        return Err(DecodeErr::Stack);
+fn decode_container(l: &mut Lua, c: &mut Cursor, len: usize, array: bool) -> Result<(), DecodeErr> {
+    l.create_table(0, 0);
+    if array && !l.check_stack(1) {
+        return Err(DecodeErr::Stack("in function mp_decode_to_lua_array"));
     }
     for i in 0..len {
         if array {
-            ffi::lua_pushnumber(l, (i + 1) as f64);
+            l.push_number((i + 1) as f64);
         } else {
             decode_value(l, c)?;
         }
         decode_value(l, c)?;
-        ffi::lua_settable(l, -3);
+        if !l.is_valid_key(-2) {
+            return Err(DecodeErr::BadKey(if l.type_of(-2) == ffi::LUA_TNIL {
+                "table index is nil"
+            } else {
+                "table index is NaN"
+            }));
+        }
+        l.raw_set(-3);
     }
     Ok(())
 }
 
 /// `mp_unpack_full`: decodes up to `limit` values from `offset` (all when
 /// both are 0); returns the number of results.
-unsafe fn unpack_full(l: State, limit: i64, offset: i64) -> Result<c_int, Vec<u8>> {
-    let data = match ffi::lua_type(l, 1) {
-        ffi::LUA_TSTRING | ffi::LUA_TNUMBER => lua::to_bytes(l, 1).unwrap_or_default(),
-        _ => return Err(lua::type_error_msg(l, 1, "string")),
+fn unpack_full(l: &mut Lua, limit: i64, offset: i64) -> Result<c_int, LuaRaise> {
+    // A copy: decoding pushes values while it reads the input.
+    let data = match l.type_of(1) {
+        ffi::LUA_TSTRING | ffi::LUA_TNUMBER => l.to_bytes(1).unwrap_or_default().to_vec(),
+        _ => return Err(l.type_error(1, "string")),
     };
     let len = data.len();
     let decode_all = limit == 0 && offset == 0;
     if offset < 0 || limit < 0 {
-        return Err(format!(
-            "Invalid request to unpack with offset of {} and limit of {}.",
-            offset as c_int, len as c_int
-        )
-        .into_bytes());
+        return Err(LuaRaise::msg(
+            format!(
+                "Invalid request to unpack with offset of {} and limit of {}.",
+                offset as c_int, len as c_int
+            )
+            .into_bytes(),
+        ));
     } else if offset as u64 > len as u64 {
-        return Err(format!("Start offset {} greater than input length {}.", offset as c_int, len as c_int).into_bytes());
+        return Err(LuaRaise::msg(
+            format!("Start offset {} greater than input length {}.", offset as c_int, len as c_int).into_bytes(),
+        ));
     }
     let limit = if decode_all { i64::from(c_int::MAX) } else { limit };
     let mut c = Cursor {
@@ -367,72 +378,73 @@ unsafe fn unpack_full(l: State, limit: i64, offset: i64) -> Result<c_int, Vec<u8
     while !c.p.is_empty() && i64::from(cnt) < limit {
         match decode_value(l, &mut c) {
             Ok(()) => {}
-            Err(DecodeErr::Eof) => return Err(b"Missing bytes in input.".to_vec()),
-            Err(DecodeErr::BadFormat) => return Err(b"Bad data format in input.".to_vec()),
-            Err(DecodeErr::Stack) => {
-                return Err(b"stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)".to_vec())
+            Err(DecodeErr::Eof) => return Err(LuaRaise::msg(b"Missing bytes in input.".as_slice())),
+            Err(DecodeErr::BadFormat) => return Err(LuaRaise::msg(b"Bad data format in input.".as_slice())),
+            Err(DecodeErr::Stack(what)) => return Err(LuaRaise::msg(format!("stack overflow ({what})").into_bytes())),
+            Err(DecodeErr::BadKey(msg)) => {
+                // Raised by the VM from inside a C function: no position.
+                l.push_bytes(msg.as_bytes());
+                return Err(LuaRaise::Top);
             }
         }
         cnt += 1;
     }
     if !decode_all {
         let next = if c.p.is_empty() { -1 } else { (len - c.p.len()) as i64 };
-        if ffi::lua_checkstack(l, 1) == 0 {
-            return Err(b"stack overflow (in function mp_unpack_full)".to_vec());
+        if !l.check_stack(1) {
+            return Err(LuaRaise::msg(Cow::Borrowed(
+                b"stack overflow (in function mp_unpack_full)".as_slice(),
+            )));
         }
-        ffi::lua_pushnumber(l, next as f64);
-        ffi::lua_insert(l, 2);
+        l.push_number(next as f64);
+        l.insert(2);
         cnt += 1;
     }
     Ok(cnt)
 }
 
-unsafe fn finish(l: State, r: Result<c_int, Vec<u8>>) -> c_int {
-    match r {
-        Ok(n) => n,
-        Err(msg) => lua::raise_owned(l, msg),
-    }
+fn unpack(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    unpack_full(l, 0, 0)
 }
 
-unsafe extern "C-unwind" fn unpack(l: State) -> c_int {
-    // SAFETY (the unpack family): called by Lua with its state; messages
-    // are dropped before raising.
-    finish(l, unpack_full(l, 0, 0))
+fn unpack_one(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    let offset = l.opt_integer(2, 0)?;
+    l.set_top(1);
+    unpack_full(l, 1, offset)
 }
 
-unsafe extern "C-unwind" fn unpack_one(l: State) -> c_int {
-    let offset = ffi::luaL_optinteger(l, 2, 0) as i64;
-    ffi::lua_settop(l, 1);
-    finish(l, unpack_full(l, 1, offset))
+fn unpack_limit(l: &mut Lua) -> Result<c_int, LuaRaise> {
+    let limit = l.check_integer(2)?;
+    let offset = l.opt_integer(3, 0)?;
+    l.set_top(1);
+    unpack_full(l, limit, offset)
 }
 
-unsafe extern "C-unwind" fn unpack_limit(l: State) -> c_int {
-    let limit = ffi::luaL_checkinteger(l, 2) as i64;
-    let offset = ffi::luaL_optinteger(l, 3, 0) as i64;
-    ffi::lua_settop(l, 1);
-    finish(l, unpack_full(l, limit, offset))
-}
+lua_function!(PACK => pack);
+lua_function!(UNPACK => unpack);
+lua_function!(UNPACK_ONE => unpack_one);
+lua_function!(UNPACK_LIMIT => unpack_limit);
 
 /// Registers the global `cmsgpack` table.
-pub unsafe fn open(l: State) {
+pub fn open(l: &mut Lua) {
     super::register(
         l,
         b"cmsgpack",
         &[
-            (b"pack", pack),
-            (b"unpack", unpack),
-            (b"unpack_one", unpack_one),
-            (b"unpack_limit", unpack_limit),
+            (b"pack", PACK),
+            (b"unpack", UNPACK),
+            (b"unpack_one", UNPACK_ONE),
+            (b"unpack_limit", UNPACK_LIMIT),
         ],
     );
-    let t = ffi::lua_gettop(l);
+    let t = l.top();
     for (k, v) in [
         (b"_NAME".as_slice(), b"cmsgpack".as_slice()),
         (b"_VERSION", b"lua-cmsgpack 0.4.0"),
         (b"_COPYRIGHT", b"Copyright (C) 2012, Salvatore Sanfilippo"),
         (b"_DESCRIPTION", b"MessagePack C implementation for Lua"),
     ] {
-        lua::push_bytes(l, v);
-        lua::raw_set_field(l, t, k);
+        l.push_bytes(v);
+        l.raw_set_field(t, k);
     }
 }

@@ -8,31 +8,32 @@ pub mod cjson;
 pub mod cmsgpack;
 pub mod structlib;
 
-use super::lua::{self, State};
+use super::capi::{CFunction, Lua};
+use super::lua;
 use mlua::ffi;
 
 /// A library function: its name and implementation.
-pub type Reg = (&'static [u8], ffi::lua_CFunction);
+pub type Reg = (&'static [u8], CFunction);
 
 /// Creates a global table `name` holding `funcs`; leaves it on the stack.
-pub unsafe fn register(l: State, name: &[u8], funcs: &[Reg]) {
-    ffi::lua_createtable(l, 0, funcs.len() as i32);
-    let t = ffi::lua_gettop(l);
+pub fn register(l: &mut Lua, name: &[u8], funcs: &[Reg]) {
+    l.create_table(0, funcs.len() as i32);
+    let t = l.top();
     for (n, f) in funcs {
         lua::set_cfunction(l, t, n, *f);
     }
-    ffi::lua_pushvalue(l, t);
-    lua::raw_set_field(l, ffi::LUA_GLOBALSINDEX, name);
+    l.push_value(t);
+    l.raw_set_field(ffi::LUA_GLOBALSINDEX, name);
 }
 
 /// Opens every library into the globals.
-pub unsafe fn open_all(l: State) {
+pub fn open_all(l: &mut Lua) {
     cjson::open(l);
-    ffi::lua_settop(l, 0);
+    l.set_top(0);
     structlib::open(l);
-    ffi::lua_settop(l, 0);
+    l.set_top(0);
     cmsgpack::open(l);
-    ffi::lua_settop(l, 0);
+    l.set_top(0);
     bit::open(l);
-    ffi::lua_settop(l, 0);
+    l.set_top(0);
 }

@@ -3,7 +3,8 @@
 //! H l L T i I` integers (`in` with a size), `f d` floats, `c` `s`
 //! strings, `x` padding. Sizes are those of the x86-64 C types.
 
-use super::super::lua::{self, State};
+use super::super::capi::{lua_function, Lua, LuaRaise};
+use super::super::lua;
 use mlua::ffi;
 use std::os::raw::c_int;
 
@@ -31,7 +32,7 @@ impl Header {
     }
 }
 
-type Res<T> = Result<T, Vec<u8>>;
+type Res<T> = Result<T, LuaRaise>;
 
 /// Which function is running, for argument error messages.
 struct Fmt<'a> {
@@ -53,7 +54,7 @@ impl Fmt<'_> {
         while let Some(c) = self.peek().filter(|c| c.is_ascii_digit()) {
             let d = i64::from(c - b'0');
             if a > i64::from(i32::MAX) / 10 || a * 10 > i64::from(i32::MAX) - d {
-                return Err(b"integral size overflow".to_vec());
+                return Err(LuaRaise::msg(b"integral size overflow".as_slice()));
             }
             a = a * 10 + d;
             self.pos += 1;
@@ -75,7 +76,9 @@ fn optsize(opt: u8, f: &mut Fmt) -> Res<usize> {
         b'i' | b'I' => {
             let sz = f.num(4)?;
             if sz > MAXINTSIZE {
-                return Err(format!("integral size {sz} is larger than limit of {MAXINTSIZE}").into_bytes());
+                return Err(LuaRaise::msg(
+                    format!("integral size {sz} is larger than limit of {MAXINTSIZE}").into_bytes(),
+                ));
             }
             sz
         }
@@ -93,7 +96,7 @@ fn gettoalign(len: usize, h: &Header, opt: u8, size: usize) -> usize {
 }
 
 /// `controloptions`.
-unsafe fn control(l: State, opt: u8, f: &mut Fmt, h: &mut Header) -> Res<()> {
+fn control(l: &Lua, opt: u8, f: &mut Fmt, h: &mut Header) -> Res<()> {
     match opt {
         b' ' => Ok(()),
         b'>' => {
@@ -107,29 +110,31 @@ unsafe fn control(l: State, opt: u8, f: &mut Fmt, h: &mut Header) -> Res<()> {
         b'!' => {
             let a = f.num(MAXALIGN)?;
             if a == 0 || a & (a - 1) != 0 {
-                return Err(format!("alignment {a} is not a power of 2").into_bytes());
+                return Err(LuaRaise::msg(format!("alignment {a} is not a power of 2").into_bytes()));
             }
             h.align = a;
             Ok(())
         }
         _ => {
             let extra = format!("invalid format option '{}'", opt as char);
-            Err(lua::arg_error_msg(l, 1, &extra))
+            Err(l.arg_error(1, &extra))
         }
     }
 }
 
-unsafe fn check_number(l: State, arg: c_int) -> Res<f64> {
-    if ffi::lua_isnumber(l, arg) == 0 {
-        return Err(lua::type_error_msg(l, arg, "number"));
+/// `luaL_checknumber`.
+fn check_number(l: &Lua, arg: c_int) -> Res<f64> {
+    if !l.is_number(arg) {
+        return Err(l.type_error(arg, "number"));
     }
-    Ok(ffi::lua_tonumber(l, arg))
+    Ok(l.to_number(arg))
 }
 
-unsafe fn check_string<'a>(l: State, arg: c_int) -> Res<&'a [u8]> {
-    match ffi::lua_type(l, arg) {
-        ffi::LUA_TSTRING | ffi::LUA_TNUMBER => Ok(lua::to_bytes(l, arg).unwrap_or_default()),
-        _ => Err(lua::type_error_msg(l, arg, "string")),
+/// `luaL_checklstring`.
+fn check_string<'l>(l: &'l Lua, arg: c_int) -> Res<&'l [u8]> {
+    match l.type_of(arg) {
+        ffi::LUA_TSTRING | ffi::LUA_TNUMBER => Ok(l.to_bytes(arg).unwrap_or_default()),
+        _ => Err(l.type_error(arg, "string")),
     }
 }
 
@@ -150,7 +155,7 @@ fn put_integer(out: &mut Vec<u8>, n: f64, endian: Endian, size: usize) {
     out.extend_from_slice(&buf[..size]);
 }
 
-unsafe fn pack(l: State) -> Res<c_int> {
+fn pack(l: &mut Lua) -> Res<c_int> {
     let fmt = check_string(l, 1)?.to_vec();
     let fmt_c = &fmt[..fmt.iter().position(|&c| c == 0).unwrap_or(fmt.len())];
     let mut f = Fmt { s: fmt_c, pos: 0 };
@@ -196,7 +201,7 @@ unsafe fn pack(l: State) -> Res<c_int> {
                     size = s.len();
                 }
                 if s.len() < size {
-                    return Err(lua::arg_error_msg(l, arg, "string too short"));
+                    return Err(l.arg_error(arg, "string too short"));
                 }
                 out.extend_from_slice(&s[..size]);
                 if opt == b's' {
@@ -208,7 +213,7 @@ unsafe fn pack(l: State) -> Res<c_int> {
         }
         total += size;
     }
-    lua::push_bytes(l, &out);
+    l.push_bytes(&out);
     Ok(1)
 }
 
@@ -233,17 +238,17 @@ fn get_integer(buf: &[u8], endian: Endian, signed: bool, size: usize) -> f64 {
     v as i64 as f64
 }
 
-unsafe fn unpack(l: State) -> Res<c_int> {
+fn unpack(l: &mut Lua) -> Res<c_int> {
     let fmt = check_string(l, 1)?.to_vec();
     let fmt_c = &fmt[..fmt.iter().position(|&c| c == 0).unwrap_or(fmt.len())];
     let data = check_string(l, 2)?.to_vec();
     let ld = data.len();
-    let start: i64 = match ffi::lua_type(l, 3) {
+    let start: i64 = match l.type_of(3) {
         ffi::LUA_TNONE | ffi::LUA_TNIL => 1,
         _ => check_number(l, 3)? as i64,
     };
     if start <= 0 {
-        return Err(lua::arg_error_msg(l, 3, "offset must be 1 or greater"));
+        return Err(l.arg_error(3, "offset must be 1 or greater"));
     }
     let mut pos = (start - 1) as usize;
     let mut n: c_int = 0;
@@ -254,15 +259,15 @@ unsafe fn unpack(l: State) -> Res<c_int> {
         let mut size = optsize(opt, &mut f)?;
         pos += gettoalign(pos, &h, opt, size);
         if !(size <= ld && pos <= ld - size) {
-            return Err(lua::arg_error_msg(l, 2, "data string too short"));
+            return Err(l.arg_error(2, "data string too short"));
         }
-        if ffi::lua_checkstack(l, 2) == 0 {
-            return Err(b"stack overflow (too many results)".to_vec());
+        if !l.check_stack(2) {
+            return Err(LuaRaise::msg(b"stack overflow (too many results)".as_slice()));
         }
         match opt {
             b'b' | b'B' | b'h' | b'H' | b'l' | b'L' | b'T' | b'i' | b'I' => {
                 let v = get_integer(&data[pos..], h.endian, opt.is_ascii_lowercase(), size);
-                ffi::lua_pushnumber(l, v);
+                l.push_number(v);
                 n += 1;
             }
             b'x' => {}
@@ -274,7 +279,7 @@ unsafe fn unpack(l: State) -> Res<c_int> {
                 } else {
                     f32::from_be_bytes(b)
                 };
-                ffi::lua_pushnumber(l, f64::from(v));
+                l.push_number(f64::from(v));
                 n += 1;
             }
             b'd' => {
@@ -285,41 +290,41 @@ unsafe fn unpack(l: State) -> Res<c_int> {
                 } else {
                     f64::from_be_bytes(b)
                 };
-                ffi::lua_pushnumber(l, v);
+                l.push_number(v);
                 n += 1;
             }
             b'c' => {
                 if size == 0 {
-                    if n == 0 || ffi::lua_isnumber(l, -1) == 0 {
-                        return Err(b"format 'c0' needs a previous size".to_vec());
+                    if n == 0 || !l.is_number(-1) {
+                        return Err(LuaRaise::msg(b"format 'c0' needs a previous size".as_slice()));
                     }
-                    size = ffi::lua_tonumber(l, -1) as usize;
-                    ffi::lua_settop(l, -2);
+                    size = l.to_number(-1) as usize;
+                    l.pop(1);
                     n -= 1;
                     if !(size <= ld && pos <= ld - size) {
-                        return Err(lua::arg_error_msg(l, 2, "data string too short"));
+                        return Err(l.arg_error(2, "data string too short"));
                     }
                 }
-                lua::push_bytes(l, &data[pos..pos + size]);
+                l.push_bytes(&data[pos..pos + size]);
                 n += 1;
             }
             b's' => {
                 let Some(e) = data[pos..].iter().position(|&c| c == 0) else {
-                    return Err(b"unfinished string in data".to_vec());
+                    return Err(LuaRaise::msg(b"unfinished string in data".as_slice()));
                 };
                 size = e + 1;
-                lua::push_bytes(l, &data[pos..pos + e]);
+                l.push_bytes(&data[pos..pos + e]);
                 n += 1;
             }
             _ => control(l, opt, &mut f, &mut h)?,
         }
         pos += size;
     }
-    ffi::lua_pushinteger(l, (pos + 1) as ffi::lua_Integer);
+    l.push_integer((pos + 1) as i64);
     Ok(n + 1)
 }
 
-unsafe fn size(l: State) -> Res<c_int> {
+fn size(l: &mut Lua) -> Res<c_int> {
     let fmt = check_string(l, 1)?.to_vec();
     let fmt_c = &fmt[..fmt.iter().position(|&c| c == 0).unwrap_or(fmt.len())];
     let mut f = Fmt { s: fmt_c, pos: 0 };
@@ -330,41 +335,24 @@ unsafe fn size(l: State) -> Res<c_int> {
         let size = optsize(opt, &mut f)?;
         pos += gettoalign(pos, &h, opt, size);
         if opt == b's' {
-            return Err(lua::arg_error_msg(l, 1, "option 's' has no fixed size"));
+            return Err(l.arg_error(1, "option 's' has no fixed size"));
         } else if opt == b'c' && size == 0 {
-            return Err(lua::arg_error_msg(l, 1, "option 'c0' has no fixed size"));
+            return Err(l.arg_error(1, "option 'c0' has no fixed size"));
         }
         if !opt.is_ascii_alphanumeric() {
             control(l, opt, &mut f, &mut h)?;
         }
         pos += size;
     }
-    ffi::lua_pushinteger(l, pos as ffi::lua_Integer);
+    l.push_integer(pos as i64);
     Ok(1)
 }
 
-/// Runs a body and raises its error with nothing left to drop.
-unsafe fn wrap(l: State, body: unsafe fn(State) -> Res<c_int>) -> c_int {
-    match body(l) {
-        Ok(n) => n,
-        Err(msg) => lua::raise_owned(l, msg),
-    }
-}
-
-unsafe extern "C-unwind" fn b_pack(l: State) -> c_int {
-    // SAFETY (all three): called by Lua with its state.
-    wrap(l, pack)
-}
-
-unsafe extern "C-unwind" fn b_unpack(l: State) -> c_int {
-    wrap(l, unpack)
-}
-
-unsafe extern "C-unwind" fn b_size(l: State) -> c_int {
-    wrap(l, size)
-}
+lua_function!(B_PACK => pack);
+lua_function!(B_UNPACK => unpack);
+lua_function!(B_SIZE => size);
 
 /// Registers the `struct` table.
-pub unsafe fn open(l: State) {
-    super::register(l, b"struct", &[(b"pack", b_pack), (b"unpack", b_unpack), (b"size", b_size)]);
+pub fn open(l: &mut Lua) {
+    super::register(l, b"struct", &[(b"pack", B_PACK), (b"unpack", B_UNPACK), (b"size", B_SIZE)]);
 }

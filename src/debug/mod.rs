@@ -1,6 +1,9 @@
 //! DEBUG (debug.c): test and diagnosis helpers, including the dataset
 //! digest that compares datasets by content (equal data, equal digest,
-//! whatever the encodings).
+//! whatever the encodings). `crash.rs` writes the bug report a panic or
+//! a failed assertion leaves in the log.
+
+pub mod crash;
 
 use crate::db::{estimate_idle_ms, KvEntry};
 use crate::error::Error;
@@ -122,6 +125,8 @@ fn serialized_len(e: &KvEntry) -> usize {
 const HELP: &[&str] = &[
     "AOF-FLUSH-SLEEP <microsec>",
     "    Server will sleep before flushing the AOF, this is used for testing.",
+    "ASSERT",
+    "    Fail an assertion: the server logs a bug report and exits.",
     "CHANGE-REPL-ID",
     "    Change the replication IDs of the instance.",
     "CONFIG-REWRITE-FORCE-ALL",
@@ -139,6 +144,8 @@ const HELP: &[&str] = &[
     "    Like HTSTATS but for the hash table stored at <key>'s value.",
     "OBJECT <key>",
     "    Show low level info about the <key> and associated value.",
+    "PANIC",
+    "    Panic: the server logs a bug report and exits.",
     "PAUSE-CRON <0|1>",
     "    Stop or resume the periodic server tasks.",
     "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
@@ -356,6 +363,18 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
             ctx.srv.feed_replicas_argv(None, &argv);
             ctx.c.reply.ok();
         }
+        b"panic" => {
+            // `serverPanic`: the bug report, then the process ends.
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            panic!("DEBUG PANIC called at Unix time {now}");
+        }
+        b"assert" => {
+            // `serverAssertWithInfo(c, c->argv[0], 1 == 2)`: the client and
+            // its first argument are the context of the report.
+            std::panic::panic_any(assert_context(ctx, "1 == 2"));
+        }
         b"set-disable-deny-scripts" if argc == 3 => {
             ctx.srv.scripting.disable_deny_script = parse_i64(ctx.argv[2]).unwrap_or(0) != 0;
             ctx.c.reply.ok();
@@ -385,6 +404,26 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
         }
     }
     Ok(())
+}
+
+/// The context of an assertion about the running command: the client
+/// and its first argument, a string object (`OBJ_STRING`, embstr up to
+/// 44 bytes as Redis creates argv objects, else raw).
+fn assert_context(ctx: &Ctx, expr: &'static str) -> crash::AssertionFailed {
+    let first = ctx.argv.first().map_or(0, |a| a.len());
+    crash::AssertionFailed {
+        expr,
+        client: Some(crash::ClientContext {
+            flags: ctx.c.flags,
+            conn: format!("fd={}", ctx.c.fd),
+            argv: ctx.argv.iter().map(|a| a.to_vec()).collect(),
+        }),
+        object: Some(crash::ObjectContext {
+            type_code: 0,
+            encoding: if first <= 44 { 8 } else { 0 },
+            refcount: 1,
+        }),
+    }
 }
 
 /// `DEBUG PROTOCOL <type>`: a sample reply of each RESP type.
