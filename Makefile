@@ -7,6 +7,7 @@
 #   make test       deps + build + cargo tests + upstream Tcl suite
 #   make tcl        Tcl suite only, e.g. make tcl UNITS="unit/type/list unit/expire"
 #   make bench      compare against /usr/bin/redis-server (benches/bench.sh)
+#   make bench-instr  callgrind instructions per request, side by side (benches/instr.sh)
 #   make lint       rustfmt check + clippy -D warnings
 
 SHELL := bash
@@ -20,7 +21,7 @@ RUN_DIR ?= $(CURDIR)/target/run
 UNITS   ?=
 WITH_REDIS_SERVER ?= 0
 
-.PHONY: all build run deps test cargo-test tcl bench lint
+.PHONY: all build run deps test cargo-test tcl bench bench-instr lint
 
 all: build
 
@@ -60,6 +61,9 @@ tcl: build
 
 bench: build
 	benches/bench.sh
+
+bench-instr: build
+	benches/instr.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

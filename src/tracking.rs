@@ -63,6 +63,13 @@ pub struct Tracking {
 }
 
 impl Tracking {
+    /// No tracking client and nothing remembered: key changes need not
+    /// be looked at (the test `tracking_invalidate_key` starts with).
+    #[inline]
+    pub fn is_idle(&self) -> bool {
+        self.clients.is_empty() && self.table.is_empty()
+    }
+
     /// Number of clients with tracking on (INFO `tracking_clients`).
     pub fn num_clients(&self) -> usize {
         self.clients.len()

@@ -307,8 +307,29 @@ const ALL_PARTS: [Part; 3] = [Part::EarlySignal, Part::Events, Part::LateSignal]
 impl Server {
     /// The hook: every change to a key ends here, and the subscribers hear
     /// of it in a fixed order.
+    #[inline]
     pub(crate) fn on_key_change(&mut self, db: usize, key: &[u8], change: KeyChange<'_>) {
         self.observe_change(db, key, &change);
+        if self.has_listeners(db) {
+            self.dispatch_change(db, key, change);
+        }
+    }
+
+    /// Whether any subscriber with visible effects listens to changes in
+    /// `db` now: most servers have no keyspace notifications, WATCHes,
+    /// tracking clients or blocked clients, and then a change costs one
+    /// test. A new subscriber with effects adds its own "am I listening"
+    /// test here.
+    #[inline]
+    fn has_listeners(&self, db: usize) -> bool {
+        self.cfg.special.notify_keyspace_events != 0
+            || !self.dbs[db].watched.is_empty()
+            || !self.tracking.is_idle()
+            || !self.blocking.keys.is_empty()
+    }
+
+    /// The subscribers with effects, in their fixed order.
+    fn dispatch_change(&mut self, db: usize, key: &[u8], change: KeyChange<'_>) {
         match change {
             KeyChange::Created => {
                 if !self.blocking.keys.is_empty() && self.dbs[db].find(key).is_some_and(super::blocks_on) {
@@ -378,6 +399,7 @@ impl Server {
 
     /// The write epilogue outside a command context (a blocked client
     /// served later, the stream of our master): see `Ctx::key_modified`.
+    #[inline]
     pub fn key_modified(&mut self, db: usize, key: &[u8], w: impl Into<KeyWrite>) {
         let w = w.into();
         self.dirty.add(w.dirty);
@@ -392,6 +414,9 @@ impl Server {
         for (db, key, w) in writes {
             self.dirty.add(w.dirty);
             self.observe_change(*db, key, &KeyChange::Written(w));
+        }
+        if !writes.iter().any(|(db, _, _)| self.has_listeners(*db)) {
+            return;
         }
         for part in ALL_PARTS {
             for (db, key, w) in writes {
