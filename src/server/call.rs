@@ -196,6 +196,7 @@ impl Server {
     /// What the checks need to know about the command (`processCommand`'s
     /// `is_*_command` locals): EXEC is judged by what it queued, EVAL and
     /// FCALL by their script's flags.
+    #[inline]
     fn gate_facts(&self, c: &Client, cmd: &Command, argv: &[&[u8]]) -> GateFacts {
         let flags = self.command_flags(cmd, argv);
         let is_exec = cmd.kind == Kind::Exec;
@@ -217,6 +218,7 @@ impl Server {
 
     /// DEBUG and MODULE as `enable-debug-command` / `enable-module-command`
     /// allow them.
+    #[inline]
     fn gate_protected(&self, c: &Client, cmd: &Command) -> Result<(), Stop> {
         if !cmd.has(f::PROTECTED) {
             return Ok(());
@@ -234,6 +236,7 @@ impl Server {
         ))))
     }
 
+    #[inline]
     fn gate_auth(&self, c: &Client, cmd: &Command) -> Result<(), Stop> {
         if self.auth_required(c) && !cmd.has(f::NO_AUTH) {
             return Err(Stop::Reject(Error::NoAuth));
@@ -243,8 +246,16 @@ impl Server {
 
     /// maxmemory: evict first; refuse memory-hungry commands if still over
     /// (inside MULTI every queued command is).
+    #[inline]
     fn gate_oom(&mut self, c: &Client, cmd: &Command, g: &GateFacts) -> Result<(), Stop> {
-        if self.cfg.maxmemory == 0 || crate::scripting::busy_script().is_some() {
+        if self.cfg.maxmemory == 0 {
+            return Ok(());
+        }
+        self.gate_oom_slow(c, cmd, g)
+    }
+
+    fn gate_oom_slow(&mut self, c: &Client, cmd: &Command, g: &GateFacts) -> Result<(), Stop> {
+        if crate::scripting::busy_script().is_some() {
             return Ok(());
         }
         let oom = self.perform_evictions() == crate::db::evict::EvictResult::Fail;
@@ -274,6 +285,7 @@ impl Server {
     }
 
     /// `min-replicas-to-write`.
+    #[inline]
     fn gate_min_replicas(&self, g: &GateFacts) -> Result<(), Stop> {
         if g.is_write && !self.good_replicas_ok() {
             return Err(Stop::Reject(Error::NoReplicas));
@@ -281,6 +293,7 @@ impl Server {
         Ok(())
     }
 
+    #[inline]
     fn gate_read_only_replica(&self, g: &GateFacts) -> Result<(), Stop> {
         if self.is_replica() && self.cfg.replica_read_only && !g.obey && g.is_write {
             return Err(Stop::Reject(Error::ReadOnlyReplica));
@@ -289,6 +302,7 @@ impl Server {
     }
 
     /// `replica-serve-stale-data no` while the link to our master is down.
+    #[inline]
     fn gate_stale_replica(&self, g: &GateFacts) -> Result<(), Stop> {
         if self.is_replica()
             && self.repl.link.state != crate::repl::replica::LinkState::Connected
@@ -300,6 +314,7 @@ impl Server {
         Ok(())
     }
 
+    #[inline]
     fn gate_loading(&self, g: &GateFacts) -> Result<(), Stop> {
         let loading = self.loading && !self.repl.async_loading && g.deny_loading;
         if loading || (self.repl.async_loading && g.deny_async_loading) {
@@ -311,8 +326,17 @@ impl Server {
     /// CLIENT PAUSE holds the command back (`blockClient(c,
     /// BLOCKED_POSTPONE)`): no reply now; it is parsed and checked again
     /// when the pause ends.
+    #[inline]
     fn gate_pause(&mut self, c: &mut Client, cmd: &Command, argv: &[&[u8]]) -> Result<(), Stop> {
-        if self.pause == PauseKind::None || !self.command_paused(c, cmd, argv) {
+        if self.pause == PauseKind::None {
+            return Ok(());
+        }
+        self.gate_pause_slow(c, cmd, argv)
+    }
+
+    #[cold]
+    fn gate_pause_slow(&mut self, c: &mut Client, cmd: &Command, argv: &[&[u8]]) -> Result<(), Stop> {
+        if !self.command_paused(c, cmd, argv) {
             return Ok(());
         }
         c.flags |= cf::POSTPONED;
@@ -323,6 +347,7 @@ impl Server {
     }
 
     /// Inside MULTI, everything but the transaction commands is queued.
+    #[inline]
     fn gate_queue_in_multi(&mut self, c: &mut Client, cmd: &'static Command, argv: &[&[u8]], g: &GateFacts) -> Result<(), Stop> {
         if c.has(cf::MULTI) && !cmd.kind.runs_inside_multi() {
             self.queue_multi_command(c, cmd, argv, g.flags);
@@ -480,10 +505,16 @@ struct GateFacts {
 
 /// `POST` or `Host:` as a command: HTTP sent to us (cross-protocol
 /// scripting).
+#[inline]
 fn is_cross_protocol_attack(name: &[u8]) -> bool {
-    name.eq_ignore_ascii_case(b"post") || name.eq_ignore_ascii_case(b"host:")
+    match name.len() {
+        4 => name.eq_ignore_ascii_case(b"post"),
+        5 => name.eq_ignore_ascii_case(b"host:"),
+        _ => false,
+    }
 }
 
+#[inline]
 fn gate_arity(cmd: &Command, argv: &[&[u8]]) -> Result<(), Stop> {
     let arity = cmd.def.arity;
     let argc = argv.len() as i32;
@@ -493,6 +524,7 @@ fn gate_arity(cmd: &Command, argv: &[&[u8]]) -> Result<(), Stop> {
     Ok(())
 }
 
+#[inline]
 fn gate_no_multi(c: &Client, cmd: &Command) -> Result<(), Stop> {
     if c.has(cf::MULTI) && cmd.has(f::NO_MULTI) {
         return Err(Stop::Reject(Error::err("ERR Command not allowed inside a transaction")));
@@ -502,6 +534,7 @@ fn gate_no_multi(c: &Client, cmd: &Command) -> Result<(), Stop> {
 
 /// A RESP2 client in subscribed state may only (un)subscribe, PING, QUIT
 /// and RESET.
+#[inline]
 fn gate_pubsub_context(c: &Client, cmd: &Command) -> Result<(), Stop> {
     if c.has(cf::PUBSUB) && c.reply.resp == 2 && !cmd.kind.allowed_in_resp2_pubsub() {
         return Err(Stop::Reject(Error::msg(format!(
@@ -513,6 +546,7 @@ fn gate_pubsub_context(c: &Client, cmd: &Command) -> Result<(), Stop> {
 }
 
 /// While a script runs past busy-script-time, only ALLOW_BUSY commands.
+#[inline]
 fn gate_busy_script(cmd: &Command) -> Result<(), Stop> {
     if let Some(eval) = crate::scripting::busy_script() {
         if !cmd.has(f::ALLOW_BUSY) {
@@ -523,6 +557,7 @@ fn gate_busy_script(cmd: &Command) -> Result<(), Stop> {
 }
 
 /// A replica connected to us may not touch the keyspace.
+#[inline]
 fn gate_replica_keyspace(c: &Client, g: &GateFacts) -> Result<(), Stop> {
     if c.has(cf::SLAVE) && (g.may_replicate || g.is_write || g.is_read) {
         return Err(Stop::Reject(Error::err("ERR Replica can't interact with the keyspace")));
