@@ -93,6 +93,7 @@ pub fn free_effort(v: ValueRef) -> usize {
         Obj::Set(crate::types::set::Set::Table(t)) => t.len(),
         Obj::ZSet(z @ crate::types::zset::ZSet::Skiplist(_)) => z.len(),
         Obj::Stream(s) => s.free_effort(),
+        Obj::Stack(v) => v.free_effort(),
         _ => 1,
     }
 }

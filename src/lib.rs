@@ -29,6 +29,7 @@ pub mod resp;
 pub mod scripting;
 pub mod server;
 pub mod slowlog;
+pub mod stack;
 pub mod tracking;
 pub mod types;
 pub mod util;

@@ -27,6 +27,8 @@ pub enum Obj {
     ZSet(crate::types::zset::ZSet),
     /// Boxed: the stream header is bigger than the other variants.
     Stream(Box<crate::types::stream::Stream>),
+    /// A Redis Stack type (a module value in Redis): see `stack/`.
+    Stack(crate::stack::StackValue),
 }
 
 /// Redis's type of a value, as `TYPE` names it.
@@ -38,6 +40,8 @@ pub enum ValueType {
     ZSet,
     Hash,
     Stream,
+    /// A Redis Stack type; TYPE names it as its module does (`ReJSON-RL`).
+    Module(crate::stack::StackKind),
 }
 
 impl ValueType {
@@ -49,6 +53,7 @@ impl ValueType {
             ValueType::ZSet => "zset",
             ValueType::Hash => "hash",
             ValueType::Stream => "stream",
+            ValueType::Module(k) => k.type_name(),
         }
     }
 
@@ -61,7 +66,7 @@ impl ValueType {
             b"zset" => ValueType::ZSet,
             b"hash" => ValueType::Hash,
             b"stream" => ValueType::Stream,
-            _ => return None,
+            _ => return crate::stack::StackKind::by_type_name(name).map(ValueType::Module),
         })
     }
 }
@@ -75,6 +80,7 @@ impl Obj {
             Obj::Set(_) => ValueType::Set,
             Obj::ZSet(_) => ValueType::ZSet,
             Obj::Stream(_) => ValueType::Stream,
+            Obj::Stack(v) => v.value_type(),
         }
     }
 
@@ -86,6 +92,8 @@ impl Obj {
             Obj::Set(s) => s.encoding_name(),
             Obj::ZSet(z) => z.encoding_name(),
             Obj::Stream(s) => s.encoding_name(),
+            // Module objects are created with OBJ_ENCODING_RAW.
+            Obj::Stack(_) => "raw",
         }
     }
 }
@@ -100,6 +108,11 @@ impl Obj {
             Obj::Set(s) => s.len() * 8,
             Obj::ZSet(z) => z.len() * 16,
             Obj::Stream(s) => s.nodes().map(|(_, lp)| lp.bytes() + 18).sum::<usize>() + 64,
+            Obj::Stack(v) => {
+                let mut w = crate::persist::rdb::codec::RdbWriter::new(std::io::sink(), false, false);
+                let _ = v.write_rdb(&mut w);
+                w.written as usize
+            }
         }
     }
 }
@@ -204,6 +217,7 @@ pub fn obj_alloc_size(o: &Obj) -> usize {
         Obj::Set(s) => s.alloc_size(),
         Obj::ZSet(z) => z.alloc_size(),
         Obj::Stream(s) => s.alloc_size(),
+        Obj::Stack(v) => v.mem_usage(),
     };
     jemalloc_class(std::mem::size_of::<Obj>()) + inner
 }

@@ -12,7 +12,7 @@ use crate::server::{CmdResult, Ctx, Server};
 use crate::util::num::{parse_f64, parse_i64};
 use sha1::{Digest, Sha1};
 
-type Digest20 = [u8; 20];
+pub type Digest20 = [u8; 20];
 
 /// XORs the SHA1 of `data` into `d` (`xorDigest`).
 pub fn xor_digest(d: &mut Digest20, data: &[u8]) {
@@ -39,6 +39,7 @@ fn type_code(v: &ValueRef) -> u32 {
         ZSet => 3,
         Hash => 4,
         Stream => 6,
+        Module(_) => 5,
     }
 }
 
@@ -55,6 +56,7 @@ fn object_digest(d: &mut Digest20, v: ValueRef, has_expire: bool) {
         ValueRef::Obj(Obj::Set(s)) => s.digest(d),
         ValueRef::Obj(Obj::ZSet(z)) => z.digest(d),
         ValueRef::Obj(Obj::Stream(s)) => s.digest(d),
+        ValueRef::Obj(Obj::Stack(v)) => xor_digest(d, &v.digest()),
     }
     if has_expire {
         xor_digest(d, b"!!expire!!");

@@ -160,6 +160,10 @@ fn seeds(srv: &mut Server) -> Vec<Vec<u8>> {
     }
     let p = dump_payload(ValueRef::Obj(&Obj::Stream(Box::new(st))), true);
     out.push(p[..p.len() - 10].to_vec());
+    for v in crate::stack::StackValue::fuzz_samples() {
+        let p = dump_payload(ValueRef::Obj(&Obj::Stack(v)), true);
+        out.push(p[..p.len() - 10].to_vec());
+    }
     let zm = zipmap(&[(b"f1", b"v1"), (b"field2", b"value2"), (b"3", b"")]);
     out.push(body(TYPE_HASH_ZIPMAP, |w| w.string(&zm)));
     out
@@ -171,6 +175,13 @@ fn exercise(srv: &Server, o: &mut Obj) {
     let _ = super::types::rewrite_commands(b"k", ValueRef::Obj(o));
     match o {
         Obj::Str(_) | Obj::Stream(_) => {}
+        Obj::Stack(v) => {
+            let _ = v.digest();
+            let _ = v.mem_usage();
+            let _ = v.free_effort();
+            let copy = v.clone();
+            let _ = dump_payload(ValueRef::Obj(&Obj::Stack(copy)), true);
+        }
         Obj::List(l) => {
             let all = l.to_vec();
             let _ = l.with_index(0, |v| v.to_vec());

@@ -38,6 +38,7 @@ pub fn collection_type(o: &Obj) -> u8 {
         Obj::ZSet(z) if z.is_listpack() => TYPE_ZSET_LISTPACK,
         Obj::ZSet(_) => TYPE_ZSET_2,
         Obj::Stream(_) => TYPE_STREAM_LISTPACKS_2,
+        Obj::Stack(_) => TYPE_MODULE_2,
     }
 }
 
@@ -87,6 +88,7 @@ pub fn write_collection<W: Write>(w: &mut RdbWriter<W>, o: &Obj) -> io::Result<(
             }
         },
         Obj::Stream(s) => crate::types::stream::write_rdb(w, s),
+        Obj::Stack(v) => v.write_rdb(w),
     }
 }
 
@@ -237,7 +239,7 @@ pub fn read_collection<R: Read>(srv: &mut Server, r: &mut RdbReader<R>, t: u8) -
             }
             Ok(Some(Obj::Hash(hash_from_listpack(srv, lp)?)))
         }
-        TYPE_MODULE | TYPE_MODULE_2 => corrupt("Module value in RDB but modules are not supported"),
+        TYPE_MODULE | TYPE_MODULE_2 => Ok(Some(Obj::Stack(crate::stack::rdb::read_value(r, t)?))),
         TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 => {
             let s = crate::types::stream::read_rdb(srv, r, t, deep)?;
             // Streams are kept even when empty.
@@ -466,6 +468,7 @@ pub fn rewrite_commands(key: &[u8], v: crate::object::ValueRef) -> Vec<Vec<Vec<u
         ValueRef::Obj(Obj::Set(s)) => batched(b"SADD", key, s.iter().map(elem_bytes), AOF_ITEMS_PER_CMD),
         ValueRef::Obj(Obj::ZSet(z)) => z.rewrite_commands(key),
         ValueRef::Obj(Obj::Stream(s)) => crate::types::stream::rewrite_commands(key, s),
+        ValueRef::Obj(Obj::Stack(v)) => v.rewrite(key),
         ValueRef::Obj(Obj::Hash(h)) => {
             let mut out = Vec::new();
             let mut cmd: Vec<Vec<u8>> = Vec::new();

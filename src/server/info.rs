@@ -299,6 +299,7 @@ impl Server {
         }
         if want("module_list") || want("modules") || everything {
             section(&mut out, "Modules");
+            crate::stack::module::info_lines(&mut out);
         }
         if want("commandstats") {
             section(&mut out, "Commandstats");
