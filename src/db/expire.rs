@@ -216,14 +216,14 @@ fn expire_generic(ctx: &mut Ctx, basetime: i64, seconds: bool) -> CmdResult {
 
 /// `EXPIRE key seconds [NX|XX|GT|LT]`
 pub fn expire_command(ctx: &mut Ctx) -> CmdResult {
-    let now = ctx.srv.mstime;
-    expire_generic(ctx, now, true)
+    // The clock now, not the command's cached time, as Redis
+    // (`checkAlreadyExpired` reads the clock again).
+    expire_generic(ctx, crate::util::mstime(), true)
 }
 
 /// `PEXPIRE key milliseconds [NX|XX|GT|LT]`
 pub fn pexpire_command(ctx: &mut Ctx) -> CmdResult {
-    let now = ctx.srv.mstime;
-    expire_generic(ctx, now, false)
+    expire_generic(ctx, crate::util::mstime(), false)
 }
 
 /// `EXPIREAT key unix-time-seconds [NX|XX|GT|LT]`
