@@ -42,6 +42,7 @@
 //! The encoding `OBJECT ENCODING` reports is `raw` for every module value,
 //! as in Redis (module objects are created with `OBJ_ENCODING_RAW`).
 
+pub mod json;
 pub mod module;
 #[cfg(test)]
 mod probe;

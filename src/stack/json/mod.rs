@@ -1,0 +1,3 @@
+//! JSON documents (RedisJSON 2.8's `ReJSON-RL` type).
+
+pub mod tape;
