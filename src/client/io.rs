@@ -74,7 +74,7 @@ impl Server {
             }
         }
         log::debug!("Accepted {}", c.addr);
-        c.authenticated = self.cfg.requirepass.is_empty();
+        self.set_default_auth(&mut c);
         self.stats.numconnections += 1;
         self.client_by_id.insert(id, key);
         self.clients[key] = Some(c);
@@ -85,7 +85,7 @@ impl Server {
     /// Protected mode (Redis 7.0): no password for the default user means
     /// only loopback and unix socket clients, whatever `bind` says.
     fn protected_mode_denies(&self, c: &Client) -> bool {
-        self.cfg.protected_mode && self.cfg.requirepass.is_empty() && !crate::server::call::is_local_client(c)
+        self.cfg.protected_mode && self.default_user_nopass() && !crate::server::call::is_local_client(c)
     }
 
     /// Handles a readable event for client `key`.

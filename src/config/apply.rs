@@ -39,8 +39,10 @@ pub fn maxclients(srv: &mut Server) -> Result<(), String> {
     Ok(())
 }
 
-pub fn requirepass(_srv: &mut Server) -> Result<(), String> {
-    // Connections already authenticated stay so, as in Redis.
+/// The default user's password follows `requirepass`; connections
+/// already authenticated stay so, as in Redis.
+pub fn requirepass(srv: &mut Server) -> Result<(), String> {
+    srv.acl_update_default_password();
     Ok(())
 }
 

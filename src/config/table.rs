@@ -83,7 +83,7 @@ define_configs! {
     string bind_source_addr = "bind-source-addr", MODIFIABLE, "", EMPTY_NULL;
     string logfile = "logfile", IMMUTABLE, "", ALLOW_EMPTY;
     string masterauth = "masterauth", SENSITIVE, "", EMPTY_NULL;
-    string requirepass = "requirepass", SENSITIVE, "", EMPTY_NULL => apply(apply::requirepass);  // redis has: apply:updateRequirePass
+    string requirepass = "requirepass", SENSITIVE, "", EMPTY_NULL => apply(apply::requirepass);
     enum   supervised = "supervised", IMMUTABLE, enums::SUPERVISED_MODE_ENUM, "no";
     enum   syslog_facility = "syslog-facility", IMMUTABLE, enums::SYSLOG_FACILITY_ENUM, "local0";
     enum   repl_diskless_load = "repl-diskless-load", DEBUG | DENY_LOADING, enums::REPL_DISKLESS_LOAD_ENUM, "disabled";

@@ -917,6 +917,8 @@ impl Server {
         let mut c = Box::new(Client::new(id, key, Some(t.conn), &self.cfg.unixsocket, self.unixtime));
         c.flags |= cf::MASTER;
         c.authenticated = true;
+        // Our master's stream is obeyed whatever the ACLs say.
+        c.user = None;
         c.db = db.min(self.dbs.len().saturating_sub(1));
         if let (Some(reg), Some(conn)) = (self.registry.as_ref(), c.conn.as_mut()) {
             if let Err(e) = reg.register(conn, Tok::Client(key).into(), mio::Interest::READABLE | mio::Interest::WRITABLE) {

@@ -236,6 +236,8 @@ pub struct Server {
     pub last_security_warning: i64,
     /// The key change hook's own state (db/change.rs).
     pub changes: crate::db::change::ChangeState,
+    /// ACL users and the ACL log.
+    pub acl: crate::acl::Acl,
 }
 
 /// What a command handler sees: the server, its client, its arguments.

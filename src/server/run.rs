@@ -73,6 +73,7 @@ impl Server {
             running: Default::default(),
             calls: Default::default(),
             cmd_stats: vec![Default::default(); cmds.cmds.len()],
+            acl: crate::acl::Acl::new(cmds),
             cmds,
             dbs: (0..ndbs).map(Db::new).collect(),
             clients: slab::Slab::new(),
@@ -145,6 +146,7 @@ impl Server {
             reply_buffer_resizing: true,
             cfg,
         };
+        srv.acl_update_default_password();
         if replica {
             // `replicaof` in the config: the cron connects.
             srv.repl.link.state = crate::repl::replica::LinkState::Connect;
