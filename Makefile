@@ -6,6 +6,7 @@
 #                   WITH_REDIS_SERVER=1 also installs redis-server for benches
 #   make test       deps + build + cargo tests + upstream Tcl suite
 #   make tcl        Tcl suite only, e.g. make tcl UNITS="unit/type/list unit/expire"
+#   make tcl-tls    the same units over TLS (--tls, plus tcl-harness/units-tls.txt)
 #   make bench      compare against /usr/bin/redis-server (benches/bench.sh)
 #   make bench-instr  callgrind instructions per request, side by side (benches/instr.sh)
 #   make lint       rustfmt check + clippy -D warnings
@@ -21,7 +22,7 @@ RUN_DIR ?= $(CURDIR)/target/run
 UNITS   ?=
 WITH_REDIS_SERVER ?= 0
 
-.PHONY: all build run deps test cargo-test tcl bench bench-instr lint
+.PHONY: all build run deps test cargo-test tcl tcl-tls bench bench-instr lint
 
 all: build
 
@@ -32,12 +33,16 @@ run: build
 	mkdir -p '$(RUN_DIR)'
 	exec ./$(SERVER) --port $(PORT) --dir '$(RUN_DIR)' --save '' --appendonly no
 
-# Install what the tests need, only if missing: tclsh (tcl), redis-cli /
+# Install what the build and tests need, only if missing: OpenSSL's headers
+# (libssl-dev, pkg-config: the server links Debian's libssl3 for TLS), tclsh
+# (tcl) and its TLS package (tcl-tls, for the suite's --tls mode), redis-cli /
 # redis-benchmark / redis-check-aof (redis-tools), dpkg-source (dpkg-dev, used
 # by tcl-harness/run.sh to unpack the suite) and optionally redis-server.
 deps:
 	@pkgs=(); \
+	{ command -v pkg-config && pkg-config --exists openssl; } >/dev/null 2>&1 || pkgs+=(libssl-dev pkg-config); \
 	command -v tclsh >/dev/null 2>&1 || pkgs+=(tcl); \
+	echo 'package require tls' | tclsh >/dev/null 2>&1 || pkgs+=(tcl-tls); \
 	{ command -v redis-cli && command -v redis-benchmark && command -v redis-check-aof; } >/dev/null 2>&1 || pkgs+=(redis-tools); \
 	command -v dpkg-source >/dev/null 2>&1 || pkgs+=(dpkg-dev); \
 	if [[ '$(WITH_REDIS_SERVER)' == 1 ]] && ! command -v redis-server >/dev/null 2>&1; then pkgs+=(redis-server); fi; \
@@ -58,6 +63,9 @@ cargo-test:
 
 tcl: build
 	tcl-harness/run.sh $(UNITS)
+
+tcl-tls: build
+	TCL_TLS=1 tcl-harness/run.sh $(UNITS)
 
 bench: build
 	benches/bench.sh

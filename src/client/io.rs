@@ -4,6 +4,7 @@
 
 use super::{flags as cf, Client};
 use crate::ae::Tok;
+use crate::net::tls::ClientAuth;
 use crate::net::Conn;
 use crate::resp::{ParseLimits, Parsed};
 use crate::server::Server;
@@ -32,7 +33,8 @@ impl Server {
         loop {
             // An event queued before CONFIG SET bind/port shrank the list.
             let Some(l) = self.listeners.get(idx) else { return };
-            match l.accept(self.cfg.tcp_keepalive) {
+            let tls = self.tls.as_ref().map(|t| (t, ClientAuth::from_config(self.cfg.tls_auth_clients)));
+            match l.accept(self.cfg.tcp_keepalive, tls) {
                 Ok(conn) => self.create_client(conn),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
