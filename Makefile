@@ -4,7 +4,8 @@
 #   make run        build and run on port 6379 (PORT=..., RUN_DIR=...)
 #   make deps       install test dependencies (tclsh, redis-tools) if missing;
 #                   WITH_REDIS_SERVER=1 also installs redis-server for benches
-#   make test       deps + build + cargo tests + upstream Tcl suite
+#   make test       deps + build + cargo tests + upstream Tcl suite (+ its core
+#                   units over TLS, TLS_CI_UNITS)
 #   make tcl        Tcl suite only, e.g. make tcl UNITS="unit/type/list unit/expire"
 #   make tcl-tls    the same units over TLS (--tls, plus tcl-harness/units-tls.txt)
 #   make bench      compare against /usr/bin/redis-server (benches/bench.sh)
@@ -20,6 +21,12 @@ SERVER  := target/release/oxidis-server
 PORT    ?= 6379
 RUN_DIR ?= $(CURDIR)/target/run
 UNITS   ?=
+# The core units `make test` (so CI) also runs over TLS: about two minutes.
+# `make tcl-tls` runs them all.
+TLS_CI_UNITS ?= unit/tls unit/quit unit/info-command unit/type/incr unit/type/string \
+	unit/protocol unit/type/hash unit/keyspace unit/pubsub unit/multi unit/networking \
+	unit/auth unit/querybuf unit/pendingquerybuf unit/introspection-2 unit/other \
+	unit/dump integration/replication-2
 WITH_REDIS_SERVER ?= 0
 
 .PHONY: all build run deps test cargo-test tcl tcl-tls bench bench-instr lint
@@ -57,6 +64,7 @@ test: deps
 	$(MAKE) build
 	$(MAKE) cargo-test
 	tcl-harness/run.sh
+	TCL_TLS=1 tcl-harness/run.sh $(TLS_CI_UNITS)
 
 cargo-test:
 	OXIDIS_BIN='$(CURDIR)/$(SERVER)' $(CARGO) test --workspace --release

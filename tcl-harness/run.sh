@@ -438,6 +438,13 @@ run_unit() {
 # --------------------------------------------------------------------------
 
 main() {
+    if [[ ${1:-} == --tls-dir ]]; then
+        # For benches/bench.sh: the suite's test certificates, made if needed.
+        obtain_suite
+        ensure_tls
+        printf '%s\n' "$SUITE_DIR/tests/tls"
+        return 0
+    fi
     command -v tclsh >/dev/null 2>&1 || die "tclsh not found (run 'make deps')"
     read_units "$@"
     read_skips

@@ -256,6 +256,15 @@ impl Conn {
         }
     }
 
+    /// True while a TLS handshake has not completed: bytes written now
+    /// wait for it (`write` drives it and reports `WouldBlock`).
+    pub fn handshake_pending(&self) -> bool {
+        match &self.sock {
+            Sock::Tcp(_) | Sock::Unix(_) => false,
+            Sock::Tls(t) => t.handshake_wants().is_some(),
+        }
+    }
+
     /// True when the read path must run on a writable event: the last
     /// read (or the handshake) waits to write.
     #[inline]
