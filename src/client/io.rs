@@ -4,6 +4,7 @@
 
 use super::{flags as cf, Client};
 use crate::ae::Tok;
+use crate::net::tls::ClientAuth;
 use crate::net::Conn;
 use crate::resp::{ParseLimits, Parsed};
 use crate::server::Server;
@@ -32,7 +33,8 @@ impl Server {
         loop {
             // An event queued before CONFIG SET bind/port shrank the list.
             let Some(l) = self.listeners.get(idx) else { return };
-            match l.accept(self.cfg.tcp_keepalive) {
+            let tls = self.tls.as_ref().map(|t| (t, ClientAuth::from_config(self.cfg.tls_auth_clients)));
+            match l.accept(self.cfg.tcp_keepalive, tls) {
                 Ok(conn) => self.create_client(conn),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -56,14 +58,24 @@ impl Server {
         let key = self.clients.insert(None);
         let c = Client::new(id, key, Some(conn), &self.cfg.unixsocket, self.unixtime);
         let mut c = Box::new(c);
+        let mut denied = false;
         if !unix && self.protected_mode_denies(&c) {
             let msg = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a valid password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
-            if let Some(conn) = c.conn.as_mut() {
-                let _ = conn.write(msg);
-            }
             self.stats.rejected_conn += 1;
-            self.clients.remove(key);
-            return;
+            if !c.conn.as_ref().is_some_and(Conn::handshake_pending) {
+                if let Some(conn) = c.conn.as_mut() {
+                    let _ = conn.write(msg);
+                }
+                self.clients.remove(key);
+                return;
+            }
+            // TLS: the refusal can only be read once the handshake is
+            // done (Redis checks in `clientAcceptHandler`). Queue it; the
+            // write path drives the handshake, sends it, and closes. A
+            // closing client reads nothing, so no command of it runs.
+            c.reply.raw(msg);
+            c.flags |= cf::CLOSE_AFTER_REPLY | cf::PENDING_WRITE;
+            denied = true;
         }
         if let (Some(reg), Some(conn)) = (self.registry.as_ref(), c.conn.as_mut()) {
             let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
@@ -78,6 +90,9 @@ impl Server {
         self.stats.numconnections += 1;
         self.client_by_id.insert(id, key);
         self.clients[key] = Some(c);
+        if denied {
+            self.pending_write.push(key);
+        }
     }
 
     /// Protected mode refuses non-loopback clients when there is no

@@ -56,7 +56,7 @@ pub fn oom_score_adj(srv: &mut Server) -> Result<(), String> {
 }
 
 pub fn port(srv: &mut Server) -> Result<(), String> {
-    srv.rebind().map_err(|e| {
+    srv.rebind_listeners(true, false).map_err(|e| {
         log::warn!("{e}");
         "Unable to listen on this port. Check server logs.".to_string()
     })

@@ -14,6 +14,7 @@
 use super::load::{Progress, StreamLoad};
 use crate::ae::Tok;
 use crate::client::{flags as cf, Client};
+use crate::net::tls::Tls;
 use crate::net::Conn;
 use crate::server::Server;
 use std::io::Write;
@@ -178,8 +179,8 @@ fn command_bytes(args: &[&[u8]]) -> Vec<u8> {
 }
 
 /// A non-blocking connect to `addr`, from `source` when set
-/// (`bind-source-addr`).
-fn connect_from(addr: std::net::SocketAddr, source: &str) -> std::io::Result<Conn> {
+/// (`bind-source-addr`), over TLS when `tls` is given (`tls-replication`).
+fn connect_from(addr: std::net::SocketAddr, source: &str, tls: Option<&Tls>) -> std::io::Result<Conn> {
     let src = if source.is_empty() {
         None
     } else {
@@ -188,7 +189,7 @@ fn connect_from(addr: std::net::SocketAddr, source: &str) -> std::io::Result<Con
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "Invalid bind-source-addr"))?;
         Some(ip)
     };
-    Conn::connect(addr, src)
+    Conn::connect(addr, src, tls)
 }
 
 fn now_secs() -> i64 {
@@ -393,8 +394,15 @@ impl Server {
         let mut last_err = String::from("Name or service not known");
         let mut conn = None;
         let source = self.cfg.bind_source_addr.clone();
+        let tls = match self.tls_for_link(self.cfg.tls_replication) {
+            Ok(t) => t.cloned(),
+            Err(e) => {
+                log::warn!("Unable to connect to MASTER: {e}");
+                return false;
+            }
+        };
         for a in addrs {
-            match connect_from(a, &source) {
+            match connect_from(a, &source, tls.as_ref()) {
                 Ok(s) => {
                     conn = Some(s);
                     break;
@@ -482,9 +490,11 @@ impl Server {
 
     /// Events on the transfer socket.
     pub fn transfer_event(&mut self, readable: bool, writable: bool) {
-        if self.repl.link.transfer.is_none() {
+        let Some(t) = self.repl.link.transfer.as_ref() else {
             return;
-        }
+        };
+        // TLS: a read waiting to write runs on a writable event.
+        let readable = readable || (writable && t.conn.read_needs_writable());
         if self.repl.link.state == LinkState::Connecting {
             if readable || writable {
                 self.connect_done();
@@ -742,6 +752,8 @@ impl Server {
         }
         let port = if self.cfg.replica_announce_port != 0 {
             self.cfg.replica_announce_port
+        } else if self.cfg.tls_replication && self.cfg.tls_port != 0 {
+            self.cfg.tls_port
         } else {
             self.cfg.port
         };
@@ -929,7 +941,9 @@ impl Server {
             }
         }
         self.repl.link.read_reploff += t.rbuf.len() as i64;
-        if !t.rbuf.is_empty() {
+        // Stream bytes already read, or held inside the connection (TLS),
+        // announce themselves by no event: run them now.
+        if !t.rbuf.is_empty() || c.conn.as_ref().is_some_and(Conn::has_pending_input) {
             c.querybuf = std::mem::take(&mut t.rbuf);
             self.pending_read.push(key);
         }

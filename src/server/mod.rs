@@ -12,6 +12,7 @@ pub mod cron;
 pub mod info;
 pub mod oomscore;
 pub mod run;
+pub mod tls;
 
 use crate::client::Client;
 use crate::commands::{Command, Registry};
@@ -128,6 +129,9 @@ pub struct Server {
     pub clients: slab::Slab<Option<Box<Client>>>,
     pub next_client_id: u64,
     pub listeners: Vec<Listener>,
+    /// The TLS contexts, once configured (tls.rs); new connections use
+    /// the current ones.
+    pub tls: Option<crate::net::tls::Tls>,
     pub registry: Option<mio::Registry>,
     /// The poller (set up by `init_event_loop`, before loading).
     pub poll: Option<mio::Poll>,
