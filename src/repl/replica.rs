@@ -371,7 +371,7 @@ impl Server {
             // the backlog: the offsets continue the saved history.
             self.repl.master_repl_offset += off;
             match self.repl.backlog.as_mut() {
-                Some(b) => b.offset = self.repl.master_repl_offset - b.histlen + 1,
+                Some(b) => b.rebase(self.repl.master_repl_offset),
                 None => self.create_backlog(),
             }
             self.repl.no_replicas_since = self.unixtime;
