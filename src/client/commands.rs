@@ -8,16 +8,22 @@ use crate::util::num::parse_i64;
 
 /// One line of CLIENT LIST / CLIENT INFO (`catClientInfoString`).
 pub fn client_info_string(srv: &Server, c: &Client) -> String {
-    let (_, total) = c.memory_usage();
+    let (_, mut total) = c.memory_usage();
     // Redis keeps the first 16 KiB of a reply in a static buffer (obl) and
     // the rest in a list of 16 KiB blocks (oll, omem).
     let pending = c.reply.pending();
-    let obl = pending.min(REPLY_CHUNK_BYTES);
-    let omem = pending - obl;
+    let mut obl = pending.min(REPLY_CHUNK_BYTES);
+    let mut omem = pending - obl;
     let oll = omem.div_ceil(REPLY_CHUNK_BYTES);
+    if c.client_type() == ClientType::Replica {
+        // A replica's output is its part of the shared replication buffer.
+        omem = srv.client_obuf_used(c) as usize;
+        obl = 0;
+        total += omem;
+    }
     let name = c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     let multi = if c.has(cf::MULTI) { c.mstate.commands.len() as i64 } else { -1 };
-    let events = if c.reply.pending() > 0 { "rw" } else { "r" };
+    let events = if srv.client_has_pending_output(c) { "rw" } else { "r" };
     let cmd = c.last_cmd.map(|x| x.fullname.as_str()).unwrap_or("NULL");
     let redir = crate::tracking::redirect_of(c);
     format!(

@@ -429,6 +429,11 @@ impl Server {
         let Some(Some(c)) = self.clients.get_mut(key) else {
             return false;
         };
+        if c.has(cf::CLOSE_ASAP) {
+            // Going away anyway: nothing more is sent (for a replica over
+            // its limit, not even the stream that got it there).
+            return false;
+        }
         let mut written = 0;
         let mut err = false;
         let mut blocked = false;
@@ -469,9 +474,33 @@ impl Server {
                 c.last_interaction = self.unixtime;
             }
         }
+        if is_replica && !err && !blocked && c.reply.pending() == 0 {
+            // Then the stream, from the shared replication buffer.
+            if let Some(conn) = c.conn.as_mut() {
+                let (n, failed, full) = write_replica_stream(conn, &mut self.repl, key);
+                err |= failed;
+                blocked |= full;
+                self.repl.stat_net_output_bytes += n as u64;
+                if n > 0 {
+                    c.last_interaction = self.unixtime;
+                    self.trim_backlog(crate::repl::backlog::TRIM_BLOCKS_PER_CALL);
+                }
+            }
+        }
+        let Some(Some(c)) = self.clients.get_mut(key) else {
+            return false;
+        };
         c.note_reply_peak();
         c.reply.compact_after_write(c.reply_buf_size);
         let mut remaining = c.reply.pending() > 0;
+        if is_replica && !remaining {
+            if let Some(Some(c)) = self.clients.get(key) {
+                remaining = self.replica_stream_pending(c);
+            }
+        }
+        let Some(Some(c)) = self.clients.get(key) else {
+            return false;
+        };
         let done_close = !remaining && c.has(cf::CLOSE_AFTER_REPLY);
         if err || done_close {
             self.free_client(key);
@@ -500,7 +529,14 @@ impl Server {
         // A client that has not authenticated may not pile up replies it
         // does not read (a few NOAUTH errors at most).
         let unauth = used > 1024 && self.auth_required(c);
-        let hard = unauth || (lim.hard != 0 && used >= lim.hard);
+        // A replica hard limit below repl-backlog-size is raised to it: the
+        // replica shares the backlog's memory anyway, and would otherwise
+        // be dropped right after a partial resync the backlog allowed.
+        let mut hard_limit = lim.hard;
+        if class == OBUF_REPLICA && hard_limit != 0 {
+            hard_limit = hard_limit.max(self.cfg.repl_backlog_size.max(0) as u64);
+        }
+        let hard = unauth || (lim.hard != 0 && used >= hard_limit);
         let mut soft = !unauth && lim.soft != 0 && used >= lim.soft;
         if soft {
             if c.obuf_soft_limit_reached_time == 0 {
@@ -581,6 +617,42 @@ impl Server {
         self.pubsub_unsubscribe_all(c, false);
         if c.has(cf::MONITOR) {
             self.monitors.retain(|&k| k != c.key);
+        }
+    }
+}
+
+/// Writes a replica's share of the replication stream from the shared
+/// buffer to its socket, advancing its cursor (the replica half of
+/// `_writeToClient`). Returns (bytes written, error, socket full).
+/// Replicas are not held to a per-event write budget, as in Redis.
+fn write_replica_stream(conn: &mut crate::net::Conn, repl: &mut crate::repl::ReplState, key: usize) -> (usize, bool, bool) {
+    let Some(b) = repl.backlog.as_ref() else {
+        return (0, false, false);
+    };
+    let Some(r) = repl.replicas.iter_mut().find(|r| r.key == key) else {
+        return (0, false, false);
+    };
+    if !r.streaming() {
+        return (0, false, false);
+    }
+    let Some(cursor) = r.cursor.as_mut() else {
+        return (0, false, false);
+    };
+    let mut written = 0;
+    loop {
+        let chunk = b.chunk_at(*cursor);
+        if chunk.is_empty() {
+            return (written, false, false);
+        }
+        match conn.write(chunk) {
+            Ok(0) => return (written, true, false),
+            Ok(n) => {
+                *cursor += n as i64;
+                written += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return (written, false, true),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return (written, true, false),
         }
     }
 }

@@ -372,7 +372,7 @@ impl Server {
             // the backlog: the offsets continue the saved history.
             self.repl.master_repl_offset += off;
             match self.repl.backlog.as_mut() {
-                Some(b) => b.offset = self.repl.master_repl_offset - b.histlen + 1,
+                Some(b) => b.rebase(self.repl.master_repl_offset),
                 None => self.create_backlog(),
             }
             self.repl.no_replicas_since = self.unixtime;
@@ -454,7 +454,8 @@ impl Server {
         if let Some((_, path)) = t.file.take() {
             let _ = std::fs::remove_file(&path);
         }
-        if t.load.take().is_some() {
+        if let Some(load) = t.load.take() {
+            load.discard(self);
             self.loading = false;
             self.repl.async_loading = false;
             if t.swapdb {
@@ -1112,6 +1113,8 @@ impl Server {
     fn flush_for_sync(&mut self) {
         log::info!("MASTER <-> REPLICA sync: Flushing old data");
         self.empty_data(None, false);
+        // emptyData drops the functions with the keys.
+        self.scripting.functions.clear();
         self.repl.slave_keys.clear();
     }
 
@@ -1130,7 +1133,7 @@ impl Server {
         } else {
             self.loading = true;
         }
-        let load = StreamLoad::new(self);
+        let load = StreamLoad::new(self, swapdb);
         if let Some(t) = self.repl.link.transfer.as_mut() {
             t.load = Some(load);
             t.swapdb = swapdb;
@@ -1203,7 +1206,7 @@ impl Server {
 
     /// The diskless load succeeded: the new dataset goes live.
     fn finish_stream_sync(&mut self, load: StreamLoad, swapdb: bool, usemark: bool) {
-        let (mut loaded, stats) = load.finish();
+        let (mut loaded, stats) = load.finish(self);
         if swapdb {
             self.attach_to_new_master();
             log::info!("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");

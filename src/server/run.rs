@@ -304,6 +304,8 @@ impl Server {
         self.flush_aof(false);
         self.handle_pending_writes();
         self.free_clients_to_close();
+        // Ten times the usual share: what departed replicas held goes fast.
+        self.trim_backlog(10 * crate::repl::backlog::TRIM_BLOCKS_PER_CALL);
     }
 
     /// Creates the poller and registers listeners and the signal pipe
@@ -446,12 +448,15 @@ impl Server {
                     let Some(Some(c)) = self.clients.get(key) else {
                         continue;
                     };
-                    let (mut wants_write, mut readable) = (writable && c.reply.pending() > 0, readable);
+                    // A replica's output includes its part of the shared
+                    // replication buffer.
+                    let has_output = self.client_has_pending_output(c);
+                    let (mut wants_write, mut readable) = (writable && has_output, readable);
                     if let Some(conn) = c.conn.as_ref() {
                         // TLS: a read waiting to write runs on a writable
                         // event, a write waiting to read on a readable one
                         // (`tlsHandleEvent`).
-                        wants_write |= readable && c.reply.pending() > 0 && conn.write_needs_readable();
+                        wants_write |= readable && has_output && conn.write_needs_readable();
                         readable |= writable && conn.read_needs_writable();
                     }
                     // Write before reading (Redis's AE_BARRIER): a reply
