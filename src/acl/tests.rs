@@ -301,6 +301,32 @@ fn matcher_agrees_with_glob() {
     }
 }
 
+/// The first-byte index never turns away a key a pattern matches.
+#[test]
+fn first_byte_index_is_only_a_shortcut() {
+    let mut rng = crate::util::test_rng::Rng::new(5);
+    let alphabet = b"ab*?[]\\^-:";
+    for _ in 0..3000 {
+        let mut sel = user("on").root;
+        let n = rng.below(4);
+        for _ in 0..n {
+            let len = rng.below(5) as usize;
+            let mut op = b"~".to_vec();
+            op.extend((0..len).map(|_| alphabet[rng.below(alphabet.len() as u64) as usize]));
+            let _ = sel.apply(table(), &op);
+        }
+        let key: Vec<u8> = (0..rng.below(4))
+            .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+            .collect();
+        let by_glob = sel.flags & sflags::ALLKEYS != 0
+            || sel
+                .patterns()
+                .iter()
+                .any(|p| crate::util::glob::glob_match(&p.pattern.text, &key, false));
+        assert_eq!(sel.check_key(&key, 0), by_glob, "key {key:?} patterns {:?}", sel.keys_text());
+    }
+}
+
 #[test]
 fn acl_file_errors_are_numbered_and_complete() {
     let text = b"user alice on >p ~* +@all\n\nuser alice on\nbob on\nuser carol on +nosuch +@nosuch bad worse\nuser dave on (+get\n";
