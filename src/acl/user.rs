@@ -562,6 +562,11 @@ impl Selector {
     /// flags (`ACLSelectorCheckKey`).
     #[inline]
     pub fn check_key(&self, key: &[u8], keyspec_flags: u32) -> bool {
+        self.key_allowed(key, keyspec_flags)
+    }
+
+    #[inline(always)]
+    fn key_allowed(&self, key: &[u8], keyspec_flags: u32) -> bool {
         if self.flags & sflags::ALLKEYS != 0 {
             return true;
         }
@@ -620,6 +625,14 @@ impl Selector {
             }
         }
         Ok(())
+    }
+
+    /// Whether this selector surely allows `cmd` whose one key (see
+    /// `CmdTable::one_key`) is `key`: the command's bit, the key, and no
+    /// channel to check. False may still be allowed (`check_command`).
+    #[inline(always)]
+    fn allows_one_key(&self, cmd: &Command, key: &[u8], keyspec_flags: u32) -> bool {
+        (self.flags & sflags::ALLCOMMANDS != 0 || cmd.has(f::NO_AUTH) || self.bit(cmd.id)) && self.key_allowed(key, keyspec_flags)
     }
 
     /// Key patterns as ACL GETUSER shows them.
@@ -947,6 +960,13 @@ impl User {
             }
         }
         Err(relevant)
+    }
+
+    /// The fast "yes" of `Acl::check` for one-key commands: some selector
+    /// surely allows `cmd` with this key.
+    #[inline]
+    pub fn allows_one_key(&self, cmd: &Command, key: &[u8], keyspec_flags: u32) -> bool {
+        self.root.allows_one_key(cmd, key, keyspec_flags) || self.selectors.iter().any(|s| s.allows_one_key(cmd, key, keyspec_flags))
     }
 
     /// `ACLUserCheckCmdWithUnrestrictedKeyAccess`: SORT's BY and GET
