@@ -13,6 +13,8 @@
 # TLS: GET and SET through redis-benchmark --tls against each server's
 # tls-port, both servers using the Tcl suite's test certificates
 # (utils/gen-test-certs.sh, made by tcl-harness/run.sh --tls-dir).
+# ACL cost: GET/SET as a user with 10 key patterns and 2 selectors (the key
+# matching only the last selector) against the default user, same server.
 # Memory: $BENCH_KEYS SETs of 16-byte keys / 16-byte values on fresh servers,
 # used_memory and used_memory_rss (INFO memory) per key above the empty baseline;
 # then $BENCH_COLLECTION_KEYS hashes of 10 small fields and as many sorted sets
@@ -26,6 +28,8 @@
 #   BENCH_TESTS      extra redis-benchmark -t tests, comma separated
 #   BENCH_CUSTOM     0 skips PUBLISH / EVALSHA benchmarks        (1)
 #   BENCH_TLS        0 skips the TLS benchmarks                  (1)
+#   BENCH_THROUGHPUT 0 skips the main throughput table          (1)
+#   BENCH_ACL        0 skips the ACL cost table                 (1)
 #   BENCH_COLLECTION_KEYS  hashes and sorted sets for the memory test (100000)
 #   BENCH_PIPELINES  pipeline depths                           ("1 16")
 #   BENCH_CLIENTS    redis-benchmark -c                        (50)
@@ -48,6 +52,8 @@ BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 BENCH_CUSTOM=${BENCH_CUSTOM:-1}
 BENCH_TLS=${BENCH_TLS:-1}
 BENCH_COLLECTION_KEYS=${BENCH_COLLECTION_KEYS:-100000}
+BENCH_THROUGHPUT=${BENCH_THROUGHPUT:-1}
+BENCH_ACL=${BENCH_ACL:-1}
 CLI=${REDIS_CLI:-redis-cli}
 BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
 
@@ -280,6 +286,7 @@ print_table() { # labels...
 }
 
 LABELS=()
+[[ $BENCH_THROUGHPUT != 0 ]] || TEST_LIST=()
 for t in "${TEST_LIST[@]}"; do
     t=$(echo "$t" | tr -d '[:space:]')
     [[ -n $t ]] || continue
@@ -294,12 +301,14 @@ for t in "${TEST_LIST[@]}"; do
     done
 done
 
-printf '\nThroughput (median of %s rounds; ratio = median of the per-round oxidis / redis ratios,\n' "$BENCH_ROUNDS"
-printf 'higher is better; each round runs both servers back to back)\n'
-printf 'and server CPU time per request (µs; ratio = oxidis / redis, lower is better)\n'
-print_table "${LABELS[@]}"
-if [[ ,$TESTS, == *,LRANGE* ]]; then
-    printf '(LRANGE_* CPU time includes the LPUSH fill redis-benchmark runs first)\n'
+if [[ $BENCH_THROUGHPUT != 0 ]]; then
+    printf '\nThroughput (median of %s rounds; ratio = median of the per-round oxidis / redis ratios,\n' "$BENCH_ROUNDS"
+    printf 'higher is better; each round runs both servers back to back)\n'
+    printf 'and server CPU time per request (µs; ratio = oxidis / redis, lower is better)\n'
+    print_table "${LABELS[@]}"
+    if [[ ,$TESTS, == *,LRANGE* ]]; then
+        printf '(LRANGE_* CPU time includes the LPUSH fill redis-benchmark runs first)\n'
+    fi
 fi
 
 # --------------------------------------------------------------------------
@@ -398,6 +407,57 @@ if [[ $BENCH_CUSTOM != 0 ]] && command -v tclsh >/dev/null 2>&1; then
     fi
     printf '\nCustom commands (median of %s rounds; same columns)\n' "$BENCH_ROUNDS"
     print_table "${CUSTOM[@]}"
+fi
+
+# --------------------------------------------------------------------------
+# ACL cost: a restricted user against the default user on the same server
+# --------------------------------------------------------------------------
+
+if [[ $BENCH_ACL != 0 ]]; then
+    # Ten key patterns: eight on the root selector, one on each of two
+    # added selectors; redis-benchmark's keys (key:..., counter:...) match
+    # only the last selector, so every check walks the whole user.
+    acl_rules=(on '>benchpw' '+@all' resetkeys)
+    for i in 1 2 3 4 5 6 7 8; do acl_rules+=("~app$i:*"); done
+    acl_rules+=('(+@read ~cache:*)' '(+@all ~key:* ~counter:*)')
+    ACL_LABELS=()
+    for t in GET SET; do
+        for who in default acl; do
+            ACL_LABELS+=("$t/$who")
+        done
+    done
+    for n in "${NAMES[@]}"; do
+        "$CLI" -p "${PORT[$n]}" acl setuser benchuser "${acl_rules[@]}" >/dev/null
+    done
+    for t in GET SET; do
+        for p in $BENCH_PIPELINES; do
+            for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+                for n in $(round_order "$r"); do
+                    if ((r % 2)); then order=(default acl); else order=(acl default); fi
+                    for who in "${order[@]}"; do
+                        if [[ $who == acl ]]; then
+                            bench_one "$n" "$t/acl" "$p" -t "${t,,}" --user benchuser -a benchpw
+                        else
+                            bench_one "$n" "$t/default" "$p" -t "${t,,}"
+                        fi
+                    done
+                done
+            done
+        done
+    done
+    printf '\nACL cost: GET/SET as a user with 10 key patterns and 2 selectors vs the default user\n'
+    printf '(median ops/s of %s rounds; ratio = median per-round acl / default, higher is better)\n' "$BENCH_ROUNDS"
+    printf '%-8s %-4s %4s %14s %14s %7s\n' server test P "default ops/s" "acl ops/s" ratio
+    for n in "${NAMES[@]}"; do
+        for t in GET SET; do
+            for p in $BENCH_PIPELINES; do
+                d=$(printf '%s' "${OPS[$n|$t/default|$p]:-}" | median)
+                a=$(printf '%s' "${OPS[$n|$t/acl|$p]:-}" | median)
+                printf '%-8s %-4s %4s %14.0f %14.0f %7s\n' "$n" "$t" "$p" "$d" "$a" \
+                    "$(paired_ratio "${OPS[$n|$t/acl|$p]:-}" "${OPS[$n|$t/default|$p]:-}")"
+            done
+        done
+    done
 fi
 
 # --------------------------------------------------------------------------

@@ -14,7 +14,9 @@
 # Environment:
 #   INSTR_TESTS      redis-benchmark -t tests, plus "evalsha" (a script doing
 #                    one GET and one INCR, as make bench runs it)
-#                    ("set,get,incr,lpush,lpop,sadd,hset,zadd,mset,lrange_100,evalsha")
+#                    ("set,get,incr,lpush,lpop,sadd,hset,zadd,mset,lrange_100,evalsha");
+#                    a test with "@acl" appended (get@acl) runs as the user of
+#                    make bench's ACL cost table (10 key patterns, 2 selectors)
 #   INSTR_PIPELINES  pipeline depths ("1 16")
 #   INSTR_N          requests counted per run (20000)
 #   OXIDIS_BIN       (target/release/oxidis-server)   REDIS_BIN (/usr/bin/redis-server)
@@ -71,6 +73,14 @@ measure() {
     done
     redis-cli -p "$port" ping >/dev/null 2>&1 || die "$name did not start under valgrind"
     local bench=(redis-benchmark -p "$port" -c 1 -r 100000 -P "$pipe" -q)
+    if [[ $test == *@acl ]]; then
+        test=${test%@acl}
+        local rules=(on '>benchpw' '+@all' resetkeys) i
+        for i in 1 2 3 4 5 6 7 8; do rules+=("~app$i:*"); done
+        rules+=('(+@read ~cache:*)' '(+@all ~key:* ~counter:*)')
+        redis-cli -p "$port" acl setuser benchuser "${rules[@]}" >/dev/null
+        bench+=(--user benchuser -a benchpw)
+    fi
     if [[ $test == evalsha ]]; then
         local sha
         sha=$(redis-cli -p "$port" script load "redis.call('GET', KEYS[1]); return redis.call('INCR', KEYS[1])")

@@ -50,6 +50,8 @@ pub struct CmdTable {
     /// Original top-level names (lower case) -> id.
     by_name: HashMap<Vec<u8>, usize>,
     has_keys: Vec<bool>,
+    /// Commands whose keys are always one argument (`one_key`).
+    one_key: Vec<Option<(usize, u32)>>,
     channels: Vec<Option<ChannelSpec>>,
 }
 
@@ -69,6 +71,7 @@ impl CmdTable {
             .collect();
         let by_name = top.iter().map(|&id| (reg.cmds[id].fullname.as_bytes().to_vec(), id)).collect();
         let has_keys = reg.cmds.iter().map(command_has_keys).collect();
+        let one_key = reg.cmds.iter().map(command_one_key).collect();
         let channels = reg.cmds.iter().map(|c| channel_spec(c.kind)).collect();
         debug_assert_eq!(n, reg.cmds.len());
         CmdTable {
@@ -77,6 +80,7 @@ impl CmdTable {
             subs,
             by_name,
             has_keys,
+            one_key,
             channels,
         }
     }
@@ -114,6 +118,15 @@ impl CmdTable {
         self.has_keys.get(id).copied().unwrap_or(false)
     }
 
+    /// For a command whose only key spec names one fixed argument (GET,
+    /// INCR, HSET ...) and no channel: its index and the spec's flags.
+    /// When argv reaches that index, `commands::get_keys` returns exactly
+    /// that key, so the check can skip the extractor.
+    #[inline]
+    pub fn one_key(&self, id: usize) -> Option<(usize, u32)> {
+        self.one_key.get(id).copied().flatten()
+    }
+
     #[inline]
     pub fn channels(&self, id: usize) -> Option<ChannelSpec> {
         self.channels.get(id).copied().flatten()
@@ -138,6 +151,26 @@ impl CmdTable {
 /// is not NOT_KEY.
 fn command_has_keys(c: &Command) -> bool {
     c.def.getkeys.is_some() || c.def.key_specs.iter().any(|s| s.flags & kf::NOT_KEY == 0)
+}
+
+/// See `CmdTable::one_key`: a single key spec, not NOT_KEY, without
+/// variable or incomplete flags, starting at a fixed index and ending
+/// there; and no channel to check.
+fn command_one_key(c: &Command) -> Option<(usize, u32)> {
+    use crate::commands::def::{BeginSearch, FindKeys};
+    if channel_spec(c.kind).is_some_and(|s| s.checked()) {
+        return None;
+    }
+    let [spec] = c.def.key_specs else {
+        return None;
+    };
+    if spec.flags & (kf::NOT_KEY | kf::VARIABLE_FLAGS | kf::INCOMPLETE) != 0 {
+        return None;
+    }
+    match (spec.begin, spec.find) {
+        (BeginSearch::Index(pos), FindKeys::Range { lastkey: 0, .. }) if pos > 0 => Some((usize::try_from(pos).ok()?, spec.flags)),
+        _ => None,
+    }
 }
 
 fn channel_spec(kind: Kind) -> Option<ChannelSpec> {

@@ -301,6 +301,32 @@ fn matcher_agrees_with_glob() {
     }
 }
 
+/// The first-byte index never turns away a key a pattern matches.
+#[test]
+fn first_byte_index_is_only_a_shortcut() {
+    let mut rng = crate::util::test_rng::Rng::new(5);
+    let alphabet = b"ab*?[]\\^-:";
+    for _ in 0..3000 {
+        let mut sel = user("on").root;
+        let n = rng.below(4);
+        for _ in 0..n {
+            let len = rng.below(5) as usize;
+            let mut op = b"~".to_vec();
+            op.extend((0..len).map(|_| alphabet[rng.below(alphabet.len() as u64) as usize]));
+            let _ = sel.apply(table(), &op);
+        }
+        let key: Vec<u8> = (0..rng.below(4))
+            .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+            .collect();
+        let by_glob = sel.flags & sflags::ALLKEYS != 0
+            || sel
+                .patterns()
+                .iter()
+                .any(|p| crate::util::glob::glob_match(&p.pattern.text, &key, false));
+        assert_eq!(sel.check_key(&key, 0), by_glob, "key {key:?} patterns {:?}", sel.keys_text());
+    }
+}
+
 #[test]
 fn acl_file_errors_are_numbered_and_complete() {
     let text = b"user alice on >p ~* +@all\n\nuser alice on\nbob on\nuser carol on +nosuch +@nosuch bad worse\nuser dave on (+get\n";
@@ -379,4 +405,101 @@ fn user_table_ids_do_not_outlive_users() {
     assert_eq!(acl.check(Some(id), cmd, &[b"get", b"k"]), Err(Denied::Command));
     assert_eq!(acl.check(None, cmd, &[b"get", b"k"]), Ok(()));
     assert_eq!(acl.check(Some(UserId::DEFAULT), cmd, &[b"get", b"k"]), Ok(()));
+}
+
+/// `CmdTable::one_key` promises what the key extractor would return; the
+/// check relies on it to skip the extractor.
+#[test]
+fn one_key_agrees_with_the_key_extractor() {
+    let mut seen = Vec::new();
+    for cmd in &registry().cmds {
+        let Some((pos, flags)) = table().one_key(cmd.id) else {
+            continue;
+        };
+        seen.push(cmd.fullname.clone());
+        let name = cmd.fullname.replace('|', " ");
+        let mut base: Vec<&[u8]> = name.split(' ').map(str::as_bytes).collect();
+        for extra in 0..4 {
+            while base.len() <= pos + extra {
+                base.push(b"k");
+            }
+            let mut out = Vec::new();
+            crate::commands::get_keys(cmd, &base, &mut out);
+            assert_eq!(
+                out,
+                [crate::commands::def::KeyPos { pos, flags }],
+                "{} argc {}",
+                cmd.fullname,
+                base.len()
+            );
+        }
+    }
+    for name in ["get", "incr", "hget", "object|encoding", "xadd"] {
+        assert!(seen.iter().any(|n| n == name), "{name} should take the one-key path");
+    }
+    for name in ["set", "mget", "del", "publish", "eval"] {
+        assert!(!seen.iter().any(|n| n == name), "{name} must not take the one-key path");
+    }
+}
+
+/// The one-key shortcut of `Acl::check` only ever says yes where the full
+/// check says yes, and the full check still decides (and explains) the
+/// rest: random users, the same answers as `User::check_command`.
+#[test]
+fn one_key_shortcut_agrees_with_the_full_check() {
+    let mut rng = crate::util::test_rng::Rng::new(12);
+    let rules = [
+        "+@all",
+        "-@all",
+        "+get",
+        "-get",
+        "+@read",
+        "+@write",
+        "-@string",
+        "+incr",
+        "+select|0",
+        "+object|encoding",
+        "~k*",
+        "%R~k*",
+        "%W~k*",
+        "~a?",
+        "allkeys",
+        "resetkeys",
+        "&ch*",
+        "allchannels",
+        "resetchannels",
+        "(+get ~k1)",
+        "(+@write %W~*)",
+        "(+@all ~x*)",
+        "nocommands",
+    ];
+    let cmds: [&[&str]; 9] = [
+        &["GET", "k1"],
+        &["GET", "a1"],
+        &["INCR", "kx"],
+        &["HGET", "k", "f"],
+        &["OBJECT", "ENCODING", "k2"],
+        &["SELECT", "0"],
+        &["XADD", "x1", "*", "f", "v"],
+        &["SET", "k", "v"],
+        &["PUBLISH", "ch1", "m"],
+    ];
+    let mut acl = Acl::new(registry());
+    for round in 0..3000 {
+        let name = format!("u{round}");
+        let mut u = User::new(env(), name.as_bytes());
+        for _ in 0..rng.below(6) {
+            // Some orders are refused (a pattern after allkeys): skip those.
+            let _ = u.apply(env(), rng.pick(&rules).as_bytes());
+        }
+        let Some(id) = acl.insert(u.clone()) else {
+            panic!("insert {name}");
+        };
+        for args in cmds {
+            let argv: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+            let cmd = registry().lookup(&argv).expect("command exists");
+            assert_eq!(acl.check(Some(id), cmd, &argv), check(&u, args), "{args:?} as {}", describe(&u));
+        }
+        acl.remove(name.as_bytes());
+    }
 }
