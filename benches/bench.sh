@@ -26,6 +26,8 @@
 #   BENCH_N          requests per redis-benchmark run at -P 1  (100000)
 #   BENCH_ROUNDS     rounds per test/pipeline/server           (9)
 #   BENCH_TESTS      extra redis-benchmark -t tests, comma separated
+#   BENCH_THROUGHPUT_TESTS  the plain throughput tests; empty skips them
+#                    ("SET,GET,INCR,MSET,LPUSH,LPOP,SADD,HSET,ZADD,LRANGE_100")
 #   BENCH_CUSTOM     0 skips PUBLISH / EVALSHA benchmarks        (1)
 #   BENCH_TLS        0 skips the TLS benchmarks                  (1)
 #   BENCH_THROUGHPUT 0 skips the main throughput table          (1)
@@ -209,7 +211,7 @@ ratio() {
 # Throughput and CPU
 # --------------------------------------------------------------------------
 
-TESTS="SET,GET,INCR,MSET,LPUSH,LPOP,SADD,HSET,ZADD,LRANGE_100"
+TESTS=${BENCH_THROUGHPUT_TESTS-SET,GET,INCR,MSET,LPUSH,LPOP,SADD,HSET,ZADD,LRANGE_100}
 [[ -n $BENCH_TESTS ]] && TESTS="$TESTS,$BENCH_TESTS"
 IFS=',' read -r -a TEST_LIST <<<"$TESTS"
 
@@ -301,7 +303,7 @@ for t in "${TEST_LIST[@]}"; do
     done
 done
 
-if [[ $BENCH_THROUGHPUT != 0 ]]; then
+if [[ ${#LABELS[@]} -gt 0 ]]; then
     printf '\nThroughput (median of %s rounds; ratio = median of the per-round oxidis / redis ratios,\n' "$BENCH_ROUNDS"
     printf 'higher is better; each round runs both servers back to back)\n'
     printf 'and server CPU time per request (µs; ratio = oxidis / redis, lower is better)\n'

@@ -154,6 +154,24 @@ impl TlsConn {
         Ok(TlsConn { s, buf: Vec::new() })
     }
 
+    /// Trusts `pki`'s CA; presents `cert_from`'s client certificate.
+    fn try_connect_with(port: u16, pki: &Pki, cert_from: Option<&Pki>) -> Result<TlsConn, String> {
+        let tcp = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
+        let mut b = SslContext::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
+        b.set_ca_file(pki.path("ca.crt")).map_err(|e| e.to_string())?;
+        b.set_verify(SslVerifyMode::PEER);
+        if let Some(other) = cert_from {
+            b.set_certificate_file(other.path("client.crt"), openssl::ssl::SslFiletype::PEM)
+                .map_err(|e| e.to_string())?;
+            b.set_private_key_file(other.path("client.key"), openssl::ssl::SslFiletype::PEM)
+                .map_err(|e| e.to_string())?;
+        }
+        let ssl = Ssl::new(&b.build()).map_err(|e| e.to_string())?;
+        let s = ssl.connect(tcp).map_err(|e| e.to_string())?;
+        Ok(TlsConn { s, buf: Vec::new() })
+    }
+
     fn connect(port: u16, pki: &Pki) -> TlsConn {
         match Self::try_connect(port, pki, true) {
             Ok(c) => c,
@@ -426,6 +444,101 @@ fn tls_auth_clients_yes_optional_no() {
     assert!(!refused(&pki));
     assert_eq!(plain.cmd_str("CONFIG SET tls-auth-clients yes").str(), "OK");
     assert!(refused(&pki));
+}
+
+/// `tls-ca-cert-dir` alone (no CA file): clients are verified against the
+/// hashed certificates of the directory, as OpenSSL's `c_rehash` lays them
+/// out; a client certificate from another CA is refused.
+#[test]
+fn tls_ca_cert_dir_verifies_clients() {
+    let pki = Pki::new("cadir");
+    let stranger = Pki::new("cadir-other");
+    let cadir = Server::scratch_dir("tls-cadir");
+    let ca = X509::from_pem(&std::fs::read(pki.path("ca.crt")).expect("read ca")).expect("ca pem");
+    let hash = ca.subject_name_hash();
+    std::fs::write(cadir.join(format!("{hash:08x}.0")), ca.to_pem().expect("pem")).expect("write hashed ca");
+    let tls_port = free_port();
+    let port_s = tls_port.to_string();
+    let (crt, key) = (pki.path("server.crt"), pki.path("server.key"));
+    let cadir_s = cadir.to_string_lossy().into_owned();
+    let args = [
+        "--tls-port",
+        &port_s,
+        "--tls-cert-file",
+        &crt,
+        "--tls-key-file",
+        &key,
+        "--tls-ca-cert-dir",
+        &cadir_s,
+    ];
+    let mut srv = Server::start(&args);
+    assert_serves_tls(tls_port, &pki);
+    // The stranger trusts our server's CA but presents its own client cert.
+    let refused = match TlsConn::try_connect_with(tls_port, &pki, Some(&stranger)) {
+        Err(_) => true,
+        Ok(mut c) => {
+            // TLS 1.3: the client learns of the refusal on its first read.
+            let _ = c.send(&[b"PING"]);
+            c.try_read_reply().is_err()
+        }
+    };
+    assert!(refused, "a client certificate of another CA was accepted");
+    srv.assert_alive();
+    assert_serves_tls(tls_port, &pki);
+    drop(srv);
+    let _ = std::fs::remove_dir_all(&cadir);
+}
+
+/// Outgoing links (tls-replication) present `tls-client-cert-file` when it
+/// is set, the server certificate otherwise: a TLS "master" of the test's
+/// own reads the certificate the replica shows.
+#[test]
+fn outgoing_links_present_the_client_certificate() {
+    let pki = Pki::new("clientcert");
+    let (crt, key) = (pki.path("client.crt"), pki.path("client.key"));
+    let with = [
+        "--tls-replication",
+        "yes",
+        "--tls-client-cert-file",
+        &crt,
+        "--tls-client-key-file",
+        &key,
+    ];
+    for (extra, want) in [(&with[..], "Client"), (&with[..2], "Server")] {
+        let (srv, _) = start_tls(&pki, extra);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let port = listener.local_addr().expect("addr").port().to_string();
+        let mut plain = srv.conn();
+        assert_eq!(plain.cmd(&[b"REPLICAOF", b"127.0.0.1", port.as_bytes()]).str(), "OK");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let tcp = loop {
+            match listener.accept() {
+                Ok((s, _)) => break s,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    assert!(Instant::now() < deadline, "the replica never connected");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => panic!("accept: {e}"),
+            }
+        };
+        tcp.set_nonblocking(false).expect("blocking");
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        let mut b = SslContext::builder(SslMethod::tls_server()).expect("ctx");
+        b.set_certificate_file(pki.path("server.crt"), openssl::ssl::SslFiletype::PEM)
+            .expect("cert");
+        b.set_private_key_file(pki.path("server.key"), openssl::ssl::SslFiletype::PEM)
+            .expect("key");
+        b.set_ca_file(pki.path("ca.crt")).expect("ca");
+        b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+        let ctx = b.build();
+        let s = Ssl::new(&ctx).expect("ssl").accept(tcp).expect("handshake with the replica");
+        let cert = s.ssl().peer_certificate().expect("the replica showed a certificate");
+        let cn = cert.subject_name().entries_by_nid(Nid::COMMONNAME).next().expect("CN");
+        assert_eq!(cn.data().to_string().unwrap_or_default(), want);
+        drop(s);
+        assert_eq!(plain.cmd_str("REPLICAOF NO ONE").str(), "OK");
+    }
 }
 
 #[test]
