@@ -149,6 +149,7 @@ fn main() {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut srv = Server::new(cfg, registry, config_file, exe);
+    let _ = oxidis::client::evict::apply_maxmemory_clients(&mut srv);
     if srv.listen().is_err() {
         std::process::exit(1);
     }

@@ -163,7 +163,7 @@ define_configs! {
     int    hll_sparse_max_bytes = "hll-sparse-max-bytes", MODIFIABLE, 3000, 0, i64::MAX, MEMORY;
     int    tracking_table_max_keys = "tracking-table-max-keys", MODIFIABLE, 1000000, 0, i64::MAX, INT;
     int    client_query_buffer_limit = "client-query-buffer-limit", DEBUG, 1073741824, 1048576, i64::MAX, MEMORY;
-    int    maxmemory_clients = "maxmemory-clients", MODIFIABLE, 0, -100, i64::MAX, MEMORY | PERCENT;  // redis has: apply:applyClientMaxMemoryUsage
+    int    maxmemory_clients = "maxmemory-clients", MODIFIABLE, 0, -100, i64::MAX, MEMORY | PERCENT => apply(crate::client::evict::apply_maxmemory_clients);
     int    repl_backlog_ttl = "repl-backlog-ttl", MODIFIABLE, 3600, 0, i64::MAX, INT;
     int    auto_aof_rewrite_min_size = "auto-aof-rewrite-min-size", MODIFIABLE, 67108864, 0, i64::MAX, MEMORY;
     int    loading_process_events_interval_bytes = "loading-process-events-interval-bytes", HIDDEN, 2097152, 1024, 2147483647, INT;
