@@ -52,9 +52,9 @@ define_configs! {
     bool   appendonly = "appendonly", DENY_LOADING, false => apply(crate::persist::aof::apply_appendonly);
     bool   cluster_allow_reads_when_down = "cluster-allow-reads-when-down", MODIFIABLE, false;
     bool   cluster_allow_pubsubshard_when_down = "cluster-allow-pubsubshard-when-down", MODIFIABLE, true;
-    bool   crash_log_enabled = "crash-log-enabled", MODIFIABLE, true => apply(crate::debug::crash::apply_crash_config);  // redis has: apply:updateSighandlerEnabled (the signal handlers)
-    bool   crash_memcheck_enabled = "crash-memcheck-enabled", MODIFIABLE, true;
-    bool   use_exit_on_panic = "use-exit-on-panic", HIDDEN, false => apply(crate::debug::crash::apply_crash_config);
+    bool   crash_log_enabled = "crash-log-enabled", MODIFIABLE, true => apply(crate::debug::sig::apply_crash_config);
+    bool   crash_memcheck_enabled = "crash-memcheck-enabled", MODIFIABLE, true => apply(crate::debug::sig::apply_crash_config);
+    bool   use_exit_on_panic = "use-exit-on-panic", HIDDEN, false => apply(crate::debug::sig::apply_crash_config);
     bool   disable_thp = "disable-thp", IMMUTABLE, true;
     bool   cluster_allow_replica_migration = "cluster-allow-replica-migration", MODIFIABLE, true;
     bool   replica_announced = "replica-announced", MODIFIABLE, true;
@@ -135,7 +135,7 @@ define_configs! {
     int    hz = "hz", MODIFIABLE, 10, 0, 2147483647, INT => apply(apply::hz);  // redis has: apply:updateHZ
     int    min_replicas_to_write = "min-replicas-to-write" | "min-slaves-to-write", MODIFIABLE, 0, 0, 2147483647, INT;  // redis has: apply:updateGoodSlaves
     int    min_replicas_max_lag = "min-replicas-max-lag" | "min-slaves-max-lag", MODIFIABLE, 10, 0, 2147483647, INT;  // redis has: apply:updateGoodSlaves
-    int    watchdog_period = "watchdog-period", HIDDEN, 0, 0, 2147483647, INT;  // redis has: apply:updateWatchdogPeriod
+    int    watchdog_period = "watchdog-period", HIDDEN, 0, 0, 2147483647, INT => apply(crate::debug::sig::apply_watchdog_period);
     int    shutdown_timeout = "shutdown-timeout", MODIFIABLE, 10, 0, 2147483647, INT;
     int    repl_diskless_sync_max_replicas = "repl-diskless-sync-max-replicas", MODIFIABLE, 0, 0, 2147483647, INT;
     int    maxclients = "maxclients", MODIFIABLE, 10000, 1, 4294967295, INT => apply(apply::maxclients);  // redis has: apply:updateMaxclients

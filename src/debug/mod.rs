@@ -4,6 +4,7 @@
 //! a failed assertion leaves in the log.
 
 pub mod crash;
+pub mod sig;
 
 use crate::db::{estimate_idle_ms, KvEntry};
 use crate::error::Error;
@@ -160,14 +161,20 @@ const HELP: &[&str] = &[
     "    Reply with a test value of the given RESP type: string, integer,",
     "    double, bignum, null, array, set, map, attrib, push, verbatim, true,",
     "    false.",
+    "SEGFAULT",
+    "    Crash the server with sigsegv.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Turn the active expire cycle off or on.",
     "SLEEP <seconds>",
     "    Block the server for <seconds> (fractions allowed).",
 ];
 
-/// `DEBUG subcommand [arg ...]`
-pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
+/// `DEBUG subcommand [arg ...]`. Named after Redis's function: a stack
+/// trace of a server stuck in DEBUG SLEEP (the watchdog's) or crashed by
+/// DEBUG SEGFAULT reads the same way (integration/logging looks for it).
+#[allow(non_snake_case)]
+#[inline(never)]
+pub fn debugCommand(ctx: &mut Ctx) -> CmdResult {
     let sub = ctx.argv[1].to_ascii_lowercase();
     let argc = ctx.argc();
     match sub.as_slice() {
@@ -369,6 +376,12 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
             panic!("DEBUG PANIC called at Unix time {now}");
+        }
+        b"segfault" => {
+            // Crash with SIGSEGV: the crash handler writes the report.
+            // SAFETY: raising a signal has no memory-safety preconditions.
+            unsafe { libc::raise(libc::SIGSEGV) };
+            ctx.c.reply.ok();
         }
         b"assert" => {
             // `serverAssertWithInfo(c, c->argv[0], 1 == 2)`: the client and

@@ -6,6 +6,10 @@ use crate::client::flags as cf;
 
 impl Server {
     pub fn server_cron(&mut self) {
+        // The software watchdog fires unless the loop is back here first.
+        if self.cfg.watchdog_period != 0 {
+            crate::debug::sig::watchdog_schedule(self.cfg.watchdog_period);
+        }
         self.update_cached_time();
         if self.pause_cron {
             return;

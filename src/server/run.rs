@@ -296,6 +296,8 @@ impl Server {
         if self.poll.is_none() {
             self.init_event_loop()?;
         }
+        // The crash report's INFO and client list read the server here.
+        crate::debug::sig::register_server(self);
         let mut events = Events::with_capacity(1024);
         let mut next_cron = crate::util::monotonic_us();
         loop {
