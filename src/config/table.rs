@@ -46,7 +46,7 @@ define_configs! {
     bool   replica_read_only = "replica-read-only" | "slave-read-only", DEBUG, true;
     bool   replica_ignore_maxmemory = "replica-ignore-maxmemory" | "slave-ignore-maxmemory", MODIFIABLE, true;
     bool   jemalloc_bg_thread = "jemalloc-bg-thread", MODIFIABLE, true;  // redis has: apply:updateJemallocBgThread
-    bool   activedefrag = "activedefrag", DEBUG, false;  // redis has: valid:isValidActiveDefrag
+    bool   activedefrag = "activedefrag", DEBUG, false => valid(crate::config::apply::active_defrag);
     bool   syslog_enabled = "syslog-enabled", IMMUTABLE, false;
     bool   cluster_enabled = "cluster-enabled", IMMUTABLE, false;
     bool   appendonly = "appendonly", DENY_LOADING, false => apply(crate::persist::aof::apply_appendonly);

@@ -139,6 +139,10 @@ const HELP: &[&str] = &[
     "    Output a hex signature of the values of all the specified keys.",
     "LOG <message>",
     "    Write <message> to the server log.",
+    "MALLCTL <key> [<val>]",
+    "    Get or set a malloc tuning integer.",
+    "MALLCTL-STR <key> [<val>]",
+    "    Get or set a malloc tuning string.",
     "HTSTATS <dbid>",
     "    Return hash table statistics of the specified Redis database.",
     "HTSTATS-KEY <key>",
@@ -377,6 +381,22 @@ pub fn debugCommand(ctx: &mut Ctx) -> CmdResult {
                 .map_or(0, |d| d.as_secs());
             panic!("DEBUG PANIC called at Unix time {now}");
         }
+        b"mallctl" if argc == 3 || argc == 4 => {
+            let val = match ctx.argv.get(3) {
+                Some(v) => Some(parse_i64(v).ok_or(Error::NotInteger)?),
+                None => None,
+            };
+            match crate::alloc::mallctl_int(ctx.argv[2], val) {
+                Ok(Some(old)) => ctx.c.reply.int(old),
+                Ok(None) => ctx.c.reply.ok(),
+                Err(e) => return Err(Error::msg(format!("ERR {}", crate::alloc::strerror(e)))),
+            }
+        }
+        b"mallctl-str" if argc == 3 || argc == 4 => match crate::alloc::mallctl_str(ctx.argv[2], ctx.argv.get(3).copied()) {
+            Ok(Some(old)) => ctx.c.reply.bulk(old.as_bytes()),
+            Ok(None) => ctx.c.reply.ok(),
+            Err(e) => return Err(Error::msg(format!("ERR {}", crate::alloc::strerror(e)))),
+        },
         b"segfault" => {
             // Crash with SIGSEGV: the crash handler writes the report.
             // SAFETY: raising a signal has no memory-safety preconditions.
