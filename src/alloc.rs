@@ -107,6 +107,117 @@ pub fn purge() {
     }
 }
 
+/// `DEBUG MALLCTL <key> [<val>]` (`mallctl_int`): reads (and writes) a
+/// jemalloc integer control, trying 64, 32, 16 then 8-bit widths; a
+/// write-only control is just written. Ok(Some(old)), Ok(None) for a
+/// write-only control written, Err(errno) otherwise.
+pub fn mallctl_int(name: &[u8], val: Option<i64>) -> Result<Option<i64>, i32> {
+    let name = std::ffi::CString::new(name).map_err(|_| libc::EINVAL)?;
+    let mut sz = std::mem::size_of::<i64>();
+    let mut new = val.unwrap_or(0);
+    while sz > 0 {
+        let mut old: i64 = 0;
+        let mut oldsz = sz;
+        let newp: *mut libc::c_void = if val.is_some() {
+            (&mut new as *mut i64).cast()
+        } else {
+            std::ptr::null_mut()
+        };
+        // SAFETY: `name` is NUL-terminated; `old` has room for `oldsz`
+        // (<= 8) bytes; `new` is readable for `sz` bytes when passed.
+        let ret = unsafe {
+            tikv_jemalloc_sys::mallctl(
+                name.as_ptr(),
+                (&mut old as *mut i64).cast(),
+                &mut oldsz,
+                newp,
+                if val.is_some() { sz } else { 0 },
+            )
+        };
+        if ret == 0 {
+            // Little-endian: the low bytes hold the narrower value.
+            let v = match sz {
+                8 => old,
+                4 => old as u32 as i64,
+                2 => old as u16 as i64,
+                _ => old as u8 as i64,
+            };
+            return Ok(Some(v));
+        }
+        if ret == libc::EPERM && val.is_some() {
+            // SAFETY: as above, write only.
+            let w = unsafe { tikv_jemalloc_sys::mallctl(name.as_ptr(), std::ptr::null_mut(), std::ptr::null_mut(), newp, sz) };
+            if w == 0 {
+                return Ok(None);
+            }
+        }
+        if ret != libc::EINVAL {
+            return Err(ret);
+        }
+        sz /= 2;
+    }
+    Err(libc::EINVAL)
+}
+
+/// `DEBUG MALLCTL-STR <key> [<val>|VOID]` (`mallctl_string`): the old
+/// string value (Ok(Some)), Ok(None) for a write-only control written.
+pub fn mallctl_str(name: &[u8], val: Option<&[u8]>) -> Result<Option<String>, i32> {
+    let name = std::ffi::CString::new(name).map_err(|_| libc::EINVAL)?;
+    let mut old: *const libc::c_char = std::ptr::null();
+    let mut sz = std::mem::size_of::<*const libc::c_char>();
+    // SAFETY: `name` is NUL-terminated; `old` has room for a pointer.
+    let rret = unsafe {
+        tikv_jemalloc_sys::mallctl(
+            name.as_ptr(),
+            (&mut old as *mut *const libc::c_char).cast(),
+            &mut sz,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    if rret != 0 && !(rret == libc::EPERM && val.is_some()) {
+        return Err(rret);
+    }
+    let mut wret = 0;
+    if let Some(v) = val {
+        let owned = std::ffi::CString::new(v).map_err(|_| libc::EINVAL)?;
+        let mut p = owned.as_ptr();
+        let (newp, newsz): (*mut libc::c_void, usize) = if v == b"VOID" {
+            (std::ptr::null_mut(), 0)
+        } else {
+            (
+                (&mut p as *mut *const libc::c_char).cast(),
+                std::mem::size_of::<*const libc::c_char>(),
+            )
+        };
+        // SAFETY: `newp` is null or points at a pointer to the
+        // NUL-terminated `owned`, alive for the call.
+        wret = unsafe { tikv_jemalloc_sys::mallctl(name.as_ptr(), std::ptr::null_mut(), std::ptr::null_mut(), newp, newsz) };
+    }
+    if rret == 0 {
+        if old.is_null() {
+            return Ok(Some(String::new()));
+        }
+        // SAFETY: jemalloc's string controls point at static NUL-terminated text.
+        let s = unsafe { std::ffi::CStr::from_ptr(old) };
+        return Ok(Some(s.to_string_lossy().into_owned()));
+    }
+    if wret != 0 {
+        return Err(wret);
+    }
+    Ok(None)
+}
+
+/// The text of an errno (`strerror`).
+pub fn strerror(errno: i32) -> String {
+    std::io::Error::from_raw_os_error(errno)
+        .to_string()
+        .split(" (os error")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// Resident set size of this process, from /proc/self/statm.
 pub fn rss_bytes() -> usize {
     let Ok(s) = std::fs::read_to_string("/proc/self/statm") else {

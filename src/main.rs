@@ -131,6 +131,7 @@ fn main() {
     );
     oxidis::util::log::set_syslog(cfg.syslog_enabled);
     oxidis::debug::crash::configure(cfg.use_exit_on_panic, cfg.crash_log_enabled);
+    oxidis::debug::sig::setup_crash_handlers(cfg.crash_log_enabled);
     log::warn!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     log::warn!(
         "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started (oxidis {})",
@@ -150,6 +151,11 @@ fn main() {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut srv = Server::new(cfg, registry, config_file, exe);
+    let _ = oxidis::client::evict::apply_maxmemory_clients(&mut srv);
+    let _ = oxidis::debug::sig::apply_crash_config(&mut srv);
+    if srv.cfg.watchdog_period != 0 {
+        let _ = oxidis::debug::sig::apply_watchdog_period(&mut srv);
+    }
     if srv.listen().is_err() {
         std::process::exit(1);
     }

@@ -111,6 +111,8 @@ impl Server {
                     None => return,
                 };
                 self.check_output_limits(&mut c);
+                // Output queued by someone else's command counts now.
+                self.update_client_mem_and_bucket(&mut c);
                 let close = c.has(cf::CLOSE_ASAP);
                 self.clients[key] = Some(c);
                 if close {

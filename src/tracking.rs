@@ -80,6 +80,11 @@ impl Tracking {
     pub fn total_items(&self) -> u64 {
         self.total_items
     }
+    /// The BCAST prefixes of client `id` (its memory accounting).
+    pub fn client_prefixes(&self, id: u64) -> usize {
+        self.clients.get(&id).map_or(0, |t| t.prefixes.len())
+    }
+
     pub fn total_prefixes(&self) -> usize {
         self.prefixes.len()
     }

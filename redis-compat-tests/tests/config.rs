@@ -611,3 +611,43 @@ fn time_command() {
     assert!(matches!(parts[1], Reply::Bulk(Some(_))));
     assert_reply!(c, "TIME x", b"-ERR wrong number of arguments for 'time' command\r\n");
 }
+
+/// No active defragmentation: `activedefrag yes` is refused as by a Redis
+/// built without its modified jemalloc (Debian's redis-server 7.0.15);
+/// DEBUG MALLCTL / MALLCTL-STR reach jemalloc's controls.
+#[test]
+fn activedefrag_is_refused_and_mallctl_reaches_jemalloc() {
+    let s = Server::start(&["--enable-debug-command", "yes"]);
+    let mut c = s.conn();
+    check_bytes(
+        &c.cmd_str_raw("CONFIG SET activedefrag yes"),
+        &cfg_err(
+            "activedefrag",
+            "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution",
+        ),
+        "activedefrag yes",
+    );
+    assert_eq!(c.cmd_str_raw("CONFIG SET activedefrag no"), b"+OK\r\n");
+    assert_eq!(c.cmd_str_raw("CONFIG GET activedefrag"), bulks(&["activedefrag", "no"]));
+    assert_eq!(c.cmd_str_raw("DEBUG MALLCTL arenas.page"), b":4096\r\n");
+    assert_eq!(c.cmd_str_raw("DEBUG MALLCTL opt.narenas 5"), b"-ERR Operation not permitted\r\n");
+    assert_eq!(c.cmd_str_raw("DEBUG MALLCTL no.such.thing"), b"-ERR No such file or directory\r\n");
+    assert_eq!(
+        c.cmd_str_raw("DEBUG MALLCTL arenas.page x"),
+        b"-ERR value is not an integer or out of range\r\n"
+    );
+    assert!(c.cmd_str("DEBUG MALLCTL-STR version").str().starts_with("5."));
+    assert_eq!(c.cmd_str_raw("DEBUG MALLCTL-STR thread.tcache.flush VOID"), b"+OK\r\n");
+    // Fragmentation fields stay consistent with the allocator totals.
+    let info = c.cmd_str("INFO memory").str();
+    let field = |k: &str| -> f64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}:")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {k} in {info}"))
+    };
+    let ratio = field("allocator_frag_ratio");
+    let expect = field("allocator_active") / field("allocator_allocated");
+    assert!((ratio - expect).abs() < 0.02, "{ratio} vs {expect}");
+    assert_eq!(field("active_defrag_running"), 0.0);
+}

@@ -8,7 +8,7 @@ use crate::util::num::parse_i64;
 
 /// One line of CLIENT LIST / CLIENT INFO (`catClientInfoString`).
 pub fn client_info_string(srv: &Server, c: &Client) -> String {
-    let (_, mut total) = c.memory_usage();
+    let total = srv.client_memory(c);
     // Redis keeps the first 16 KiB of a reply in a static buffer (obl) and
     // the rest in a list of 16 KiB blocks (oll, omem).
     let pending = c.reply.pending();
@@ -19,12 +19,19 @@ pub fn client_info_string(srv: &Server, c: &Client) -> String {
         // A replica's output is its part of the shared replication buffer.
         omem = srv.client_obuf_used(c) as usize;
         obl = 0;
-        total += omem;
     }
     let name = c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     let multi = if c.has(cf::MULTI) { c.mstate.commands.len() as i64 } else { -1 };
     let events = if srv.client_has_pending_output(c) { "rw" } else { "r" };
     let cmd = c.last_cmd.map(|x| x.fullname.as_str()).unwrap_or("NULL");
+    // Between commands, what is not parsed yet (the arguments of a request
+    // in progress are parsed already, as in Redis where they moved to
+    // argv); while its command runs, the whole buffer.
+    let qbuf = if c.qbuf_in_flight.1 > 0 {
+        c.qbuf_in_flight.0
+    } else {
+        c.querybuf.len().saturating_sub(c.qb_pos)
+    };
     let redir = crate::tracking::redirect_of(c);
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} user={} redir={} resp={}",
@@ -41,7 +48,7 @@ pub fn client_info_string(srv: &Server, c: &Client) -> String {
         c.subs.patterns.len(),
         c.subs.shard_channels.len(),
         multi,
-        c.querybuf.len() + c.qbuf_in_flight.0,
+        qbuf,
         (c.querybuf.capacity() + c.qbuf_in_flight.1) - (c.querybuf.len() + c.qbuf_in_flight.0),
         c.argv_len_sum,
         c.mstate.argv_bytes,

@@ -126,6 +126,7 @@ impl Server {
     /// Puts a client back after it ran, queuing its output.
     fn after_client_work(&mut self, key: usize, mut c: Box<Client>) {
         self.check_output_limits(&mut c);
+        self.update_client_mem_and_bucket(&mut c);
         if c.reply.pending() > 0 && !c.has(cf::PENDING_WRITE) {
             c.flags |= cf::PENDING_WRITE;
             self.pending_write.push(key);
@@ -165,7 +166,11 @@ impl Server {
             }
             let mut want = IOBUF_LEN;
             if let Some(big) = c.parser.big_arg_remaining() {
-                want = want.max(big);
+                // Read the rest of a big argument at once, into the room
+                // reserved for it, and no further (`PROTO_MBULK_BIG_ARG`):
+                // a larger request would make the buffer grow past it.
+                let have = c.querybuf.len().saturating_sub(c.qb_pos);
+                want = big.saturating_sub(have).max(1);
             }
             let read = match c.conn.as_mut() {
                 Some(conn) => conn.read_into(&mut c.querybuf, want),
@@ -274,7 +279,10 @@ impl Server {
                 Ok(Parsed::Empty) => {}
                 Ok(Parsed::Incomplete { reserve }) => {
                     if reserve > 0 {
-                        qb.reserve(reserve);
+                        // Exactly the big argument's size, as Redis
+                        // (sdsMakeRoomForNonGreedy): client memory
+                        // accounting and eviction see what it needs.
+                        qb.reserve_exact(reserve);
                     }
                     break;
                 }
@@ -301,6 +309,9 @@ impl Server {
         }
         let keep_from = if parser.in_progress() { parser.start } else { pos };
         if keep_from >= qb.len() {
+            // The room a big argument needed stays (Redis gives the client
+            // a fresh buffer of that size, expecting another one); the
+            // clients cron shrinks it when it is not used.
             qb.clear();
             pos = 0;
             if parser.in_progress() {
@@ -379,6 +390,9 @@ impl Server {
             }
         }
         c.argv_len_sum = 0;
+        // Its buffers may have grown: the next command's eviction check
+        // must see it (`processCommandAndResetClient`).
+        self.update_client_mem_and_bucket(c);
         // CLIENT CACHING applies to the next command (or transaction) only.
         if c.has(cf::TRACKING_CACHING)
             && !c.has(cf::MULTI)
@@ -511,6 +525,9 @@ impl Server {
             // More of a snapshot file to send: keep going.
             remaining = self.replica_refill(key);
         }
+        if self.client_mem_tracked() {
+            self.recount_client(key);
+        }
         remaining && !blocked
     }
 
@@ -559,8 +576,10 @@ impl Server {
             );
             self.stats.client_outbuf_limit_disconnections += 1;
             c.flags |= cf::CLOSE_ASAP;
-            // Nothing more is sent to a client closed for its buffer.
-            c.reply.buf.clear();
+            // Nothing more is sent to a client closed for its buffer, and
+            // the memory is given back now (so client eviction does not
+            // count it).
+            c.reply.buf = Vec::new();
             c.reply.sent = 0;
         }
     }
@@ -584,6 +603,21 @@ impl Server {
         }
     }
 
+    /// True when clients must be recounted as their buffers change (client
+    /// eviction is on); otherwise the cron's recount is enough.
+    #[inline]
+    pub fn client_mem_tracked(&self) -> bool {
+        self.cfg.maxmemory_clients != 0
+    }
+
+    /// Recounts a client that is in the client table.
+    pub fn recount_client(&mut self, key: usize) {
+        if let Some(mut c) = self.clients.get_mut(key).and_then(|s| s.take()) {
+            self.update_client_mem_and_bucket(&mut c);
+            self.clients[key] = Some(c);
+        }
+    }
+
     /// Frees clients marked to close (`freeClientsInAsyncFreeQueue`).
     pub fn free_clients_to_close(&mut self) {
         let keys = std::mem::take(&mut self.to_close);
@@ -603,6 +637,7 @@ impl Server {
 
     /// Bookkeeping when a client goes away (pub/sub, blocking, WATCH...).
     fn on_client_freed(&mut self, c: &mut Client) {
+        self.forget_client_memory(c);
         self.client_by_id.remove(&c.id);
         if c.has(cf::TRACKING) {
             self.disable_tracking(c);

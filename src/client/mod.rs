@@ -7,6 +7,7 @@
 //! `commands.rs`.
 
 pub mod commands;
+pub mod evict;
 pub mod io;
 
 use crate::commands::Command;
@@ -65,13 +66,14 @@ pub mod flags {
     pub const PENDING_WRITE: u64 = 1 << 21;
 }
 
-/// Client types for output buffer limits and CLIENT KILL TYPE.
+/// Client types for output buffer limits and CLIENT KILL TYPE (in
+/// Redis's `CLIENT_TYPE_*` order: they index per-type memory totals).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientType {
-    Normal,
-    Replica,
-    Pubsub,
-    Master,
+    Normal = 0,
+    Replica = 1,
+    Pubsub = 2,
+    Master = 3,
 }
 
 pub struct Client {
@@ -130,6 +132,12 @@ pub struct Client {
     pub repl: Option<Box<crate::repl::ReplicaInfo>>,
     /// The replication offset after this client's last command (WAIT).
     pub woff: i64,
+    /// The memory this client was last counted with, and as which
+    /// `ClientType` (`last_memory_usage`, `last_memory_type`).
+    pub last_mem: usize,
+    pub last_mem_type: u8,
+    /// Its client-eviction bucket, when it is in one.
+    pub mem_bucket: Option<u8>,
 }
 
 impl Client {
@@ -171,6 +179,9 @@ impl Client {
             bstate: None,
             repl: None,
             woff: 0,
+            last_mem: 0,
+            last_mem_type: ClientType::Normal as u8,
+            mem_bucket: None,
         }
     }
 
@@ -271,12 +282,5 @@ impl Client {
             }
         }
         resized
-    }
-
-    /// Memory used by this client's buffers (for `tot-mem` and eviction).
-    pub fn memory_usage(&self) -> (usize, usize) {
-        let obuf = self.reply.buf.capacity();
-        let total = obuf + self.querybuf.capacity() + self.argv_len_sum + std::mem::size_of::<Client>();
-        (obuf, total)
     }
 }

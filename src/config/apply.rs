@@ -83,3 +83,13 @@ pub fn maxmemory(srv: &mut Server) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// `activedefrag` (`isValidActiveDefrag`): Oxidis has no active
+/// defragmentation, so it refuses `yes` as a Redis built without its
+/// modified jemalloc does (Debian's redis-server 7.0.15 is such a build).
+pub fn active_defrag(_cfg: &crate::config::Config, v: &str) -> Result<(), String> {
+    if v == "yes" {
+        return Err("Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution".into());
+    }
+    Ok(())
+}

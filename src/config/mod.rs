@@ -244,6 +244,9 @@ impl ConfigDef {
         let changed = match &self.kind {
             Kind::Bool { get, set, .. } => {
                 let b = yes_no(v).ok_or("argument must be 'yes' or 'no'")?;
+                if let Some(valid) = self.validate {
+                    valid(cfg, if b { "yes" } else { "no" })?;
+                }
                 let changed = get(cfg) != b;
                 set(cfg, b);
                 changed

@@ -46,15 +46,15 @@ define_configs! {
     bool   replica_read_only = "replica-read-only" | "slave-read-only", DEBUG, true;
     bool   replica_ignore_maxmemory = "replica-ignore-maxmemory" | "slave-ignore-maxmemory", MODIFIABLE, true;
     bool   jemalloc_bg_thread = "jemalloc-bg-thread", MODIFIABLE, true;  // redis has: apply:updateJemallocBgThread
-    bool   activedefrag = "activedefrag", DEBUG, false;  // redis has: valid:isValidActiveDefrag
+    bool   activedefrag = "activedefrag", DEBUG, false => valid(crate::config::apply::active_defrag);
     bool   syslog_enabled = "syslog-enabled", IMMUTABLE, false;
     bool   cluster_enabled = "cluster-enabled", IMMUTABLE, false;
     bool   appendonly = "appendonly", DENY_LOADING, false => apply(crate::persist::aof::apply_appendonly);
     bool   cluster_allow_reads_when_down = "cluster-allow-reads-when-down", MODIFIABLE, false;
     bool   cluster_allow_pubsubshard_when_down = "cluster-allow-pubsubshard-when-down", MODIFIABLE, true;
-    bool   crash_log_enabled = "crash-log-enabled", MODIFIABLE, true => apply(crate::debug::crash::apply_crash_config);  // redis has: apply:updateSighandlerEnabled (the signal handlers)
-    bool   crash_memcheck_enabled = "crash-memcheck-enabled", MODIFIABLE, true;
-    bool   use_exit_on_panic = "use-exit-on-panic", HIDDEN, false => apply(crate::debug::crash::apply_crash_config);
+    bool   crash_log_enabled = "crash-log-enabled", MODIFIABLE, true => apply(crate::debug::sig::apply_crash_config);
+    bool   crash_memcheck_enabled = "crash-memcheck-enabled", MODIFIABLE, true => apply(crate::debug::sig::apply_crash_config);
+    bool   use_exit_on_panic = "use-exit-on-panic", HIDDEN, false => apply(crate::debug::sig::apply_crash_config);
     bool   disable_thp = "disable-thp", IMMUTABLE, true;
     bool   cluster_allow_replica_migration = "cluster-allow-replica-migration", MODIFIABLE, true;
     bool   replica_announced = "replica-announced", MODIFIABLE, true;
@@ -135,7 +135,7 @@ define_configs! {
     int    hz = "hz", MODIFIABLE, 10, 0, 2147483647, INT => apply(apply::hz);  // redis has: apply:updateHZ
     int    min_replicas_to_write = "min-replicas-to-write" | "min-slaves-to-write", MODIFIABLE, 0, 0, 2147483647, INT;  // redis has: apply:updateGoodSlaves
     int    min_replicas_max_lag = "min-replicas-max-lag" | "min-slaves-max-lag", MODIFIABLE, 10, 0, 2147483647, INT;  // redis has: apply:updateGoodSlaves
-    int    watchdog_period = "watchdog-period", HIDDEN, 0, 0, 2147483647, INT;  // redis has: apply:updateWatchdogPeriod
+    int    watchdog_period = "watchdog-period", HIDDEN, 0, 0, 2147483647, INT => apply(crate::debug::sig::apply_watchdog_period);
     int    shutdown_timeout = "shutdown-timeout", MODIFIABLE, 10, 0, 2147483647, INT;
     int    repl_diskless_sync_max_replicas = "repl-diskless-sync-max-replicas", MODIFIABLE, 0, 0, 2147483647, INT;
     int    maxclients = "maxclients", MODIFIABLE, 10000, 1, 4294967295, INT => apply(apply::maxclients);  // redis has: apply:updateMaxclients
@@ -163,7 +163,7 @@ define_configs! {
     int    hll_sparse_max_bytes = "hll-sparse-max-bytes", MODIFIABLE, 3000, 0, i64::MAX, MEMORY;
     int    tracking_table_max_keys = "tracking-table-max-keys", MODIFIABLE, 1000000, 0, i64::MAX, INT;
     int    client_query_buffer_limit = "client-query-buffer-limit", DEBUG, 1073741824, 1048576, i64::MAX, MEMORY;
-    int    maxmemory_clients = "maxmemory-clients", MODIFIABLE, 0, -100, i64::MAX, MEMORY | PERCENT;  // redis has: apply:applyClientMaxMemoryUsage
+    int    maxmemory_clients = "maxmemory-clients", MODIFIABLE, 0, -100, i64::MAX, MEMORY | PERCENT => apply(crate::client::evict::apply_maxmemory_clients);
     int    repl_backlog_ttl = "repl-backlog-ttl", MODIFIABLE, 3600, 0, i64::MAX, INT;
     int    auto_aof_rewrite_min_size = "auto-aof-rewrite-min-size", MODIFIABLE, 67108864, 0, i64::MAX, MEMORY;
     int    loading_process_events_interval_bytes = "loading-process-events-interval-bytes", HIDDEN, 2097152, 1024, 2147483647, INT;

@@ -108,12 +108,6 @@ pub fn configure(exit_on_panic: bool, crash_log: bool) {
     CRASH_LOG.store(crash_log, Ordering::Relaxed);
 }
 
-/// The apply hook of `use-exit-on-panic` and `crash-log-enabled`.
-pub fn apply_crash_config(srv: &mut crate::server::Server) -> Result<(), String> {
-    configure(srv.cfg.use_exit_on_panic, srv.cfg.crash_log_enabled);
-    Ok(())
-}
-
 /// Installs the panic hook (once, at start-up, after the logger).
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(panic_hook));
@@ -164,8 +158,25 @@ pub fn server_panic(msg: &str) -> ! {
     })
 }
 
+/// Claims the right to write the one report of this process; false when
+/// another thread already does.
+pub(crate) fn begin_report() -> bool {
+    !REPORTING.swap(true, Ordering::SeqCst)
+}
+
+/// The last lines of every report (`bugReportEnd`).
+pub(crate) const REPORT_END: &str = "\n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n\n       This is a bug in Oxidis: please report it with the lines above.\n\n";
+
+/// `use-exit-on-panic`: leaves with `_exit(1)` now; else returns.
+pub(crate) fn exit_if_configured() {
+    if crate::util::log::is_fork_child() || EXIT_ON_PANIC.load(Ordering::Relaxed) {
+        // SAFETY: _exit ends the process at once; nothing runs after it.
+        unsafe { libc::_exit(1) }
+    }
+}
+
 fn report_and_die(failure: &Failure<'_>) -> ! {
-    if REPORTING.swap(true, Ordering::SeqCst) {
+    if !begin_report() {
         // Another thread is reporting and will end the process.
         loop {
             std::thread::park();
@@ -179,7 +190,7 @@ fn report_and_die(failure: &Failure<'_>) -> ! {
 }
 
 /// Writes the report parts to the log.
-fn write_report(parts: &[ReportPart]) {
+pub(crate) fn write_report(parts: &[ReportPart]) {
     if !crate::util::log::warnings_enabled() {
         return;
     }
@@ -195,10 +206,9 @@ fn write_report(parts: &[ReportPart]) {
 
 /// Ends the process after a report (`bugReportEnd`).
 fn die() -> ! {
-    if crate::util::log::is_fork_child() || EXIT_ON_PANIC.load(Ordering::Relaxed) {
-        // SAFETY: _exit ends the process at once; nothing runs after it.
-        unsafe { libc::_exit(1) }
-    }
+    exit_if_configured();
+    // The abort must not be reported a second time as a crash by signal.
+    super::sig::setup_crash_handlers(false);
     std::process::abort()
 }
 
@@ -244,10 +254,7 @@ pub fn bug_report(failure: &Failure<'_>, backtrace: Option<&str>) -> Vec<ReportP
         }
         parts.push(Raw(trace));
     }
-    parts.push(Raw(
-        "\n=== REDIS BUG REPORT END. Make sure to include from START to END. ===\n\n       This is a bug in Oxidis: please report it with the lines above.\n\n"
-            .into(),
-    ));
+    parts.push(Raw(REPORT_END.into()));
     parts
 }
 

@@ -4,6 +4,7 @@
 //! a failed assertion leaves in the log.
 
 pub mod crash;
+pub mod sig;
 
 use crate::db::{estimate_idle_ms, KvEntry};
 use crate::error::Error;
@@ -140,6 +141,10 @@ const HELP: &[&str] = &[
     "    Output a hex signature of the values of all the specified keys.",
     "LOG <message>",
     "    Write <message> to the server log.",
+    "MALLCTL <key> [<val>]",
+    "    Get or set a malloc tuning integer.",
+    "MALLCTL-STR <key> [<val>]",
+    "    Get or set a malloc tuning string.",
     "HTSTATS <dbid>",
     "    Return hash table statistics of the specified Redis database.",
     "HTSTATS-KEY <key>",
@@ -162,14 +167,20 @@ const HELP: &[&str] = &[
     "    Reply with a test value of the given RESP type: string, integer,",
     "    double, bignum, null, array, set, map, attrib, push, verbatim, true,",
     "    false.",
+    "SEGFAULT",
+    "    Crash the server with sigsegv.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Turn the active expire cycle off or on.",
     "SLEEP <seconds>",
     "    Block the server for <seconds> (fractions allowed).",
 ];
 
-/// `DEBUG subcommand [arg ...]`
-pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
+/// `DEBUG subcommand [arg ...]`. Named after Redis's function: a stack
+/// trace of a server stuck in DEBUG SLEEP (the watchdog's) or crashed by
+/// DEBUG SEGFAULT reads the same way (integration/logging looks for it).
+#[allow(non_snake_case)]
+#[inline(never)]
+pub fn debugCommand(ctx: &mut Ctx) -> CmdResult {
     let sub = ctx.argv[1].to_ascii_lowercase();
     let argc = ctx.argc();
     match sub.as_slice() {
@@ -371,6 +382,28 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
             panic!("DEBUG PANIC called at Unix time {now}");
+        }
+        b"mallctl" if argc == 3 || argc == 4 => {
+            let val = match ctx.argv.get(3) {
+                Some(v) => Some(parse_i64(v).ok_or(Error::NotInteger)?),
+                None => None,
+            };
+            match crate::alloc::mallctl_int(ctx.argv[2], val) {
+                Ok(Some(old)) => ctx.c.reply.int(old),
+                Ok(None) => ctx.c.reply.ok(),
+                Err(e) => return Err(Error::msg(format!("ERR {}", crate::alloc::strerror(e)))),
+            }
+        }
+        b"mallctl-str" if argc == 3 || argc == 4 => match crate::alloc::mallctl_str(ctx.argv[2], ctx.argv.get(3).copied()) {
+            Ok(Some(old)) => ctx.c.reply.bulk(old.as_bytes()),
+            Ok(None) => ctx.c.reply.ok(),
+            Err(e) => return Err(Error::msg(format!("ERR {}", crate::alloc::strerror(e)))),
+        },
+        b"segfault" => {
+            // Crash with SIGSEGV: the crash handler writes the report.
+            // SAFETY: raising a signal has no memory-safety preconditions.
+            unsafe { libc::raise(libc::SIGSEGV) };
+            ctx.c.reply.ok();
         }
         b"assert" => {
             // `serverAssertWithInfo(c, c->argv[0], 1 == 2)`: the client and

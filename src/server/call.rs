@@ -166,8 +166,8 @@ impl Server {
         self.gate_auth(c, cmd)?;
         gate_no_multi(c, cmd)?;
         self.acl_gate(c, cmd, argv).map_err(Stop::Reject)?;
-        // (Cluster redirection goes here, then client eviction, as in
-        // Redis.)
+        // (Cluster redirection goes here, as in Redis.)
+        self.gate_client_eviction(c)?;
         let g = self.gate_facts(c, cmd, argv);
         self.gate_oom(c, cmd, &g)?;
         self.tracking_limit_used_slots();
@@ -236,6 +236,18 @@ impl Server {
     fn gate_auth(&self, c: &Client, cmd: &Command) -> Result<(), Stop> {
         if self.auth_required(c) && !cmd.has(f::NO_AUTH) {
             return Err(Stop::Reject(Error::NoAuth));
+        }
+        Ok(())
+    }
+
+    /// maxmemory-clients: close clients while they use too much, before
+    /// the command adds to it; if this very client went, its command does
+    /// not run (and gets no reply).
+    fn gate_client_eviction(&mut self, c: &mut Client) -> Result<(), Stop> {
+        // Counted with the request it just read (a big argument).
+        self.update_client_mem_and_bucket(c);
+        if self.evict_clients(Some(c)) {
+            return Err(Stop::Held);
         }
         Ok(())
     }

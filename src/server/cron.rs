@@ -6,6 +6,10 @@ use crate::client::flags as cf;
 
 impl Server {
     pub fn server_cron(&mut self) {
+        // The software watchdog fires unless the loop is back here first.
+        if self.cfg.watchdog_period != 0 {
+            crate::debug::sig::watchdog_schedule(self.cfg.watchdog_period);
+        }
         self.update_cached_time();
         if self.pause_cron {
             return;
@@ -73,6 +77,17 @@ impl Server {
         self.stats.reply_buffer_expands += expands;
         for key in idle {
             self.free_client(key);
+        }
+        // Every client's memory, counted under its current type (INFO's
+        // totals), and filed for eviction when it may be evicted.
+        let keys: Vec<usize> = self.clients.iter().filter(|(_, c)| c.is_some()).map(|(k, _)| k).collect();
+        for key in keys {
+            if let Some(mut c) = self.clients.get_mut(key).and_then(|s| s.take()) {
+                if !self.update_client_mem_and_bucket(&mut c) {
+                    self.update_client_memory(&mut c);
+                }
+                self.clients[key] = Some(c);
+            }
         }
         // A soft output limit is enforced even when no new reply arrives.
         for key in with_output {

@@ -177,7 +177,7 @@ impl Server {
                 self.clients_sorted(current)
                     .iter()
                     .filter(|c| !c.has(cf::SLAVE) || c.has(cf::MONITOR))
-                    .map(|c| c.memory_usage().1)
+                    .map(|c| self.client_memory(c))
                     .sum::<usize>(),
                 self.lazyfree.pending(),
                 self.lazyfree.freed(),

@@ -200,6 +200,8 @@ pub struct Server {
     pub reply_buffer_resizing: bool,
     /// DEBUG PAUSE-CRON: skip the cron's work.
     pub pause_cron: bool,
+    /// Client memory totals and eviction buckets (`client/evict.rs`).
+    pub client_mem: crate::client::evict::ClientMemory,
     /// Client id -> slab key, for every connected client.
     pub client_by_id: std::collections::HashMap<u64, usize, foldhash::fast::RandomState>,
     pub tracking: crate::tracking::Tracking,

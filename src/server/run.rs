@@ -125,6 +125,7 @@ impl Server {
             pubsub: Default::default(),
             monitors: Vec::new(),
             pause_cron: false,
+            client_mem: Default::default(),
             client_by_id: Default::default(),
             tracking: Default::default(),
             slowlog: Default::default(),
@@ -303,7 +304,10 @@ impl Server {
         // leaves, so an acknowledged write is on disk.
         self.flush_aof(false);
         self.handle_pending_writes();
+        // Clients over their output limit go first: their memory must not
+        // make others be evicted.
         self.free_clients_to_close();
+        self.evict_clients(None);
         // Ten times the usual share: what departed replicas held goes fast.
         self.trim_backlog(10 * crate::repl::backlog::TRIM_BLOCKS_PER_CALL);
     }
@@ -331,6 +335,8 @@ impl Server {
         if self.poll.is_none() {
             self.init_event_loop()?;
         }
+        // The crash report's INFO and client list read the server here.
+        crate::debug::sig::register_server(self);
         let mut events = Events::with_capacity(1024);
         let mut next_cron = crate::util::monotonic_us();
         loop {

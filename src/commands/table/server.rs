@@ -519,7 +519,7 @@ pub const COMMANDS: &[CommandDef] = &[
         group: Group::Server,
         arity: -2,
         flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::PROTECTED,
-        handler: Some(crate::debug::debug_command),
+        handler: Some(crate::debug::debugCommand),
         summary: "Parent of the debugging subcommands",
         since: "1.0.0",
         complexity: "Varies by subcommand.",
