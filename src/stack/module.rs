@@ -30,7 +30,14 @@ pub struct ModuleInfo {
 }
 
 /// The built-in modules that are implemented (see the listing rule above).
-pub const MODULES: &[ModuleInfo] = &[];
+pub const MODULES: &[ModuleInfo] = &[
+    // RedisJSON 2.8 (the JSON.* commands, stack::json).
+    ModuleInfo {
+        name: "ReJSON",
+        ver: 20808,
+        options: OPT_HANDLE_IO_ERRORS,
+    },
+];
 
 /// The lines of INFO's `# Modules` section (`genModulesInfoString`).
 pub fn info_lines(out: &mut String) {

@@ -11,6 +11,7 @@ pub mod generic;
 pub mod geo;
 pub mod hash;
 pub mod hyperloglog;
+pub mod json;
 pub mod list;
 pub mod pubsub;
 pub mod scripting;
@@ -39,4 +40,5 @@ pub const ALL: &[&[CommandDef]] = &[
     geo::COMMANDS,
     stream::COMMANDS,
     bitmap::COMMANDS,
+    json::COMMANDS,
 ];

@@ -10,6 +10,7 @@
 //! be unable to read it either... it reads it, we do not: such files are
 //! from 2019 and older.
 
+pub mod commands;
 pub mod path;
 pub mod tape;
 

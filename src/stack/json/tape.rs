@@ -474,6 +474,88 @@ impl Num {
 }
 
 // ---------------------------------------------------------------------------
+// Editing
+// ---------------------------------------------------------------------------
+
+/// Where a node sits: the containers from the root down to its parent
+/// (their positions), the position of its key when the parent is an
+/// object, and its own position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    pub ancestors: Vec<usize>,
+    pub key: Option<usize>,
+    pub pos: usize,
+}
+
+/// One step from a container to a child: a key (raw bytes) or an index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    Key(Vec<u8>),
+    Index(usize),
+}
+
+/// Follows `steps` from the root; `None` when a step leads nowhere (a
+/// missing key, an index past the end, a scalar on the way).
+pub fn locate(t: &[u8], steps: &[Step]) -> Option<Located> {
+    let mut ancestors = Vec::with_capacity(steps.len());
+    let mut key = None;
+    let mut pos = 0;
+    for step in steps {
+        let found = match (step, t.get(pos).copied()) {
+            (Step::Key(k), Some(OBJ)) => children(t, pos).find(|&(kp, _)| kp.is_some_and(|kp| key_equals(t, kp, k))),
+            (Step::Index(i), Some(ARR)) => children(t, pos).nth(*i),
+            _ => None,
+        };
+        let (kp, vp) = found?;
+        ancestors.push(pos);
+        key = kp;
+        pos = vp;
+    }
+    Some(Located { ancestors, key, pos })
+}
+
+/// The header bytes of a container with `count` children and `size` body bytes.
+fn header(count: usize, size: usize) -> Vec<u8> {
+    let mut h = Vec::with_capacity(4);
+    push_varint(&mut h, count as u64);
+    push_varint(&mut h, size as u64);
+    h
+}
+
+/// The one edit primitive: replaces `range` of the tape with `new`, where
+/// the range lies inside the body of the innermost of `ancestors` (or is
+/// the whole tape when there are none), whose child count changes by
+/// `count_delta`. Every enclosing container's header is rewritten with its
+/// new size (and count), innermost first, since a header that grows or
+/// shrinks changes its parent's size in turn.
+pub fn splice(t: &mut Vec<u8>, ancestors: &[usize], range: std::ops::Range<usize>, new: &[u8], count_delta: isize) {
+    let mut delta = new.len() as isize - (range.end - range.start) as isize;
+    t.splice(range, new.iter().copied());
+    for (depth, &pos) in ancestors.iter().enumerate().rev() {
+        let (count, a) = read_varint(t, pos + 1);
+        let (size, b) = read_varint(t, pos + 1 + a);
+        let count = if depth + 1 == ancestors.len() {
+            (count as isize + count_delta).max(0) as usize
+        } else {
+            count as usize
+        };
+        let size = (size as isize + delta).max(0) as usize;
+        let h = header(count, size);
+        delta += h.len() as isize - (a + b) as isize;
+        t.splice(pos + 1..pos + 1 + a + b, h);
+    }
+}
+
+/// A container node with the given children's bytes.
+pub fn container_node(tag: u8, count: usize, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 5);
+    out.push(tag);
+    out.extend_from_slice(&header(count, body.len()));
+    out.extend_from_slice(body);
+    out
+}
+
+// ---------------------------------------------------------------------------
 // Parsing (serde_json's grammar and messages)
 // ---------------------------------------------------------------------------
 
