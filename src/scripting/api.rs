@@ -6,7 +6,7 @@
 //! `capi.rs`): errors are returned as `LuaRaise` and raised only after
 //! the body's values are dropped.
 
-use super::capi::{lua_function, Lua, LuaRaise};
+use super::capi::{lua_function, Lua, LuaRaise, Value};
 use super::lua;
 use super::{current_run, PROPAGATE_AOF, PROPAGATE_REPL};
 use mlua::ffi;
@@ -58,15 +58,14 @@ enum Args {
 fn take_args(l: &mut Lua, argc: c_int) -> Args {
     let mut argv = Vec::with_capacity(argc as usize);
     for j in 1..=argc {
-        if l.type_of(j) == ffi::LUA_TNUMBER {
-            let mut s = Vec::with_capacity(24);
-            lua::number_arg(l.to_number(j), &mut s);
-            argv.push(s);
-        } else {
-            match l.to_bytes(j) {
-                Some(b) => argv.push(b.to_vec()),
-                None => break,
+        match l.value(j) {
+            Value::Number(n) => {
+                let mut s = Vec::with_capacity(24);
+                lua::number_arg(n, &mut s);
+                argv.push(s);
             }
+            Value::Str(b) => argv.push(b.to_vec()),
+            _ => break,
         }
     }
     l.set_top(0);

@@ -67,17 +67,28 @@ pub struct Lua<'a> {
     l: NonNull<ffi::lua_State>,
     /// A C function's frame: its upvalues can be read.
     in_cfunction: bool,
+    /// The frame's `lua_gettop`, kept by every operation instead of asked
+    /// of Lua: the frame's top moves only through this handle (see the
+    /// invariant), and each operation knows by how much. Calls that run
+    /// Lua code or compile read it back. Builds with debug assertions
+    /// (and unit tests) compare it with Lua's after every operation.
+    top: Cell<c_int>,
     /// The stack height (as `top()` counts) up to which pushes are known
     /// to have room: Lua granted it (`lua_checkstack`, or `LUA_MINSTACK`
     /// on entry) and never takes it back while the frame runs.
     reserved: Cell<c_int>,
-    /// The traversal `next` is in: the table's index and the slot of the
-    /// key it last returned (0: none). While nothing wrote that slot or
-    /// below it, or any table, or ran Lua code, the key is known to be in
-    /// the table and `next` skips checking it.
-    iter: Cell<(c_int, c_int)>,
-    /// The lowest slot written since `iter` was set.
-    touched: Cell<c_int>,
+    /// Slots known to hold a table, one bit per slot 1..=64 (bit `s-1`):
+    /// set when a table operation checked one, `create_table` filled one
+    /// or `value` saw one; cleared as soon as the slot or one below it is
+    /// written or removed ([`Lua::touch`]), or Lua code runs. Table
+    /// operations on them skip asking Lua for the type.
+    tables: Cell<u64>,
+    /// Slots 1..=64 holding a key `next` returned for the table in the
+    /// slot just below, one bit per slot as `tables`. Cleared like
+    /// `tables`, and all at once when any table is written or Lua code
+    /// runs; while set, the key is known to be in the table and `next`
+    /// skips checking it. Nested traversals each keep their own bit.
+    keys: Cell<u64>,
     _state: PhantomData<&'a mut ffi::lua_State>,
 }
 
@@ -123,6 +134,36 @@ impl CFunction {
     pub const unsafe fn new(f: ffi::lua_CFunction) -> CFunction {
         CFunction(f)
     }
+}
+
+/// A registry entry of ours (the real globals, the error handler, ...):
+/// a negative integer key, which `luaL_ref` never hands out, so reading
+/// one is a `lua_rawgeti` with no string to hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegKey(c_int);
+
+impl RegKey {
+    pub const fn new(key: c_int) -> RegKey {
+        assert!(key < 0, "our registry keys are negative");
+        RegKey(key)
+    }
+}
+
+/// A value read off the stack in one go ([`Lua::value`]): its type, and
+/// what it holds for the types that hold plain data.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value<'l> {
+    /// Past the top (`LUA_TNONE`).
+    None,
+    Nil,
+    Bool(bool),
+    Number(f64),
+    /// A string's bytes (a number is never converted: it is `Number`).
+    Str(&'l [u8]),
+    Table,
+    /// Any other type, as `lua_type` names it (functions, userdata,
+    /// threads).
+    Other(c_int),
 }
 
 /// A debug hook Lua may call; made only by [`lua_hook!`].
@@ -274,14 +315,9 @@ unsafe fn raise_now(l: *mut ffi::lua_State, raise: LuaRaise) -> ! {
         }
         match raise {
             LuaRaise::Message(msg) => {
-                // SAFETY: level 1 is the Lua code calling this C function;
-                // luaL_where only reads debug info and pushes a string.
-                unsafe { ffi::luaL_where(l, 1) };
-                lua.push_bytes(&msg);
+                // Level 1: the Lua code calling this C function.
+                lua.push_where_message(1, &msg);
                 drop(msg);
-                // SAFETY: two strings on top: concatenating them runs no
-                // metamethod.
-                unsafe { ffi::lua_concat(l, 2) };
             }
             LuaRaise::ErrorTable(text) => {
                 super::lua::push_error_table(&mut lua, &text);
@@ -353,10 +389,38 @@ fn c_bytes(p: *const std::os::raw::c_char) -> Option<Vec<u8>> {
     }
 }
 
+/// The bit of slot `s` in the handle's slot masks (none past 64).
+#[inline(always)]
+fn slot_bit(s: c_int) -> u64 {
+    if (1..=64).contains(&s) {
+        1 << (s - 1)
+    } else {
+        0
+    }
+}
+
+/// The mask of the slots below slot `i`.
+#[inline(always)]
+fn slots_below(i: c_int) -> u64 {
+    if i > 64 {
+        u64::MAX
+    } else if i <= 1 {
+        0
+    } else {
+        (1 << (i - 1)) - 1
+    }
+}
+
 #[cold]
 #[track_caller]
 fn bad_index(idx: c_int, top: c_int) -> ! {
     panic!("Lua stack index {idx} is not valid (top {top})")
+}
+
+#[cold]
+#[track_caller]
+fn bad_key() -> ! {
+    panic!("Lua table key is nil or NaN")
 }
 
 #[cold]
@@ -377,18 +441,21 @@ impl<'a> Lua<'a> {
     /// on that frame is used while this one is. Frames nested through
     /// this handle's calls get handles of their own.
     pub unsafe fn from_raw(l: *mut ffi::lua_State) -> Lua<'a> {
+        // SAFETY: a live state, by contract.
+        let top = unsafe { ffi::lua_gettop(l) };
         Lua {
             // SAFETY: non-null by contract.
             l: unsafe { NonNull::new_unchecked(l) },
             in_cfunction: false,
+            top: Cell::new(top),
             reserved: Cell::new(0),
-            iter: Cell::new((0, 0)),
-            touched: Cell::new(c_int::MAX),
+            tables: Cell::new(0),
+            keys: Cell::new(0),
             _state: PhantomData,
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn ptr(&self) -> *mut ffi::lua_State {
         self.l.as_ptr()
     }
@@ -396,15 +463,38 @@ impl<'a> Lua<'a> {
     // ------------------------------------------------------------ indexes
 
     /// `lua_gettop`: the number of values in the frame.
-    #[inline]
+    #[inline(always)]
     pub fn top(&self) -> c_int {
-        // SAFETY: a live state (type invariant).
-        unsafe { ffi::lua_gettop(self.ptr()) }
+        self.top.get()
+    }
+
+    /// Records the frame's new top after an operation.
+    #[inline(always)]
+    fn now_top(&self, top: c_int) {
+        self.top.set(top);
+        if cfg!(any(test, debug_assertions)) {
+            self.verify_top();
+        }
+    }
+
+    /// Reads the top back from Lua, after a call that ran Lua code.
+    #[inline]
+    fn reread_top(&self) {
+        // SAFETY: a live state.
+        self.top.set(unsafe { ffi::lua_gettop(self.ptr()) });
+    }
+
+    /// Panics when the cached top is not Lua's (checking builds only).
+    #[track_caller]
+    fn verify_top(&self) {
+        // SAFETY: a live state.
+        let real = unsafe { ffi::lua_gettop(self.ptr()) };
+        assert_eq!(self.top.get(), real, "Lua stack top cache out of sync");
     }
 
     /// An index of a value in a frame of `top` values (1..=top or
     /// -top..=-1), made absolute; panics otherwise.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     fn slot_at(idx: c_int, top: c_int) -> c_int {
         if idx > 0 && idx <= top {
@@ -419,7 +509,7 @@ impl<'a> Lua<'a> {
     /// An index that may be read: a slot, a position past the top (reads
     /// as none: `None`), the registry, the globals, or in a C function an
     /// upvalue. Negative slots are made absolute.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     fn readable_at(&self, idx: c_int, top: c_int) -> Option<c_int> {
         if idx > top {
@@ -438,26 +528,45 @@ impl<'a> Lua<'a> {
     }
 
     /// `lua_type` of an index `readable_at` accepted.
-    #[inline]
+    #[inline(always)]
     fn raw_type(&self, i: c_int) -> c_int {
         // SAFETY: a live state; `i` is readable.
         unsafe { ffi::lua_type(self.ptr(), i) }
     }
 
     /// A table's index (a slot, the registry or the globals) made
-    /// absolute; panics when the value there is not a table.
-    #[inline]
+    /// absolute; panics when the value there is not a table. The registry
+    /// and the globals always are (`set_globals` takes only a table, and
+    /// Lua's `setfenv` checks its argument).
+    #[inline(always)]
     #[track_caller]
     fn table_at(&self, idx: c_int, top: c_int) -> c_int {
-        let t = match idx {
-            ffi::LUA_REGISTRYINDEX | ffi::LUA_GLOBALSINDEX => idx,
-            _ => Self::slot_at(idx, top),
-        };
+        if idx == ffi::LUA_REGISTRYINDEX || idx == ffi::LUA_GLOBALSINDEX {
+            return idx;
+        }
+        let t = Self::slot_at(idx, top);
+        if self.tables.get() & slot_bit(t) == 0 {
+            self.check_table(idx, t);
+        }
+        t
+    }
+
+    /// Panics unless slot `t` (index `idx` as given) holds a table;
+    /// remembers it.
+    #[inline(never)]
+    #[track_caller]
+    fn check_table(&self, idx: c_int, t: c_int) {
         let ty = self.raw_type(t);
         if ty != ffi::LUA_TTABLE {
             not_a_table(idx, ty);
         }
-        t
+        self.know_table(t);
+    }
+
+    /// Slot `t` holds a table.
+    #[inline(always)]
+    fn know_table(&self, t: c_int) {
+        self.tables.set(self.tables.get() | slot_bit(t));
     }
 
     /// `lua_checkstack`: room for `n` more values, false past Lua's
@@ -470,6 +579,11 @@ impl<'a> Lua<'a> {
         if i64::from(top) + i64::from(n) <= i64::from(self.reserved.get()) {
             return true;
         }
+        self.grow(top, n)
+    }
+
+    #[cold]
+    fn grow(&self, top: c_int, n: c_int) -> bool {
         // SAFETY: a live state; only grows the stack (not past
         // LUAI_MAXCSTACK, so `top + n` fits once it said yes).
         if unsafe { ffi::lua_checkstack(self.ptr(), n) } == 0 {
@@ -483,7 +597,7 @@ impl<'a> Lua<'a> {
     /// (callers that recurse on input check `check_stack` first and
     /// report an error). The frame's reserved height is cached: Lua never
     /// lowers it while the frame runs (a GC shrink keeps every frame's).
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     fn room_at(&self, top: c_int, n: c_int) {
         if i64::from(top) + i64::from(n) > i64::from(self.reserved.get()) {
@@ -504,46 +618,53 @@ impl<'a> Lua<'a> {
         panic!("Lua stack overflow: no room for {n} more values");
     }
 
-    /// Slot `i` (and the ones above) are being written or removed.
-    #[inline]
+    /// Slot `i` and the ones above are being written or removed: none is
+    /// a known table any more, and a traversal key among them is no
+    /// longer trusted.
+    #[inline(always)]
     fn touch(&self, i: c_int) {
-        if i < self.touched.get() {
-            self.touched.set(i);
-        }
+        let below = slots_below(i);
+        self.tables.set(self.tables.get() & below);
+        self.keys.set(self.keys.get() & below);
     }
 
     /// A table may change or Lua code runs: no traversal is trusted.
-    #[inline]
+    #[inline(always)]
     fn forget_traversal(&self) {
-        self.iter.set((0, 0));
+        self.keys.set(0);
     }
 
     /// `lua_settop`: drops values down to `idx` (or pads with nils).
+    #[inline(always)]
     #[track_caller]
     pub fn set_top(&mut self, idx: c_int) {
         let top = self.top();
-        if idx >= 0 {
+        let new = if idx >= 0 {
             if idx > top {
                 self.room_at(top, idx - top);
             }
-            self.touch(idx + 1);
+            idx
         } else if -(idx + 1) > top {
-            bad_index(idx, top);
+            bad_index(idx, top)
         } else {
-            self.touch(top + idx + 2);
-        }
+            top + idx + 1
+        };
+        self.touch(new + 1);
         // SAFETY: a live state; the new top is within the frame or has
         // room (checked above).
-        unsafe { ffi::lua_settop(self.ptr(), idx) }
+        unsafe { ffi::lua_settop(self.ptr(), new) };
+        self.now_top(new);
     }
 
     /// Pops `n` values.
+    #[inline(always)]
     #[track_caller]
     pub fn pop(&mut self, n: c_int) {
         self.set_top(-n - 1);
     }
 
     /// The absolute form of a slot index (pseudo-indexes unchanged).
+    #[inline(always)]
     #[track_caller]
     pub fn abs_index(&self, idx: c_int) -> c_int {
         if idx <= ffi::LUA_REGISTRYINDEX {
@@ -559,36 +680,75 @@ impl<'a> Lua<'a> {
         let i = Self::slot_at(idx, self.top());
         self.touch(i);
         // SAFETY: a live state; `i` is a slot.
-        unsafe { ffi::lua_insert(self.ptr(), i) }
+        unsafe { ffi::lua_insert(self.ptr(), i) };
+        self.now_top(self.top());
     }
 
     /// `lua_remove`: removes the value at `idx`, shifting down.
     #[track_caller]
     pub fn remove(&mut self, idx: c_int) {
-        let i = Self::slot_at(idx, self.top());
+        let top = self.top();
+        let i = Self::slot_at(idx, top);
         self.touch(i);
         // SAFETY: a live state; `i` is a slot.
-        unsafe { ffi::lua_remove(self.ptr(), i) }
+        unsafe { ffi::lua_remove(self.ptr(), i) };
+        self.now_top(top - 1);
     }
 
     /// `lua_replace`: pops the top value into slot `idx`.
     #[track_caller]
     pub fn replace(&mut self, idx: c_int) {
-        let i = Self::slot_at(idx, self.top());
+        let top = self.top();
+        let i = Self::slot_at(idx, top);
         self.touch(i);
         // SAFETY: a live state; `i` is a slot (so the top exists).
-        unsafe { ffi::lua_replace(self.ptr(), i) }
+        unsafe { ffi::lua_replace(self.ptr(), i) };
+        self.now_top(top - 1);
     }
 
     // ------------------------------------------------------------ reading
 
     /// `lua_type` (`LUA_TNONE` past the top).
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     pub fn type_of(&self, idx: c_int) -> c_int {
         match self.readable_at(idx, self.top()) {
             Some(i) => self.raw_type(i),
             None => ffi::LUA_TNONE,
+        }
+    }
+
+    /// The value at `idx`, read with one type check: for a string, its
+    /// bytes (borrowing the handle, as [`Lua::to_bytes`]).
+    #[inline(always)]
+    #[track_caller]
+    pub fn value(&self, idx: c_int) -> Value<'_> {
+        let Some(i) = self.readable_at(idx, self.top()) else {
+            return Value::None;
+        };
+        let l = self.ptr();
+        // SAFETY: a live state; `i` is readable and holds the type asked
+        // for, so no conversion happens. A string is immutable and held
+        // by its slot, which cannot change while `&self` is borrowed
+        // (every method that writes slots takes `&mut self`).
+        unsafe {
+            match self.raw_type(i) {
+                ffi::LUA_TNIL => Value::Nil,
+                ffi::LUA_TBOOLEAN => Value::Bool(ffi::lua_toboolean(l, i) != 0),
+                ffi::LUA_TNUMBER => Value::Number(ffi::lua_tonumber(l, i)),
+                ffi::LUA_TSTRING => {
+                    let mut len = 0usize;
+                    let p = ffi::lua_tolstring(l, i, &mut len);
+                    Value::Str(std::slice::from_raw_parts(p.cast::<u8>(), len))
+                }
+                ffi::LUA_TTABLE => {
+                    if i > 0 {
+                        self.know_table(i);
+                    }
+                    Value::Table
+                }
+                ty => Value::Other(ty),
+            }
         }
     }
 
@@ -599,6 +759,7 @@ impl<'a> Lua<'a> {
     }
 
     /// `lua_tonumber` (0 for non-numbers).
+    #[inline(always)]
     #[track_caller]
     pub fn to_number(&self, idx: c_int) -> f64 {
         // SAFETY: a live state; a readable index.
@@ -615,6 +776,7 @@ impl<'a> Lua<'a> {
     }
 
     /// `lua_toboolean`.
+    #[inline(always)]
     #[track_caller]
     pub fn to_boolean(&self, idx: c_int) -> bool {
         // SAFETY: a live state; a readable index.
@@ -639,6 +801,7 @@ impl<'a> Lua<'a> {
     /// `lua_tolstring`: the bytes of a string, or of a number converted
     /// in place (as Lua does); `None` for other types. The slice borrows
     /// the handle, so the value cannot leave the stack meanwhile.
+    #[inline(always)]
     #[track_caller]
     pub fn to_bytes(&self, idx: c_int) -> Option<&[u8]> {
         let top = self.top();
@@ -647,9 +810,8 @@ impl<'a> Lua<'a> {
             _ if idx > top => return None,
             _ => Self::slot_at(idx, top),
         };
-        if i <= self.iter.get().1 && self.raw_type(i) == ffi::LUA_TNUMBER {
-            // Converted in place: a traversal key may change.
-            self.touch(i);
+        if self.keys.get() & slot_bit(i) != 0 {
+            self.touch_if_number(i);
         }
         let mut len = 0usize;
         // SAFETY: a live state; `i` is a slot.
@@ -661,6 +823,15 @@ impl<'a> Lua<'a> {
         // held by slot `i`, which cannot be overwritten or popped while
         // `&self` is borrowed (every such method takes `&mut self`).
         Some(unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) })
+    }
+
+    /// A number in slot `i` is about to be converted in place: a
+    /// traversal key may change.
+    #[cold]
+    fn touch_if_number(&self, i: c_int) {
+        if self.raw_type(i) == ffi::LUA_TNUMBER {
+            self.touch(i);
+        }
     }
 
     /// `lua_objlen`: string length, table border, userdata size.
@@ -693,46 +864,59 @@ impl<'a> Lua<'a> {
 
     // ------------------------------------------------------------ pushing
 
-    /// Room for one more value.
-    #[inline]
+    /// Room for one more value on top; returns the top.
+    #[inline(always)]
     #[track_caller]
-    fn room1(&self) {
-        self.room_at(self.top(), 1);
+    fn room1(&self) -> c_int {
+        let top = self.top();
+        self.room_at(top, 1);
+        top
     }
 
+    #[inline(always)]
     pub fn push_nil(&self) {
-        self.room1();
+        let top = self.room1();
         // SAFETY: a live state with room for one value.
-        unsafe { ffi::lua_pushnil(self.ptr()) }
+        unsafe { ffi::lua_pushnil(self.ptr()) };
+        self.now_top(top + 1);
     }
 
+    #[inline(always)]
     pub fn push_bool(&self, b: bool) {
-        self.room1();
+        let top = self.room1();
         // SAFETY: a live state with room for one value.
-        unsafe { ffi::lua_pushboolean(self.ptr(), c_int::from(b)) }
+        unsafe { ffi::lua_pushboolean(self.ptr(), c_int::from(b)) };
+        self.now_top(top + 1);
     }
 
+    #[inline(always)]
     pub fn push_number(&self, n: f64) {
-        self.room1();
+        let top = self.room1();
         // SAFETY: a live state with room for one value.
-        unsafe { ffi::lua_pushnumber(self.ptr(), n) }
+        unsafe { ffi::lua_pushnumber(self.ptr(), n) };
+        self.now_top(top + 1);
     }
 
+    #[inline(always)]
     pub fn push_integer(&self, n: i64) {
-        self.room1();
+        let top = self.room1();
         // SAFETY: a live state with room for one value.
-        unsafe { ffi::lua_pushinteger(self.ptr(), n) }
+        unsafe { ffi::lua_pushinteger(self.ptr(), n) };
+        self.now_top(top + 1);
     }
 
     /// `lua_pushlstring`: a copy of `b` (binary safe).
+    #[inline(always)]
     pub fn push_bytes(&self, b: &[u8]) {
-        self.room1();
+        let top = self.room1();
         // SAFETY: a live state with room for one value; `b` is readable
         // for its length and Lua copies it.
-        unsafe { ffi::lua_pushlstring_(self.ptr(), b.as_ptr().cast(), b.len()) }
+        unsafe { ffi::lua_pushlstring_(self.ptr(), b.as_ptr().cast(), b.len()) };
+        self.now_top(top + 1);
     }
 
     /// `lua_pushvalue`: a copy of the value at `idx` (nil past the top).
+    #[inline(always)]
     #[track_caller]
     pub fn push_value(&self, idx: c_int) {
         let top = self.top();
@@ -740,7 +924,8 @@ impl<'a> Lua<'a> {
             Some(i) => {
                 self.room_at(top, 1);
                 // SAFETY: a live state with room; a readable index.
-                unsafe { ffi::lua_pushvalue(self.ptr(), i) }
+                unsafe { ffi::lua_pushvalue(self.ptr(), i) };
+                self.now_top(top + 1);
             }
             None => self.push_nil(),
         }
@@ -748,16 +933,20 @@ impl<'a> Lua<'a> {
 
     /// A light userdata holding NULL (`cjson.null`).
     pub fn push_light_null(&self) {
-        self.room1();
+        let top = self.room1();
         // SAFETY: a live state with room for one value.
-        unsafe { ffi::lua_pushlightuserdata(self.ptr(), std::ptr::null_mut()) }
+        unsafe { ffi::lua_pushlightuserdata(self.ptr(), std::ptr::null_mut()) };
+        self.now_top(top + 1);
     }
 
     /// `lua_createtable`.
+    #[inline(always)]
     pub fn create_table(&self, narr: c_int, nrec: c_int) {
-        self.room1();
+        let top = self.room1();
         // SAFETY: a live state with room for one value.
-        unsafe { ffi::lua_createtable(self.ptr(), narr.max(0), nrec.max(0)) }
+        unsafe { ffi::lua_createtable(self.ptr(), narr.max(0), nrec.max(0)) };
+        self.know_table(top + 1);
+        self.now_top(top + 1);
     }
 
     /// `lua_pushcclosure`: `f` with the `nups` values on top as upvalues.
@@ -771,26 +960,29 @@ impl<'a> Lua<'a> {
         self.touch(top - nups + 1);
         // SAFETY: a live state with room; `nups` values are on the stack;
         // `f` keeps the C function contract (CFunction's invariant).
-        unsafe { ffi::lua_pushcclosure(self.ptr(), f.0, nups) }
+        unsafe { ffi::lua_pushcclosure(self.ptr(), f.0, nups) };
+        self.now_top(top - nups + 1);
     }
 
     /// `lua_pushcfunction`.
     pub fn push_cfunction(&self, f: CFunction) {
-        self.room1();
+        let top = self.room1();
         // SAFETY: as in `push_cclosure`, without upvalues.
-        unsafe { ffi::lua_pushcclosure(self.ptr(), f.0, 0) }
+        unsafe { ffi::lua_pushcclosure(self.ptr(), f.0, 0) };
+        self.now_top(top + 1);
     }
 
     /// Pushes a new userdata block holding `v`.
     pub fn push_userdata<T: PlainData>(&self, v: T) {
         const { assert!(std::mem::align_of::<T>() <= USERDATA_ALIGN) };
-        self.room1();
+        let top = self.room1();
         // SAFETY: a live state with room; Lua returns a block of the size
         // asked for, aligned for USERDATA_ALIGN >= align_of::<T>().
         unsafe {
             let p = ffi::lua_newuserdata(self.ptr(), std::mem::size_of::<T>()).cast::<T>();
             p.write(v);
         }
+        self.now_top(top + 1);
     }
 
     /// The `T` in the userdata that is upvalue `n` of the running C
@@ -845,10 +1037,12 @@ impl<'a> Lua<'a> {
         self.touch(top);
         // SAFETY: a live state; `t` is a table and a key is on top.
         unsafe { ffi::lua_rawget_(self.ptr(), t) };
+        self.now_top(top);
         self.raw_type(top)
     }
 
     /// Pushes `t[name]` (no metamethods); returns the value's type.
+    #[inline(always)]
     #[track_caller]
     pub fn raw_get_field(&self, t: c_int, name: &[u8]) -> c_int {
         let top = self.top();
@@ -860,10 +1054,12 @@ impl<'a> Lua<'a> {
             ffi::lua_pushlstring_(self.ptr(), name.as_ptr().cast(), name.len());
             ffi::lua_rawget_(self.ptr(), t);
         }
+        self.now_top(top + 1);
         self.raw_type(top + 1)
     }
 
     /// Pushes `t[n]` (no metamethods); returns the value's type.
+    #[inline(always)]
     #[track_caller]
     pub fn raw_geti(&self, t: c_int, n: c_int) -> c_int {
         let top = self.top();
@@ -871,26 +1067,40 @@ impl<'a> Lua<'a> {
         self.room_at(top, 1);
         // SAFETY: a live state with room; `t` is a table.
         unsafe { ffi::lua_rawgeti_(self.ptr(), t, n) };
+        self.now_top(top + 1);
         self.raw_type(top + 1)
     }
 
     /// `lua_rawset`: `t[key] = value` with both popped; the key must be
     /// neither nil nor NaN (Lua would raise).
+    #[inline(always)]
     #[track_caller]
     pub fn raw_set(&mut self, t: c_int) {
+        if !self.try_raw_set(t) {
+            bad_key();
+        }
+    }
+
+    /// `raw_set` when the key is valid (true); with a nil or NaN key
+    /// nothing is done (false) and both values stay.
+    #[inline(always)]
+    #[track_caller]
+    pub fn try_raw_set(&mut self, t: c_int) -> bool {
         let top = self.top();
         let t = self.table_at(t, top);
         if top < 2 {
             bad_index(-2, top);
         }
         if !self.key_at(top - 1) {
-            panic!("Lua table key is nil or NaN");
+            return false;
         }
         self.touch(top - 1);
         self.forget_traversal();
         // SAFETY: a live state; `t` is a table; a valid key and a value
         // are on top, so rawset cannot raise.
-        unsafe { ffi::lua_rawset(self.ptr(), t) }
+        unsafe { ffi::lua_rawset(self.ptr(), t) };
+        self.now_top(top - 2);
+        true
     }
 
     /// Whether the value at `idx` may be a table key (`lua_rawset` raises
@@ -904,7 +1114,7 @@ impl<'a> Lua<'a> {
     }
 
     /// `is_valid_key` of a readable index.
-    #[inline]
+    #[inline(always)]
     fn key_at(&self, i: c_int) -> bool {
         match self.raw_type(i) {
             ffi::LUA_TNIL | ffi::LUA_TNONE => false,
@@ -934,9 +1144,11 @@ impl<'a> Lua<'a> {
             ffi::lua_insert(self.ptr(), top);
             ffi::lua_rawset(self.ptr(), t);
         }
+        self.now_top(top - 1);
     }
 
     /// `lua_rawseti`: `t[n] = <top>`, popping the value.
+    #[inline(always)]
     #[track_caller]
     pub fn raw_seti(&mut self, t: c_int, n: c_int) {
         let top = self.top();
@@ -948,7 +1160,8 @@ impl<'a> Lua<'a> {
         self.forget_traversal();
         // SAFETY: a live state; `t` is a table, a value is on top and a
         // number key cannot make rawseti raise.
-        unsafe { ffi::lua_rawseti_(self.ptr(), t, n) }
+        unsafe { ffi::lua_rawseti_(self.ptr(), t, n) };
+        self.now_top(top - 1);
     }
 
     /// `lua_next`: with a key on top (nil to start), pops it and pushes
@@ -958,6 +1171,7 @@ impl<'a> Lua<'a> {
     /// converted in place during the traversal); that is checked first
     /// (unless this handle saw nothing that could change it since `next`
     /// returned it) and panics instead.
+    #[inline(always)]
     #[track_caller]
     pub fn next(&mut self, t: c_int) -> bool {
         let top = self.top();
@@ -966,32 +1180,90 @@ impl<'a> Lua<'a> {
             bad_index(-1, top);
         }
         self.room_at(top, 1);
-        let trusted = self.iter.get() == (t, top) && self.touched.get() > top;
-        if !trusted && self.raw_type(top) != ffi::LUA_TNIL {
-            // SAFETY: a live state with room; `t` is a table; the copy of
-            // the key is replaced by its value, read, then popped.
-            let present = unsafe {
-                ffi::lua_pushvalue(self.ptr(), top);
-                ffi::lua_rawget_(self.ptr(), t);
-                let ty = ffi::lua_type(self.ptr(), top + 1);
-                ffi::lua_settop(self.ptr(), top);
-                ty != ffi::LUA_TNIL
-            };
-            if !present {
-                panic!("Lua table traversal with a key that is not in the table");
-            }
+        // A key `next` returned for this table, untouched since.
+        let trusted = t == top - 1 && self.keys.get() & slot_bit(top) != 0;
+        if !trusted {
+            self.check_traversal_key(t, top);
         }
+        // The key's slot is overwritten.
+        self.touch(top);
         // SAFETY: a live state with room for the net one value pushed;
         // `t` is a table and the key on top is nil or present, so next
         // cannot raise.
         let more = unsafe { ffi::lua_next(self.ptr(), t) != 0 };
         if more {
-            self.iter.set((t, top));
-            self.touched.set(c_int::MAX);
+            if t == top - 1 {
+                self.keys.set(self.keys.get() | slot_bit(top));
+            }
+            self.now_top(top + 1);
         } else {
-            self.forget_traversal();
+            self.now_top(top - 1);
         }
         more
+    }
+
+    /// Visits the keys of the table at `t` in `lua_next` order, giving
+    /// `f` each key's type and, for a number, its value; stops at the
+    /// first `false` from `f` (and returns false). The stack is left as it
+    /// was. The checks a `next` loop makes at every step are made once:
+    /// `f` cannot reach the stack, so the key each step resumes from is
+    /// the one `lua_next` returned.
+    #[track_caller]
+    pub fn scan_keys(&mut self, t: c_int, mut f: impl FnMut(c_int, f64) -> bool) -> bool {
+        let top = self.top();
+        let t = self.table_at(t, top);
+        self.room_at(top, 2);
+        let l = self.ptr();
+        // SAFETY: a live state with room for a key and a value; `t` is a
+        // table below them. Each lua_next resumes from nil or from the key
+        // it returned, untouched since (only its value was popped; a
+        // number key is read with lua_tonumber, which converts nothing),
+        // so it cannot raise.
+        let all = unsafe {
+            ffi::lua_pushnil(l);
+            loop {
+                if ffi::lua_next(l, t) == 0 {
+                    break true;
+                }
+                ffi::lua_settop(l, top + 1);
+                let ty = ffi::lua_type(l, top + 1);
+                let n = if ty == ffi::LUA_TNUMBER {
+                    ffi::lua_tonumber(l, top + 1)
+                } else {
+                    0.0
+                };
+                if !f(ty, n) {
+                    ffi::lua_settop(l, top);
+                    break false;
+                }
+            }
+        };
+        self.touch(top + 1);
+        self.now_top(top);
+        all
+    }
+
+    /// Panics unless the key on top (slot `top`, with room above) is nil
+    /// or a key of the table at `t`.
+    #[inline(never)]
+    #[track_caller]
+    fn check_traversal_key(&self, t: c_int, top: c_int) {
+        // SAFETY: a live state.
+        if unsafe { ffi::lua_type(self.ptr(), top) } == ffi::LUA_TNIL {
+            return;
+        }
+        // SAFETY: a live state with room; `t` is a table; the copy of
+        // the key is replaced by its value, read, then popped.
+        let present = unsafe {
+            ffi::lua_pushvalue(self.ptr(), top);
+            ffi::lua_rawget_(self.ptr(), t);
+            let ty = ffi::lua_type(self.ptr(), top + 1);
+            ffi::lua_settop(self.ptr(), top);
+            ty != ffi::LUA_TNIL
+        };
+        if !present {
+            panic!("Lua table traversal with a key that is not in the table");
+        }
     }
 
     /// `lua_setmetatable`: pops a table (or nil) and makes it the
@@ -1007,17 +1279,19 @@ impl<'a> Lua<'a> {
         // SAFETY: a live state; `i` is a slot and a table or nil is on
         // top.
         unsafe { ffi::lua_setmetatable(self.ptr(), i) };
+        self.now_top(top - 1);
     }
 
-    /// Pushes `registry[name]`; returns its type.
-    pub fn get_registry(&self, name: &CStr) -> c_int {
-        self.raw_get_field(ffi::LUA_REGISTRYINDEX, name.to_bytes())
+    /// Pushes the registry value stored under `key`; returns its type.
+    #[inline(always)]
+    pub fn get_registry(&self, key: RegKey) -> c_int {
+        self.raw_geti(ffi::LUA_REGISTRYINDEX, key.0)
     }
 
-    /// Pops the top value into `registry[name]`.
+    /// Pops the top value into the registry under `key`.
     #[track_caller]
-    pub fn set_registry(&mut self, name: &CStr) {
-        self.raw_set_field(ffi::LUA_REGISTRYINDEX, name.to_bytes());
+    pub fn set_registry(&mut self, key: RegKey) {
+        self.raw_seti(ffi::LUA_REGISTRYINDEX, key.0);
     }
 
     /// `luaL_ref` into the registry: pops the top value and returns its
@@ -1033,19 +1307,24 @@ impl<'a> Lua<'a> {
         self.forget_traversal();
         // SAFETY: a live state with room; a value is on top. luaL_ref only
         // uses raw accesses on the registry.
-        unsafe { ffi::luaL_ref(self.ptr(), ffi::LUA_REGISTRYINDEX) }
+        let r = unsafe { ffi::luaL_ref(self.ptr(), ffi::LUA_REGISTRYINDEX) };
+        self.now_top(top - 1);
+        r
     }
 
     /// `luaL_unref` of a registry reference.
     pub fn registry_unref(&self, r: c_int) {
-        self.room_at(self.top(), 1);
+        let top = self.top();
+        self.room_at(top, 1);
         self.forget_traversal();
         // SAFETY: a live state with room; luaL_unref only uses raw
         // accesses on the registry and ignores invalid references.
-        unsafe { ffi::luaL_unref(self.ptr(), ffi::LUA_REGISTRYINDEX, r) }
+        unsafe { ffi::luaL_unref(self.ptr(), ffi::LUA_REGISTRYINDEX, r) };
+        self.now_top(top);
     }
 
     /// Pushes the value of a registry reference.
+    #[inline(always)]
     pub fn push_registry_ref(&self, r: c_int) -> c_int {
         self.raw_geti(ffi::LUA_REGISTRYINDEX, r)
     }
@@ -1053,6 +1332,7 @@ impl<'a> Lua<'a> {
     /// Pushes the globals table the running code sees.
     pub fn push_globals(&self) {
         self.push_value(ffi::LUA_GLOBALSINDEX);
+        self.know_table(self.top());
     }
 
     /// Pops a table and makes it the globals of code loaded from now on.
@@ -1061,10 +1341,12 @@ impl<'a> Lua<'a> {
         if self.type_of(-1) != ffi::LUA_TTABLE {
             panic!("the globals must be a table");
         }
-        self.touch(self.top());
+        let top = self.top();
+        self.touch(top);
         self.forget_traversal();
         // SAFETY: a live state with a table on top.
-        unsafe { ffi::lua_replace(self.ptr(), ffi::LUA_GLOBALSINDEX) }
+        unsafe { ffi::lua_replace(self.ptr(), ffi::LUA_GLOBALSINDEX) };
+        self.now_top(top - 1);
     }
 
     /// Pushes `v[name]` with Lua's full semantics (metamethods run) in a
@@ -1100,14 +1382,17 @@ impl<'a> Lua<'a> {
         if nresults > nargs {
             self.room_at(top, nresults - nargs);
         }
-        // Lua code may change any table; the call replaces its slots.
-        self.touch(top - nargs);
+        // Lua code may change any table, and (debug.setlocal) any slot of
+        // a C function's frame; the call replaces its slots.
+        self.tables.set(0);
         self.forget_traversal();
         // SAFETY: a live state; the function and its arguments are on the
         // stack, there is room for the results, the handler is a slot.
         // Lua code run by the call reaches Rust only through CFunction and
         // Hook values, each keeping its own contract.
-        unsafe { ffi::lua_pcall(self.ptr(), nargs, nresults, errfunc) }
+        let rc = unsafe { ffi::lua_pcall(self.ptr(), nargs, nresults, errfunc) };
+        self.reread_top();
+        rc
     }
 
     /// `luaL_loadbuffer`: compiles `code` as a chunk named `name` and
@@ -1119,6 +1404,7 @@ impl<'a> Lua<'a> {
         // length and `name` is NUL-terminated. Loading runs in protected
         // mode and does not raise.
         let rc = unsafe { ffi::luaL_loadbuffer(self.ptr(), code.as_ptr().cast(), code.len(), name.as_ptr()) };
+        self.reread_top();
         if rc == 0 {
             return Ok(());
         }
@@ -1152,6 +1438,22 @@ impl<'a> Lua<'a> {
         unsafe { ffi::lua_gc(self.ptr(), ffi::LUA_GCCOUNT, 0) }
     }
 
+    /// `luaL_where(level)` followed by `msg`, concatenated into one string
+    /// on top (the text `luaL_error` raises).
+    fn push_where_message(&mut self, level: c_int, msg: &[u8]) {
+        let top = self.top();
+        self.room_at(top, 2);
+        // SAFETY: a live state with room for two values; luaL_where only
+        // reads debug info and pushes a string.
+        unsafe { ffi::luaL_where(self.ptr(), level) };
+        self.now_top(top + 1);
+        self.push_bytes(msg);
+        // SAFETY: two strings on top: concatenating them runs no
+        // metamethod.
+        unsafe { ffi::lua_concat(self.ptr(), 2) };
+        self.now_top(top + 1);
+    }
+
     // -------------------------------------------------------------- debug
 
     /// `lua_getstack` + `lua_getinfo` of `level` (0: the running function)
@@ -1183,19 +1485,22 @@ impl<'a> Lua<'a> {
     /// `lua_getlocal` of local `n` at stack `level`: pushes its value and
     /// returns its name; `None` (nothing pushed) when there is none.
     pub fn push_local(&self, level: c_int, n: c_int) -> Option<Vec<u8>> {
-        self.room1();
+        let top = self.room1();
         // SAFETY: an all-zero lua_Debug is a valid value to fill in.
         let mut ar: ffi::lua_Debug = unsafe { std::mem::zeroed() };
         // SAFETY: a live state with room; `ar` is filled by getstack
         // before getlocal reads it; the name points into the function
         // prototype, alive while it runs, and is copied at once.
-        unsafe {
+        let name = unsafe {
             if ffi::lua_getstack(self.ptr(), level, &mut ar) == 0 {
                 return None;
             }
-            let name = ffi::lua_getlocal(self.ptr(), &ar, n);
-            c_bytes(name)
+            c_bytes(ffi::lua_getlocal(self.ptr(), &ar, n))
+        };
+        if name.is_some() {
+            self.now_top(top + 1);
         }
+        name
     }
 
     // ---------------------------------------------- lauxlib argument checks

@@ -9,14 +9,6 @@ use crate::commands::Command;
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx, Server};
 
-/// The registry name of a script's function.
-fn func_name(sha: &[u8]) -> std::ffi::CString {
-    let mut n = b"f_".to_vec();
-    n.extend_from_slice(sha);
-    // A SHA has no NUL bytes; fall back to an empty name if it did.
-    std::ffi::CString::new(n).unwrap_or_default()
-}
-
 /// Compiles and caches `body` unless it already is (`luaCreateFunction`).
 /// Returns its SHA.
 pub fn create_script(srv: &mut Server, body: &[u8]) -> Result<[u8; 40], Error> {
@@ -33,14 +25,17 @@ pub fn create_script(srv: &mut Server, body: &[u8]) -> Result<[u8; 40], Error> {
             String::from_utf8_lossy(&msg)
         )));
     }
-    let name = func_name(&sha);
-    vm.lua().set_registry(&name);
+    // Kept under a registry reference (Redis names it f_<sha>): scripts
+    // cannot reach the registry, and a reference is read without hashing
+    // a name.
+    let fref = vm.lua().registry_ref();
     srv.scripting.scripts_mem += 40 + body.len();
     srv.scripting.scripts.insert(
         sha.to_vec(),
         Script {
             body: body.to_vec(),
             flags,
+            fref,
         },
     );
     Ok(sha)
@@ -93,14 +88,15 @@ fn eval_generic(ctx: &mut Ctx, evalsha: bool) -> CmdResult {
     } else {
         create_script(ctx.srv, ctx.argv[1])?.to_vec()
     };
-    let flags = ctx.srv.scripting.scripts.get(&sha).map_or(sflags::EVAL_COMPAT_MODE, |s| s.flags);
+    let Some(&Script { flags, fref, .. }) = ctx.srv.scripting.scripts.get(&sha) else {
+        return Err(Error::NoScript);
+    };
     let ro = ctx.cmd.fullname.ends_with("_ro");
     let nk = numkeys as usize;
     let keys = &ctx.argv[3..3 + nk];
     let args = &ctx.argv[3 + nk..];
-    let name = func_name(&sha);
     let push = move |l: &mut Lua| {
-        l.get_registry(&name);
+        l.push_registry_ref(fref);
     };
     // SCRIPT DEBUG: the run is a debugging session on the client's
     // connection, lent to the debugger meanwhile, and the client is

@@ -18,16 +18,18 @@
 //! as the interpreter's globals, so every chunk loaded later (scripts,
 //! `loadstring`) sees the protected view.
 
-use super::capi::{lua_function, CFunction, Lua, LuaRaise};
+use super::capi::{lua_function, CFunction, Lua, LuaRaise, RegKey};
 use mlua::ffi;
 use std::ffi::CStr;
 use std::os::raw::c_int;
 
-/// Registry keys.
-pub const REG_GLOBALS: &CStr = c"__oxidis_globals";
-pub const REG_GLOBALS_MT: &CStr = c"__oxidis_globals_mt";
-pub const REG_LIBRARY_API: &CStr = c"__oxidis_library_api";
-pub const REG_ERROR_HANDLER: &CStr = c"__oxidis_error_handler";
+/// Our registry entries: the real globals table, the metatable of its
+/// protected view, the library API table (FUNCTION LOAD), the error
+/// handler scripts run under.
+pub const REG_GLOBALS: RegKey = RegKey::new(-1);
+pub const REG_GLOBALS_MT: RegKey = RegKey::new(-2);
+pub const REG_LIBRARY_API: RegKey = RegKey::new(-3);
+pub const REG_ERROR_HANDLER: RegKey = RegKey::new(-4);
 
 /// `REDIS_VERSION_NUM` of 7.0.15.
 const REDIS_VERSION_NUM: f64 = 0x0007000f as f64;
@@ -293,12 +295,11 @@ pub fn push_resp(l: &mut Lua, buf: &[u8], pos: &mut usize, push: bool, depth: u3
                 l.create_table(n.min(1024) as c_int, 0);
             }
             for j in 0..n {
-                if push {
-                    l.push_number((j + 1) as f64);
-                }
                 push_resp(l, buf, pos, push, depth + 1)?;
                 if push {
-                    l.raw_set(-3);
+                    // The index as a number key, as `lua_settable` with
+                    // `j + 1` pushed stores it.
+                    l.raw_seti(-2, (j + 1) as c_int);
                 }
             }
         }
@@ -319,13 +320,10 @@ pub fn push_resp(l: &mut Lua, buf: &[u8], pos: &mut usize, push: bool, depth: u3
                     }
                     l.push_bool(true);
                 }
-                if push {
-                    if !l.is_valid_key(-2) {
-                        // A nil key (RESP3 null in a map): Lua would raise.
-                        l.pop(2);
-                        continue;
-                    }
-                    l.raw_set(-3);
+                // A nil key (RESP3 null in a map) is dropped: Lua would
+                // raise.
+                if push && !l.try_raw_set(-3) {
+                    l.pop(2);
                 }
             }
             if push {
@@ -448,6 +446,32 @@ fn one_line(l: &Lua) -> Vec<u8> {
 
 fn table_reply(l: &mut Lua, r: &mut crate::resp::ReplyBuf, script_resp: u8, errors: &mut Vec<ReplyError>) {
     let tidx = l.top();
+    if typed_reply(l, tidx, r, script_resp, errors) {
+        return;
+    }
+    let d = r.deferred();
+    let mut n = 0;
+    let mut j = 1;
+    loop {
+        let ty = l.raw_geti(tidx, j);
+        j += 1;
+        if ty == ffi::LUA_TNIL {
+            l.pop(1);
+            break;
+        }
+        reply_value(l, ty, r, script_resp, errors);
+        n += 1;
+    }
+    r.set_deferred_array(d, n);
+    l.set_top(tidx - 1);
+}
+
+/// The reply of the table at `tidx` (the top) when it has one of the
+/// typed-reply fields (`err`, `ok`, `map`, ...): true, with the table
+/// popped; false with the stack as it was. Out of line so that the frames
+/// of deeply nested arrays stay small.
+#[inline(never)]
+fn typed_reply(l: &mut Lua, tidx: c_int, r: &mut crate::resp::ReplyBuf, script_resp: u8, errors: &mut Vec<ReplyError>) -> bool {
     if l.raw_get_field(tidx, b"err") == ffi::LUA_TSTRING {
         l.pop(1);
         let info = error_info(l, tidx);
@@ -459,25 +483,25 @@ fn table_reply(l: &mut Lua, r: &mut crate::resp::ReplyBuf, script_resp: u8, erro
             count: !info.ignore_stats,
         });
         l.set_top(tidx - 1);
-        return;
+        return true;
     }
     l.set_top(tidx);
     if l.raw_get_field(tidx, b"ok") == ffi::LUA_TSTRING {
         r.status(&one_line(l));
         l.set_top(tidx - 1);
-        return;
+        return true;
     }
     l.set_top(tidx);
     if l.raw_get_field(tidx, b"double") == ffi::LUA_TNUMBER {
         r.double(l.to_number(-1));
         l.set_top(tidx - 1);
-        return;
+        return true;
     }
     l.set_top(tidx);
     if l.raw_get_field(tidx, b"big_number") == ffi::LUA_TSTRING {
         r.big_number(&one_line(l));
         l.set_top(tidx - 1);
-        return;
+        return true;
     }
     l.set_top(tidx);
     if l.raw_get_field(tidx, b"verbatim_string") == ffi::LUA_TTABLE {
@@ -492,7 +516,7 @@ fn table_reply(l: &mut Lua, r: &mut crate::resp::ReplyBuf, script_resp: u8, erro
                 }
                 r.verbatim(s, &ext);
                 l.set_top(tidx - 1);
-                return;
+                return true;
             }
         }
     }
@@ -510,7 +534,7 @@ fn table_reply(l: &mut Lua, r: &mut crate::resp::ReplyBuf, script_resp: u8, erro
         }
         r.set_deferred_map(d, n);
         l.set_top(tidx - 1);
-        return;
+        return true;
     }
     l.set_top(tidx);
     if l.raw_get_field(tidx, b"set") == ffi::LUA_TTABLE {
@@ -526,24 +550,10 @@ fn table_reply(l: &mut Lua, r: &mut crate::resp::ReplyBuf, script_resp: u8, erro
         }
         r.set_deferred_set(d, n);
         l.set_top(tidx - 1);
-        return;
+        return true;
     }
     l.set_top(tidx);
-    let d = r.deferred();
-    let mut n = 0;
-    let mut j = 1;
-    loop {
-        let ty = l.raw_geti(tidx, j);
-        j += 1;
-        if ty == ffi::LUA_TNIL {
-            l.pop(1);
-            break;
-        }
-        reply_value(l, ty, r, script_resp, errors);
-        n += 1;
-    }
-    r.set_deferred_array(d, n);
-    l.set_top(tidx - 1);
+    false
 }
 
 /// C's `(long long)` cast of a double as x86-64 does it: out of range

@@ -128,6 +128,8 @@ pub fn busy_error(eval: bool) -> Error {
 pub struct Script {
     pub body: Vec<u8>,
     pub flags: u64,
+    /// The compiled function's registry reference in EVAL's interpreter.
+    pub fref: c_int,
 }
 
 /// Everything scripting keeps in the server.

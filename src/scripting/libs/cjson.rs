@@ -5,7 +5,7 @@
 //! Each module table (`cjson` and every `cjson.new()`) owns its settings
 //! in a userdata passed to its functions as their first upvalue.
 
-use super::super::capi::{lua_function, CFunction, Lua, LuaRaise, PlainData};
+use super::super::capi::{lua_function, CFunction, Lua, LuaRaise, PlainData, Value};
 use mlua::ffi;
 use std::os::raw::c_int;
 
@@ -186,8 +186,8 @@ fn encode_exception(l: &Lua, idx: c_int, reason: &str) -> Vec<u8> {
     format!("Cannot serialise {}: {reason}", l.type_name(idx)).into_bytes()
 }
 
-fn append_number(l: &Lua, cfg: &Config, out: &mut Vec<u8>, idx: c_int) -> Res<()> {
-    let num = l.to_number(idx);
+/// Serialises `num`, the number at `idx`.
+fn append_number(l: &Lua, cfg: &Config, out: &mut Vec<u8>, idx: c_int, num: f64) -> Res<()> {
     match cfg.encode_invalid_numbers {
         0 => {
             if num.is_infinite() || num.is_nan() {
@@ -216,20 +216,17 @@ fn append_number(l: &Lua, cfg: &Config, out: &mut Vec<u8>, idx: c_int) -> Res<()
 fn array_length(l: &mut Lua, cfg: &Config) -> Res<i64> {
     let mut max: i64 = 0;
     let mut items: i64 = 0;
-    l.push_nil();
-    while l.next(-2) {
-        if l.type_of(-2) == ffi::LUA_TNUMBER {
-            let k = l.to_number(-2);
-            if k != 0.0 && k.floor() == k && k >= 1.0 {
-                if k > max as f64 {
-                    max = k as c_int as i64;
-                }
-                items += 1;
-                l.pop(1);
-                continue;
+    let integer_keys = l.scan_keys(-1, |ty, k| {
+        if ty == ffi::LUA_TNUMBER && k != 0.0 && k.floor() == k && k >= 1.0 {
+            if k > max as f64 {
+                max = k as c_int as i64;
             }
+            items += 1;
+            return true;
         }
-        l.pop(2);
+        false
+    });
+    if !integer_keys {
         return Ok(-1);
     }
     if cfg.sparse_ratio > 0 && max > items * i64::from(cfg.sparse_ratio) && max > i64::from(cfg.sparse_safe) {
@@ -243,11 +240,11 @@ fn array_length(l: &mut Lua, cfg: &Config) -> Res<i64> {
 
 /// Serialises the value on top of the stack (`json_append_data`).
 fn append_data(l: &mut Lua, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -> Res<()> {
-    match l.type_of(-1) {
-        ffi::LUA_TSTRING => append_string(out, l.to_bytes(-1).unwrap_or_default()),
-        ffi::LUA_TNUMBER => append_number(l, cfg, out, -1)?,
-        ffi::LUA_TBOOLEAN => out.extend_from_slice(if l.to_boolean(-1) { b"true" } else { b"false" }),
-        ffi::LUA_TTABLE => {
+    match l.value(-1) {
+        Value::Str(s) => append_string(out, s),
+        Value::Number(n) => append_number(l, cfg, out, -1, n)?,
+        Value::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        Value::Table => {
             let depth = depth + 1;
             if depth > cfg.encode_max_depth || !l.check_stack(3) {
                 return Err(format!("Cannot serialise, excessive nesting ({depth})").into_bytes());
@@ -273,14 +270,14 @@ fn append_data(l: &mut Lua, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -> Re
                         out.push(b',');
                     }
                     comma = true;
-                    match l.type_of(-2) {
-                        ffi::LUA_TNUMBER => {
+                    match l.value(-2) {
+                        Value::Number(k) => {
                             out.push(b'"');
-                            append_number(l, cfg, out, -2)?;
+                            append_number(l, cfg, out, -2, k)?;
                             out.extend_from_slice(b"\":");
                         }
-                        ffi::LUA_TSTRING => {
-                            append_string(out, l.to_bytes(-2).unwrap_or_default());
+                        Value::Str(k) => {
+                            append_string(out, k);
                             out.push(b':');
                         }
                         _ => return Err(encode_exception(l, -2, "table key must be a number or string")),
@@ -291,8 +288,8 @@ fn append_data(l: &mut Lua, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -> Re
                 out.push(b'}');
             }
         }
-        ffi::LUA_TNIL => out.extend_from_slice(b"null"),
-        ffi::LUA_TLIGHTUSERDATA if l.is_null_light_userdata(-1) => out.extend_from_slice(b"null"),
+        Value::Nil => out.extend_from_slice(b"null"),
+        Value::Other(ffi::LUA_TLIGHTUSERDATA) if l.is_null_light_userdata(-1) => out.extend_from_slice(b"null"),
         _ => return Err(encode_exception(l, -1, "type not supported")),
     }
     Ok(())

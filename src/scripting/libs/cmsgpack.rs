@@ -4,7 +4,7 @@
 //! decode part of it and return the next offset. Tables nested deeper
 //! than 16 levels are encoded as nil, so circular references terminate.
 
-use super::super::capi::{lua_function, Lua, LuaRaise};
+use super::super::capi::{lua_function, Lua, LuaRaise, Value};
 use super::super::lua;
 use mlua::ffi;
 use std::borrow::Cow;
@@ -90,46 +90,36 @@ fn encode_len(out: &mut Vec<u8>, n: u64, fix: u8, b16: u8, b32: u8) {
 
 /// `table_is_an_array`: keys are exactly 1..N.
 fn table_is_array(l: &mut Lua) -> bool {
-    let top = l.top();
     let mut count: i64 = 0;
     let mut max: i64 = 0;
-    l.push_nil();
-    while l.next(-2) {
-        l.pop(1);
-        if l.type_of(-1) != ffi::LUA_TNUMBER {
-            l.set_top(top);
-            return false;
-        }
-        let n = l.to_number(-1);
-        if n <= 0.0 || n.is_infinite() || n as c_int as f64 != n {
-            l.set_top(top);
+    let numbers_only = l.scan_keys(-1, |ty, n| {
+        if ty != ffi::LUA_TNUMBER || n <= 0.0 || n.is_infinite() || n as c_int as f64 != n {
             return false;
         }
         max = max.max(n as i64);
         count += 1;
-    }
-    l.set_top(top);
-    max == count
+        true
+    });
+    numbers_only && max == count
 }
 
 /// Encodes the value on top of the stack and pops it (`mp_encode_lua_type`).
 fn encode_value(l: &mut Lua, out: &mut Vec<u8>, level: c_int) -> Result<(), Vec<u8>> {
-    let mut t = l.type_of(-1);
-    if t == ffi::LUA_TTABLE && level == MAX_NESTING {
-        t = ffi::LUA_TNIL;
+    let mut v = l.value(-1);
+    if v == Value::Table && level == MAX_NESTING {
+        v = Value::Nil;
     }
-    match t {
-        ffi::LUA_TSTRING => encode_bytes(out, l.to_bytes(-1).unwrap_or_default()),
-        ffi::LUA_TBOOLEAN => out.push(if l.to_boolean(-1) { 0xc3 } else { 0xc2 }),
-        ffi::LUA_TNUMBER => {
-            let n = l.to_number(-1);
+    match v {
+        Value::Str(s) => encode_bytes(out, s),
+        Value::Bool(b) => out.push(if b { 0xc3 } else { 0xc2 }),
+        Value::Number(n) => {
             if is_int64(n) {
                 encode_int(out, n as i64);
             } else {
                 encode_double(out, n);
             }
         }
-        ffi::LUA_TTABLE => {
+        Value::Table => {
             if !l.check_stack(3) {
                 return Err(b"stack overflow (in function mp_encode_lua_table_as_map)".to_vec());
             }
@@ -142,11 +132,10 @@ fn encode_value(l: &mut Lua, out: &mut Vec<u8>, level: c_int) -> Result<(), Vec<
                 }
             } else {
                 let mut len: u64 = 0;
-                l.push_nil();
-                while l.next(-2) {
-                    l.pop(1);
+                l.scan_keys(-1, |_, _| {
                     len += 1;
-                }
+                    true
+                });
                 encode_len(out, len, 0x80, 0xde, 0xdf);
                 l.push_nil();
                 while l.next(-2) {
@@ -330,19 +319,24 @@ fn decode_container(l: &mut Lua, c: &mut Cursor, len: usize, array: bool) -> Res
     }
     for i in 0..len {
         if array {
+            // The index stays on the stack while the value decodes, as in
+            // lua_cmsgpack (so the stack runs out at the same depth), but
+            // is stored as the integer it is.
             l.push_number((i + 1) as f64);
-        } else {
             decode_value(l, c)?;
+            l.raw_seti(-3, (i + 1) as c_int);
+            l.pop(1);
+            continue;
         }
         decode_value(l, c)?;
-        if !l.is_valid_key(-2) {
+        decode_value(l, c)?;
+        if !l.try_raw_set(-3) {
             return Err(DecodeErr::BadKey(if l.type_of(-2) == ffi::LUA_TNIL {
                 "table index is nil"
             } else {
                 "table index is NaN"
             }));
         }
-        l.raw_set(-3);
     }
     Ok(())
 }
