@@ -541,6 +541,61 @@ fn outgoing_links_present_the_client_certificate() {
     }
 }
 
+/// `tls-session-caching`: a TLS 1.2 client without tickets resumes its
+/// session by ID while the server caches sessions, and cannot after
+/// `CONFIG SET tls-session-caching no`. (Tickets resume either way, in
+/// Redis too.)
+#[test]
+fn tls_session_caching_allows_resumption() {
+    let pki = Pki::new("sessions");
+    let (srv, tls_port) = start_tls(&pki, &[]);
+    let mut b = SslContext::builder(SslMethod::tls_client()).expect("ctx");
+    b.set_ca_file(pki.path("ca.crt")).expect("ca");
+    b.set_verify(SslVerifyMode::PEER);
+    b.set_max_proto_version(Some(openssl::ssl::SslVersion::TLS1_2)).expect("tls1.2");
+    b.set_options(openssl::ssl::SslOptions::NO_TICKET);
+    b.set_certificate_file(pki.path("client.crt"), openssl::ssl::SslFiletype::PEM)
+        .expect("cert");
+    b.set_private_key_file(pki.path("client.key"), openssl::ssl::SslFiletype::PEM)
+        .expect("key");
+    let ctx = b.build();
+    // Connects (offering `session` when given), runs a PING; the session
+    // and whether it was resumed.
+    let connect = |session: Option<&openssl::ssl::SslSession>| {
+        let tcp = TcpStream::connect(("127.0.0.1", tls_port)).expect("connect");
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        let mut ssl = Ssl::new(&ctx).expect("ssl");
+        if let Some(sess) = session {
+            // SAFETY: the session comes from a connection of this same
+            // context (same method and settings).
+            unsafe { ssl.set_session(sess) }.expect("set session");
+        }
+        let s = ssl.connect(tcp).expect("handshake");
+        let mut c = TlsConn { s, buf: Vec::new() };
+        assert_eq!(c.cmd_str("PING").str(), "PONG");
+        let reused = c.s.ssl().session_reused();
+        let session = c.s.ssl().session().expect("session").to_owned();
+        // The server closes (with close_notify): OpenSSL drops from its
+        // cache the session of a connection freed without sending one,
+        // which is what Redis does when the client closes first.
+        assert_eq!(c.cmd_str("QUIT").str(), "OK");
+        assert!(c.try_read_reply().is_err());
+        // And so does the client's side: without this the session would be
+        // marked not resumable here.
+        let _ = c.s.shutdown();
+        (session, reused)
+    };
+    let (first, reused) = connect(None);
+    assert!(!reused);
+    let (_, reused) = connect(Some(&first));
+    assert!(reused, "a cached session was not resumed");
+    let mut plain = srv.conn();
+    assert_eq!(plain.cmd_str("CONFIG SET tls-session-caching no").str(), "OK");
+    let (second, _) = connect(None);
+    let (_, reused) = connect(Some(&second));
+    assert!(!reused, "a session was resumed with tls-session-caching no");
+}
+
 #[test]
 fn an_encrypted_key_needs_its_password() {
     let pki = Pki::new("keypass");
