@@ -2,7 +2,6 @@
 
 use super::user::{c_str, has_spaces, merge_selector_args, uflags, Denied, Selector, User};
 use crate::client::Client;
-use crate::commands::def::flags as f;
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx, Server};
 
@@ -235,7 +234,7 @@ pub fn acl_cat_command(ctx: &mut Ctx) -> CmdResult {
             for &id in t.top() {
                 for i in std::iter::once(id).chain(t.subs(id).iter().copied()) {
                     let cmd = t.cmd(i);
-                    if !cmd.has(f::MODULE) && cmd.acl & cflag != 0 {
+                    if cmd.acl & cflag != 0 {
                         names.push(cmd.fullname.as_str());
                     }
                 }

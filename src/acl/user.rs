@@ -376,11 +376,12 @@ impl Selector {
 
     /// `+@cat` / `-@cat` (`ACLSetSelectorCommandBitsForCategoryLogic`).
     fn set_category(&mut self, t: &CmdTable, cflag: u64, allow: bool) {
+        // Redis 7.0 skips module commands here (they have no categories
+        // there); the built-in Stack commands are flagged `module` for
+        // COMMAND INFO but carry categories, and take part as in Redis 7.2+
+        // where module commands can have them (`+@read` allows JSON.GET).
         for &id in t.top() {
             let cmd = t.cmd(id);
-            if cmd.has(f::MODULE) {
-                continue;
-            }
             if cmd.acl & cflag != 0 {
                 self.change_perm(t, id, allow);
             }
