@@ -226,16 +226,18 @@ impl Acl {
                 }
             }
         }
+        // Then the same plain yes with the extracted keys, which the full
+        // check reuses when no selector says yes.
         let mut keys = self.keys.take();
-        let res = u.check_command(
-            &self.table,
-            cmd,
-            argv,
-            &mut KeyCache {
-                keys: &mut keys,
-                ready: false,
-            },
-        );
+        let mut cache = KeyCache {
+            keys: &mut keys,
+            ready: false,
+        };
+        let res = if u.allows(&self.table, cmd, argv, &mut cache) {
+            Ok(())
+        } else {
+            u.check_command(&self.table, cmd, argv, &mut cache)
+        };
         self.keys.set(keys);
         res
     }

@@ -442,11 +442,12 @@ fn one_key_agrees_with_the_key_extractor() {
     }
 }
 
-/// The one-key shortcut of `Acl::check` only ever says yes where the full
-/// check says yes, and the full check still decides (and explains) the
-/// rest: random users, the same answers as `User::check_command`.
+/// The shortcuts of `Acl::check` (one key, then a plain yes) only ever say
+/// yes where the full check says yes, and the full check still decides
+/// (and explains) the rest: random users, the same answers as
+/// `User::check_command`.
 #[test]
-fn one_key_shortcut_agrees_with_the_full_check() {
+fn check_shortcuts_agree_with_the_full_check() {
     let mut rng = crate::util::test_rng::Rng::new(12);
     let rules = [
         "+@all",
@@ -473,7 +474,13 @@ fn one_key_shortcut_agrees_with_the_full_check() {
         "(+@all ~x*)",
         "nocommands",
     ];
-    let cmds: [&[&str]; 9] = [
+    let cmds: [&[&str]; 15] = [
+        &["SET", "a1", "v", "GET"],
+        &["MGET", "k1", "a1"],
+        &["MSET", "k1", "v", "k2", "v"],
+        &["DEL", "k1", "x1"],
+        &["SUBSCRIBE", "ch1", "x"],
+        &["PSUBSCRIBE", "ch*"],
         &["GET", "k1"],
         &["GET", "a1"],
         &["INCR", "kx"],

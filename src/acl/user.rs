@@ -636,6 +636,27 @@ impl Selector {
         (self.flags & sflags::ALLCOMMANDS != 0 || cmd.has(f::NO_AUTH) || self.bit(cmd.id)) && self.key_allowed(key, keyspec_flags)
     }
 
+    /// Whether this selector surely allows `cmd` with these arguments:
+    /// the command's bit, every key, and no channel to check. False may
+    /// still be allowed (`check_command`).
+    #[inline(always)]
+    fn allows(&self, t: &CmdTable, cmd: &Command, argv: &[&[u8]], keys: &mut KeyCache) -> bool {
+        if !(self.flags & sflags::ALLCOMMANDS != 0 || cmd.has(f::NO_AUTH) || self.bit(cmd.id)) {
+            return false;
+        }
+        if self.flags & sflags::ALLCHANNELS == 0 && t.channels(cmd.id).is_some_and(|s| s.checked()) {
+            return false;
+        }
+        if self.flags & sflags::ALLKEYS != 0 || !t.has_keys(cmd.id) {
+            return true;
+        }
+        if !keys.ready {
+            crate::commands::get_keys(cmd, argv, keys.keys);
+            keys.ready = true;
+        }
+        keys.keys.iter().all(|k| self.key_allowed(argv[k.pos], k.flags))
+    }
+
     /// Key patterns as ACL GETUSER shows them.
     pub fn keys_text(&self) -> Vec<u8> {
         if self.flags & sflags::ALLKEYS != 0 {
@@ -968,6 +989,13 @@ impl User {
     #[inline]
     pub fn allows_one_key(&self, cmd: &Command, key: &[u8], keyspec_flags: u32) -> bool {
         self.root.allows_one_key(cmd, key, keyspec_flags) || self.selectors.iter().any(|s| s.allows_one_key(cmd, key, keyspec_flags))
+    }
+
+    /// The fast "yes" of `Acl::check`: some selector surely allows `cmd`
+    /// (see `Selector::allows`); keys extracted here stay in `keys`.
+    #[inline]
+    pub fn allows(&self, t: &CmdTable, cmd: &Command, argv: &[&[u8]], keys: &mut KeyCache) -> bool {
+        self.root.allows(t, cmd, argv, keys) || self.selectors.iter().any(|s| s.allows(t, cmd, argv, keys))
     }
 
     /// `ACLUserCheckCmdWithUnrestrictedKeyAccess`: SORT's BY and GET
