@@ -671,3 +671,120 @@ fn listed_as_the_rejson_module() {
     let keys = run(&mut c, &["COMMAND", "GETKEYS", "JSON.MSET", "a", "$", "1", "b", "$", "2"]);
     assert_eq!(keys.strings(), vec!["a", "b"]);
 }
+
+/// A mix of JSON writes, each propagated as the command it was.
+fn json_writes(c: &mut Conn, tag: &str) {
+    let k = format!("j:{tag}");
+    let cmds: Vec<Vec<String>> = [
+        vec!["JSON.SET", &k, "$", r#"{"a":[1,2,3],"s":"x","n":1,"b":true,"o":{"p":{"q":1}}}"#],
+        vec!["JSON.ARRAPPEND", &k, "$.a", "4", r#"{"z":null}"#],
+        vec!["JSON.ARRINSERT", &k, "$.a", "0", "0"],
+        vec!["JSON.ARRPOP", &k, "$.a", "1"],
+        vec!["JSON.ARRTRIM", &k, "$.a", "0", "3"],
+        vec!["JSON.NUMINCRBY", &k, "$.n", "2.5"],
+        vec!["JSON.NUMMULTBY", &k, "$.n", "3"],
+        vec!["JSON.STRAPPEND", &k, "$.s", r#""\u00e9""#],
+        vec!["JSON.TOGGLE", &k, "$.b"],
+        vec!["JSON.MERGE", &k, "$.o", r#"{"p":{"q":null,"r":[1]},"t":2}"#],
+        vec!["JSON.DEL", &k, "$.o.t"],
+        vec!["JSON.CLEAR", &k, "$.o.p"],
+        vec!["JSON.MSET", &k, "$.m", "[]", &format!("{k}:2"), "$", "7"],
+        vec!["JSON.SET", &k, "$.a[0]", "-1", "XX"],
+    ]
+    .iter()
+    .map(|v| v.iter().map(|s| s.to_string()).collect())
+    .collect();
+    for cmd in cmds {
+        let args: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        assert!(!run(c, &args).is_error(), "{args:?}");
+    }
+}
+
+fn json_state(c: &mut Conn, tags: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for tag in tags {
+        for k in [format!("j:{tag}"), format!("j:{tag}:2")] {
+            out.push(show(&run(c, &["JSON.GET", &k])));
+        }
+    }
+    out.push(show(&run(c, &["DEBUG", "DIGEST"])));
+    out
+}
+
+fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !cond() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn info_has(c: &mut Conn, section: &str, line: &str) -> bool {
+    run(c, &["INFO", section]).str().lines().any(|l| l == line)
+}
+
+#[test]
+fn aof_rewrite_save_and_restart_keep_documents() {
+    let dir = Server::scratch_dir("json-persist");
+    let aof = [
+        "--enable-debug-command",
+        "yes",
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--aof-use-rdb-preamble",
+        "no",
+    ];
+    let want = {
+        let srv = Server::start_with(&server_bin(), Some(&dir), &aof);
+        let mut c = srv.conn();
+        json_writes(&mut c, "before");
+        check(&mut c, &[(&["BGREWRITEAOF"], "+Background append only file rewriting started")]);
+        wait_until("the AOF rewrite", || info_has(&mut c, "persistence", "aof_rewrite_in_progress:0"));
+        json_writes(&mut c, "after");
+        json_state(&mut c, &["before", "after"])
+    };
+    assert!(want[0].starts_with("'{\"a\":[-1,"), "{want:?}");
+    // Restart from the AOF (the rewrite's JSON.SETs, then the commands).
+    {
+        let srv = Server::start_with(&server_bin(), Some(&dir), &aof);
+        let mut c = srv.conn();
+        assert_eq!(json_state(&mut c, &["before", "after"]), want);
+        check(&mut c, &[(&["SAVE"], "+OK")]);
+    }
+    // Restart from the RDB alone.
+    let srv = Server::start_with(&server_bin(), Some(&dir), &["--enable-debug-command", "yes"]);
+    let mut c = srv.conn();
+    assert_eq!(json_state(&mut c, &["before", "after"]), want);
+}
+
+#[test]
+fn replica_gets_documents_by_full_sync_and_by_stream() {
+    let master = Server::start(&["--enable-debug-command", "yes"]);
+    let replica = Server::start(&["--enable-debug-command", "yes"]);
+    let mut m = master.conn();
+    let mut r = replica.conn();
+    json_writes(&mut m, "sync");
+    let port = master.port().to_string();
+    check(&mut r, &[(&["REPLICAOF", "127.0.0.1", &port], "+OK")]);
+    wait_until("the link", || info_has(&mut r, "replication", "master_link_status:up"));
+    json_writes(&mut m, "stream");
+    let offset = |c: &mut Conn, f: &str| {
+        run(c, &["INFO", "replication"])
+            .str()
+            .lines()
+            .find_map(|l| l.strip_prefix(f).map(str::to_string))
+    };
+    wait_until("the replica to catch up", || {
+        offset(&mut m, "master_repl_offset:") == offset(&mut r, "slave_repl_offset:")
+    });
+    assert_eq!(json_state(&mut r, &["sync", "stream"]), json_state(&mut m, &["sync", "stream"]));
+    check(
+        &mut r,
+        &[(
+            &["JSON.SET", "x", "$", "1"],
+            "!READONLY You can't write against a read only replica.",
+        )],
+    );
+}

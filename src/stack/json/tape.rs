@@ -969,6 +969,21 @@ fn dedup_object(out: &mut Vec<u8>, body: usize, count: usize) -> usize {
     if count < 2 {
         return count;
     }
+    // Small objects (the common case): look for a repeated key by direct
+    // comparison, without allocating; most have none.
+    if count <= 16 {
+        let mut keys: [&[u8]; 16] = [&[]; 16];
+        let mut at = body;
+        let mut n = 0;
+        while at < out.len() && n < 16 {
+            keys[n] = str_escaped(out, at).0;
+            at = node_end(out, node_end(out, at));
+            n += 1;
+        }
+        if !(1..n).any(|j| keys[..j].contains(&keys[j])) {
+            return count;
+        }
+    }
     // Collect (key bytes, pair start, value start, pair end).
     let mut pairs: Vec<(usize, usize, usize)> = Vec::with_capacity(count);
     let mut at = body;
