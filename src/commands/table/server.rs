@@ -806,6 +806,7 @@ pub const COMMANDS: &[CommandDef] = &[
         group: Group::Server,
         arity: -1,
         flags: flags::READONLY | flags::FAST,
+        handler: Some(crate::lolwut::lolwut_command),
         summary: "Draw some computer art along with the server version",
         since: "5.0.0",
         args: &[
