@@ -19,6 +19,7 @@ pub mod ds;
 pub mod error;
 pub mod latency;
 pub mod lazyfree;
+pub mod lolwut;
 pub mod multi;
 pub mod net;
 pub mod object;

@@ -651,3 +651,47 @@ fn activedefrag_is_refused_and_mallctl_reaches_jemalloc() {
     assert!((ratio - expect).abs() < 0.02, "{ratio} vs {expect}");
     assert_eq!(field("active_defrag_running"), 0.0);
 }
+
+/// LOLWUT: the version line by default (the server is 7.0), Schotter for
+/// VERSION 5 (deterministic top rows), the skyline for VERSION 6.
+#[test]
+fn lolwut_versions() {
+    let s = Server::start(&[]);
+    let mut c = s.conn();
+    assert_eq!(c.cmd_str_raw("LOLWUT"), bulk("Redis ver. 7.0.15\n"));
+    assert_eq!(c.cmd_str_raw("LOLWUT VERSION 7"), bulk("Redis ver. 7.0.15\n"));
+    assert_eq!(c.cmd_str_raw("LOLWUT 5"), bulk("Redis ver. 7.0.15\n"));
+    assert_eq!(
+        c.cmd_str_raw("LOLWUT VERSION x"),
+        b"-ERR value is not an integer or out of range\r\n"
+    );
+    assert_eq!(
+        c.cmd_str_raw("LOLWUT VERSION 5 a"),
+        b"-ERR value is not an integer or out of range\r\n"
+    );
+    // 20 columns, 4x4 squares: the first two rows of squares are straight.
+    let five = c.cmd_str("LOLWUT VERSION 5 20 4 4").str();
+    let lines: Vec<&str> = five.split('\n').collect();
+    assert_eq!(lines[0], "⠀⡤⠤⠤⠤⣤⠤⠤⠤⢤⡤⠤⠤⠤⣤⠤⠤⠤⢤⠀");
+    assert_eq!(lines[1], "⠀⡇⠀⠀⠀⣿⠀⠀⠀⢸⡇⠀⠀⠀⣿⠀⠀⠀⢸⠀");
+    assert_eq!(lines[2], "⠀⣧⣤⣤⣤⣿⣤⣤⣤⣼⣧⣤⣤⣤⣿⣤⣤⣤⣼⠀");
+    assert!(five.ends_with("\n\nGeorg Nees - schotter, plotter on paper, 1968. Redis ver. 7.0.15\n"));
+    // Default size: 66 characters by 49 lines of art (9817 bytes in all).
+    assert_eq!(c.cmd_str("LOLWUT VERSION 5").str().len(), 9817);
+    // Clamped: one column, one square.
+    assert_eq!(
+        c.cmd_str("LOLWUT VERSION 5 -3 0 0").str(),
+        "⠋\n\nGeorg Nees - schotter, plotter on paper, 1968. Redis ver. 7.0.15\n"
+    );
+    let six = c.cmd_str("LOLWUT VERSION 6 10 3").str();
+    let art: Vec<&str> = six.split('\n').take(3).collect();
+    for row in &art {
+        assert_eq!(row.matches(" \x1b[0m").count(), 10, "{row:?}");
+    }
+    assert!(six.ends_with(
+        "\nDedicated to the 8 bit game developers of past and present.\nOriginal 8 bit image from Plaguemon by hikikomori. Redis ver. 7.0.15\n"
+    ));
+    // RESP3: a verbatim string of type txt.
+    c.cmd_str("HELLO 3");
+    assert_eq!(c.cmd_str_raw("LOLWUT"), b"=22\r\ntxt:Redis ver. 7.0.15\n\r\n".to_vec());
+}

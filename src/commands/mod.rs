@@ -513,6 +513,30 @@ mod tests {
         reg
     }
 
+    /// The hand-maintained tables (table/mod.rs): lowercase unique names
+    /// in their group's file, a real arity, docs present, subcommands
+    /// taking at least the container's name and their own.
+    #[test]
+    fn tables_are_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for group in table::ALL {
+            let g = group.first().map(|d| d.group);
+            for d in group.iter() {
+                assert_eq!(Some(d.group), g, "{} is in another group's file", d.name);
+                assert!(!d.name.is_empty() && d.name == d.name.to_ascii_lowercase(), "{}", d.name);
+                assert!(seen.insert(d.name), "{} defined twice", d.name);
+                assert!(d.arity != 0, "{} has arity 0", d.name);
+                assert!(!d.summary.is_empty() && !d.since.is_empty(), "{} lacks docs", d.name);
+                let mut subs = std::collections::HashSet::new();
+                for sub in d.subcommands {
+                    assert!(subs.insert(sub.name), "{}|{} defined twice", d.name, sub.name);
+                    assert!(sub.arity.abs() >= 2, "{}|{} arity {}", d.name, sub.name, sub.arity);
+                    assert!(!sub.summary.is_empty(), "{}|{} lacks docs", d.name, sub.name);
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_kind_names_one_command() {
         let reg = full_registry();

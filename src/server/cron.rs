@@ -14,6 +14,7 @@ impl Server {
         if self.pause_cron {
             return;
         }
+        self.adapt_hz();
         self.lru_clock = crate::db::lru_clock_at(self.mstime);
         let used = crate::alloc::used_memory();
         if used > self.stats.peak_memory {
@@ -176,4 +177,52 @@ fn resize_query_buffer(c: &mut crate::client::Client, now: i64) {
     }
     c.querybuf_peak = len.max(pending_bulk.unwrap_or(0));
     c.parser.shrink_idle();
+}
+
+/// `MAX_CLIENTS_PER_CLOCK_TICK`: with dynamic-hz, the cron runs more
+/// often while there are more clients than this per run.
+const MAX_CLIENTS_PER_CLOCK_TICK: usize = 200;
+/// `CONFIG_MAX_HZ`.
+const MAX_HZ: i64 = 500;
+
+/// The cron frequency for `configured` hz and `clients` connected: doubled
+/// while each run would visit more than 200 clients, up to 500.
+pub fn dynamic_hz(configured: i64, clients: usize) -> i64 {
+    let mut hz = configured.max(1);
+    while clients / hz as usize > MAX_CLIENTS_PER_CLOCK_TICK {
+        hz *= 2;
+        if hz > MAX_HZ {
+            hz = MAX_HZ;
+            break;
+        }
+    }
+    hz
+}
+
+impl Server {
+    /// `dynamic-hz`: the cron frequency follows the number of clients
+    /// (INFO hz; configured_hz stays `hz`).
+    fn adapt_hz(&mut self) {
+        self.hz = if self.cfg.dynamic_hz {
+            dynamic_hz(self.cfg.hz, self.num_clients())
+        } else {
+            self.cfg.hz
+        };
+    }
+}
+
+#[cfg(test)]
+mod dynamic_hz_tests {
+    use super::dynamic_hz;
+
+    #[test]
+    fn hz_doubles_with_clients_up_to_500() {
+        assert_eq!(dynamic_hz(10, 0), 10);
+        assert_eq!(dynamic_hz(10, 2000), 10);
+        assert_eq!(dynamic_hz(10, 2010), 20);
+        assert_eq!(dynamic_hz(10, 4010), 20);
+        assert_eq!(dynamic_hz(10, 4020), 40);
+        assert_eq!(dynamic_hz(10, 1_000_000), 500);
+        assert_eq!(dynamic_hz(100, 30_000), 200);
+    }
 }
