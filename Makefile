@@ -4,8 +4,10 @@
 #   make run        build and run on port 6379 (PORT=..., RUN_DIR=...)
 #   make deps       install test dependencies (tclsh, redis-tools) if missing;
 #                   WITH_REDIS_SERVER=1 also installs redis-server for benches
-#   make test       deps + build + cargo tests + upstream Tcl suite
+#   make test       deps + build + cargo tests + upstream Tcl suite (+ its core
+#                   units over TLS, TLS_CI_UNITS)
 #   make tcl        Tcl suite only, e.g. make tcl UNITS="unit/type/list unit/expire"
+#   make tcl-tls    the same units over TLS (--tls, plus tcl-harness/units-tls.txt)
 #   make bench      compare against /usr/bin/redis-server (benches/bench.sh)
 #   make bench-instr  callgrind instructions per request, side by side (benches/instr.sh)
 #   make lint       rustfmt check + clippy -D warnings
@@ -19,9 +21,15 @@ SERVER  := target/release/oxidis-server
 PORT    ?= 6379
 RUN_DIR ?= $(CURDIR)/target/run
 UNITS   ?=
+# The core units `make test` (so CI) also runs over TLS: about two minutes.
+# `make tcl-tls` runs them all.
+TLS_CI_UNITS ?= unit/tls unit/quit unit/info-command unit/type/incr unit/type/string \
+	unit/protocol unit/type/hash unit/keyspace unit/pubsub unit/multi unit/networking \
+	unit/auth unit/querybuf unit/pendingquerybuf unit/introspection-2 unit/other \
+	unit/dump integration/replication-2
 WITH_REDIS_SERVER ?= 0
 
-.PHONY: all build run deps test cargo-test tcl bench bench-instr lint
+.PHONY: all build run deps test cargo-test tcl tcl-tls bench bench-instr lint
 
 all: build
 
@@ -32,12 +40,16 @@ run: build
 	mkdir -p '$(RUN_DIR)'
 	exec ./$(SERVER) --port $(PORT) --dir '$(RUN_DIR)' --save '' --appendonly no
 
-# Install what the tests need, only if missing: tclsh (tcl), redis-cli /
+# Install what the build and tests need, only if missing: OpenSSL's headers
+# (libssl-dev, pkg-config: the server links Debian's libssl3 for TLS), tclsh
+# (tcl) and its TLS package (tcl-tls, for the suite's --tls mode), redis-cli /
 # redis-benchmark / redis-check-aof (redis-tools), dpkg-source (dpkg-dev, used
 # by tcl-harness/run.sh to unpack the suite) and optionally redis-server.
 deps:
 	@pkgs=(); \
+	{ command -v pkg-config && pkg-config --exists openssl; } >/dev/null 2>&1 || pkgs+=(libssl-dev pkg-config); \
 	command -v tclsh >/dev/null 2>&1 || pkgs+=(tcl); \
+	echo 'package require tls' | tclsh >/dev/null 2>&1 || pkgs+=(tcl-tls); \
 	{ command -v redis-cli && command -v redis-benchmark && command -v redis-check-aof; } >/dev/null 2>&1 || pkgs+=(redis-tools); \
 	command -v dpkg-source >/dev/null 2>&1 || pkgs+=(dpkg-dev); \
 	if [[ '$(WITH_REDIS_SERVER)' == 1 ]] && ! command -v redis-server >/dev/null 2>&1; then pkgs+=(redis-server); fi; \
@@ -52,12 +64,16 @@ test: deps
 	$(MAKE) build
 	$(MAKE) cargo-test
 	tcl-harness/run.sh
+	TCL_TLS=1 tcl-harness/run.sh $(TLS_CI_UNITS)
 
 cargo-test:
 	OXIDIS_BIN='$(CURDIR)/$(SERVER)' $(CARGO) test --workspace --release
 
 tcl: build
 	tcl-harness/run.sh $(UNITS)
+
+tcl-tls: build
+	TCL_TLS=1 tcl-harness/run.sh $(UNITS)
 
 bench: build
 	benches/bench.sh

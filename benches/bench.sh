@@ -10,6 +10,9 @@
 # is the median of per-round ratios over many short rounds.
 # CPU: server utime+stime (from /proc/PID/stat) per request.
 # Custom: PUBLISH to 1 and to 100 subscribers, EVALSHA of a GET+INCR script.
+# TLS: GET and SET through redis-benchmark --tls against each server's
+# tls-port, both servers using the Tcl suite's test certificates
+# (utils/gen-test-certs.sh, made by tcl-harness/run.sh --tls-dir).
 # Memory: $BENCH_KEYS SETs of 16-byte keys / 16-byte values on fresh servers,
 # used_memory and used_memory_rss (INFO memory) per key above the empty baseline;
 # then $BENCH_COLLECTION_KEYS hashes of 10 small fields and as many sorted sets
@@ -22,6 +25,7 @@
 #   BENCH_ROUNDS     rounds per test/pipeline/server           (9)
 #   BENCH_TESTS      extra redis-benchmark -t tests, comma separated
 #   BENCH_CUSTOM     0 skips PUBLISH / EVALSHA benchmarks        (1)
+#   BENCH_TLS        0 skips the TLS benchmarks                  (1)
 #   BENCH_COLLECTION_KEYS  hashes and sorted sets for the memory test (100000)
 #   BENCH_PIPELINES  pipeline depths                           ("1 16")
 #   BENCH_CLIENTS    redis-benchmark -c                        (50)
@@ -42,6 +46,7 @@ BENCH_CLIENTS=${BENCH_CLIENTS:-50}
 BENCH_KEYS=${BENCH_KEYS:-1000000}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 BENCH_CUSTOM=${BENCH_CUSTOM:-1}
+BENCH_TLS=${BENCH_TLS:-1}
 BENCH_COLLECTION_KEYS=${BENCH_COLLECTION_KEYS:-100000}
 CLI=${REDIS_CLI:-redis-cli}
 BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
@@ -72,7 +77,21 @@ fi
 run_cli() { ${CLI_PIN[@]+"${CLI_PIN[@]}"} "$@"; }
 
 WORK=$(mktemp -d /tmp/oxbench.XXXX)
-declare -A PID=() PORT=() DIR=()
+declare -A PID=() PORT=() DIR=() TLS_PORT=()
+
+# TLS: the suite's certificates; servers then also listen on a tls-port.
+TLS_DIR="" TLS_SRV=() TLS_CLI=()
+if [[ $BENCH_TLS != 0 ]]; then
+    if TLS_DIR=$("$ROOT/tcl-harness/run.sh" --tls-dir 2>"$WORK/tls-dir.err") && [[ -f $TLS_DIR/ca.crt ]]; then
+        TLS_SRV=(--tls-cert-file "$TLS_DIR/server.crt" --tls-key-file "$TLS_DIR/server.key"
+            --tls-ca-cert-file "$TLS_DIR/ca.crt" --tls-dh-params-file "$TLS_DIR/redis.dh")
+        TLS_CLI=(--tls --cert "$TLS_DIR/client.crt" --key "$TLS_DIR/client.key" --cacert "$TLS_DIR/ca.crt")
+    else
+        printf 'note: no test certificates (%s); TLS not measured\n' "$(tr '\n' ' ' <"$WORK/tls-dir.err" | cut -c1-200)"
+        TLS_DIR=""
+    fi
+fi
+USE_TLS=0
 
 stop_server() {
     local name=$1 pid=${PID[$1]:-}
@@ -111,14 +130,20 @@ start_server() { # name [dir: reuse it, e.g. to load its dump.rdb]
     local name=$1 port dir
     for _ in 1 2 3 4 5; do
         port=$NEXT_PORT
-        NEXT_PORT=$((NEXT_PORT + 1))
+        NEXT_PORT=$((NEXT_PORT + 2))
         port_free "$port" || continue
+        local -a tls=()
+        if [[ -n $TLS_DIR ]]; then
+            port_free $((port + 1)) || continue
+            tls=(--tls-port $((port + 1)) "${TLS_SRV[@]}")
+            TLS_PORT[$name]=$((port + 1))
+        fi
         dir=${2:-"$WORK/$name.$port"}
         mkdir -p "$dir"
         DIR[$name]=$dir
         # a plain command (not a function) so that $! is the server's own pid
         ${SRV_PIN[@]+"${SRV_PIN[@]}"} "${BIN[$name]}" --port "$port" --save '' --appendonly no --dir "$dir" \
-            >"$dir/stdout" 2>&1 </dev/null &
+            ${tls[@]+"${tls[@]}"} >"$dir/stdout" 2>&1 </dev/null &
         PID[$name]=$!
         PORT[$name]=$port
         for _ in $(seq 1 100); do
@@ -204,8 +229,11 @@ bench_one() {
         FAILURES=$((FAILURES + 1))
         start_server "$n"
     fi
+    local port=${PORT[$n]}
+    local -a tls=()
+    if ((USE_TLS)); then port=${TLS_PORT[$n]}; tls=("${TLS_CLI[@]}"); fi
     c0=$(cpu_ticks "${PID[$n]}")
-    if out=$(run_cli timeout "$BENCH_TIMEOUT" "$BENCHMARK" -p "${PORT[$n]}" \
+    if out=$(run_cli timeout "$BENCH_TIMEOUT" "$BENCHMARK" -p "$port" ${tls[@]+"${tls[@]}"} \
         -c "$BENCH_CLIENTS" -r 100000 -n "$reqs" -P "$p" --csv "$@" 2>"$WORK/bench.err"); then
         c1=$(cpu_ticks "${PID[$n]}" || echo "$c0")
         # last CSV line is the test itself (LRANGE_* is preceded by its LPUSH fill)
@@ -272,6 +300,29 @@ printf 'and server CPU time per request (µs; ratio = oxidis / redis, lower is b
 print_table "${LABELS[@]}"
 if [[ ,$TESTS, == *,LRANGE* ]]; then
     printf '(LRANGE_* CPU time includes the LPUSH fill redis-benchmark runs first)\n'
+fi
+
+# --------------------------------------------------------------------------
+# TLS: GET and SET over each server's tls-port
+# --------------------------------------------------------------------------
+
+if [[ -n $TLS_DIR ]]; then
+    USE_TLS=1
+    TLS_LABELS=()
+    for t in SET GET; do
+        TLS_LABELS+=("$t/tls")
+        for p in $BENCH_PIPELINES; do
+            for ((r = 1; r <= BENCH_ROUNDS; r++)); do
+                for n in $(round_order "$r"); do
+                    bench_one "$n" "$t/tls" "$p" -t "$t"
+                done
+            done
+        done
+    done
+    USE_TLS=0
+    printf '\nTLS (redis-benchmark --tls, the suite'"'"'s test certificates; same columns;\n'
+    printf 'CPU time includes the %s handshakes of each run)\n' "$BENCH_CLIENTS"
+    print_table "${TLS_LABELS[@]}"
 fi
 
 # --------------------------------------------------------------------------

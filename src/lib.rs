@@ -5,6 +5,7 @@
 //! `commands` is the command table; `db` the keyspace; `types` one file per
 //! data type; `config` the parameter table.
 
+pub mod acl;
 pub mod ae;
 pub mod alloc;
 pub mod blocked;

@@ -117,6 +117,7 @@ fn main() {
         }
     }
     let registry: &'static oxidis::commands::Registry = Box::leak(Box::new(registry));
+    let config_users = check_config_users(&cfg, registry, &extra.users);
     if cfg.daemonize {
         oxidis::server::run::daemonize();
     }
@@ -163,10 +164,52 @@ fn main() {
         log::warn!("Failed creating the event loop. Error message: '{e}'");
         std::process::exit(1);
     }
+    if srv.acl_load_users_at_startup(&config_users).is_err() {
+        std::process::exit(1);
+    }
     srv.load_data_from_disk();
     log::info!("Ready to accept connections");
     if let Err(e) = srv.run() {
         log::warn!("Event loop failed: {e}");
         std::process::exit(1);
     }
+}
+
+/// Checks the `user` lines of the configuration now that the command table
+/// exists (Redis checks them as it reads them); a bad one is a fatal
+/// configuration error.
+fn check_config_users(
+    cfg: &Config,
+    registry: &'static oxidis::commands::Registry,
+    lines: &[oxidis::config::file::UserLine],
+) -> Vec<oxidis::acl::file::ConfigUser> {
+    use oxidis::acl::file::{check_config_user, config_user_error, ConfigUser};
+    let table = oxidis::acl::table::CmdTable::new(registry);
+    let env = oxidis::acl::user::RuleEnv {
+        t: &table,
+        all_channels: cfg.acl_pubsub_default != 0,
+    };
+    let mut seen: Vec<Vec<u8>> = Vec::new();
+    let mut users = Vec::new();
+    for l in lines {
+        match check_config_user(env, &l.argv, &seen) {
+            Ok(rules) => {
+                seen.push(l.argv[1].clone());
+                users.push(ConfigUser {
+                    name: l.argv[1].clone(),
+                    rules,
+                });
+            }
+            Err((idx, e)) => {
+                let err = oxidis::config::file::LoadError {
+                    line_no: l.line_no,
+                    line: l.line.clone(),
+                    msg: config_user_error(&l.argv, idx, e),
+                };
+                eprint!("{}", err.report());
+                std::process::exit(1);
+            }
+        }
+    }
+    users
 }

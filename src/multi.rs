@@ -225,6 +225,19 @@ pub fn unwatch_command(ctx: &mut Ctx) -> CmdResult {
 }
 
 /// `EXEC`
+/// The error for a queued command that the user's rules no longer allow.
+fn exec_acl_error(d: crate::acl::user::Denied) -> Error {
+    use crate::acl::user::Denied;
+    let reason = match d {
+        Denied::Command => "no permission to execute the command or subcommand",
+        Denied::Key(_) => "no permission to touch the specified keys",
+        Denied::Channel(_) => "no permission to access one of the channels used as arguments",
+    };
+    Error::msg(format!(
+        "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {reason}"
+    ))
+}
+
 pub fn exec_command(ctx: &mut Ctx) -> CmdResult {
     if !ctx.c.has(cf::MULTI) {
         return Err(Error::err("ERR EXEC without MULTI"));
@@ -245,8 +258,20 @@ pub fn exec_command(ctx: &mut Ctx) -> CmdResult {
     let state = std::mem::take(&mut ctx.c.mstate);
     ctx.srv.calls.in_exec = true;
     ctx.c.reply.array_len(state.commands.len());
-    for q in &state.commands {
+    for (i, q) in state.commands.iter().enumerate() {
         let argv: Vec<&[u8]> = q.argv.iter().map(|a| a.as_slice()).collect();
+        // The rules may have changed since the command was queued.
+        if let Err(d) = ctx.srv.acl.check(ctx.c.user, q.cmd, &argv) {
+            ctx.srv
+                .acl_log_denial(ctx.c, ctx.c.user, d, crate::acl::log::Context::Multi, q.cmd, &argv);
+            ctx.srv.reply_error(ctx.c, &exec_acl_error(d));
+            // Like Redis, the error is only charged to EXEC when no queued
+            // command runs after it.
+            if i + 1 < state.commands.len() {
+                ctx.srv.calls.prev_err_count = ctx.srv.stats.total_error_replies;
+            }
+            continue;
+        }
         ctx.srv.call(ctx.c, q.cmd, &argv);
     }
     ctx.srv.calls.in_exec = false;

@@ -287,7 +287,7 @@ pub fn memory_stats_command(ctx: &mut Ctx) -> CmdResult {
     let peak = (srv.stats.peak_memory as i64).max(used);
     let dataset = (used - overhead).max(0);
     let r = &mut ctx.c.reply;
-    r.map_len(25 + dbs.len());
+    r.map_len(27 + dbs.len());
     let int = |r: &mut crate::resp::ReplyBuf, k: &[u8], v: i64| {
         r.bulk(k);
         r.int(v);

@@ -19,6 +19,11 @@ CACHE_ROOT=${OXIDIS_CACHE:-${HOME:-/root}/.cache/oxidis}
 TCL_VERBOSE=${TCL_VERBOSE:-0}
 TCL_EXTRA_ARGS=${TCL_EXTRA_ARGS:-}
 TCL_LOG_DIR=${TCL_LOG_DIR:-}
+# TLS mode (`make tcl-tls`): every unit runs with --tls, also the units of
+# units-tls.txt, and the entries of skip-tls.txt apply on top of skip.txt.
+TCL_TLS=${TCL_TLS:-0}
+TLS_UNITS_FILE=${TLS_UNITS_FILE:-$HARNESS_DIR/units-tls.txt}
+TLS_SKIP_FILE=${TLS_SKIP_FILE:-$HARNESS_DIR/skip-tls.txt}
 APT_ETC=${OXIDIS_APT_ETC:-/etc/apt}   # only overridden by the harness self-test
 
 STAGE=""
@@ -154,6 +159,23 @@ obtain_suite() {
     [[ -f $SUITE_DIR/tests/test_helper.tcl ]] || die "broken cache at $vdir (remove it)"
 }
 
+# The suite's TLS mode needs tcl-tls and the test certificates, which
+# utils/gen-test-certs.sh writes into tests/tls of the cached suite (once).
+ensure_tls() {
+    echo 'package require tls' | tclsh >/dev/null 2>&1 ||
+        die "TLS mode needs Tcl's tls package (apt-get install tcl-tls, or make deps)"
+    [[ -f $SUITE_DIR/tests/tls/.complete ]] && return 0
+    exec 8>"$SUITE_DIR/../.tls-lock"
+    flock 8
+    if [[ ! -f $SUITE_DIR/tests/tls/.complete ]]; then
+        log "run.sh: generating test certificates in $SUITE_DIR/tests/tls"
+        (cd "$SUITE_DIR" && bash utils/gen-test-certs.sh) >"$SUITE_DIR/../gen-test-certs.log" 2>&1 ||
+            { cat "$SUITE_DIR/../gen-test-certs.log" >&2; die "utils/gen-test-certs.sh failed"; }
+        touch "$SUITE_DIR/tests/tls/.complete"
+    fi
+    exec 8>&-
+}
+
 # --------------------------------------------------------------------------
 # Units and skip list
 # --------------------------------------------------------------------------
@@ -179,6 +201,13 @@ read_units() {
             line=$(trim "${line%$'\r'}")
             if [[ -n $line ]]; then UNIT_LIST+=("$line"); fi
         done <"$UNITS_FILE"
+        if [[ $TCL_TLS == 1 && -f $TLS_UNITS_FILE ]]; then
+            while IFS= read -r line || [[ -n $line ]]; do
+                line=${line%%#*}
+                line=$(trim "${line%$'\r'}")
+                if [[ -n $line ]]; then UNIT_LIST+=("$line"); fi
+            done <"$TLS_UNITS_FILE"
+        fi
     fi
     [[ ${#UNIT_LIST[@]} -gt 0 ]] || die "no units to run"
 }
@@ -187,6 +216,12 @@ read_units() {
 SKIP_UNITS=()
 SKIP_NAMES=()
 read_skips() {
+    read_skip_file "$SKIP_FILE"
+    if [[ $TCL_TLS == 1 ]]; then read_skip_file "$TLS_SKIP_FILE"; fi
+}
+
+read_skip_file() {
+    local SKIP_FILE=$1
     [[ -f $SKIP_FILE ]] || return 0
     local line n=0 unit name reason rest
     while IFS= read -r line || [[ -n $line ]]; do
@@ -314,6 +349,7 @@ run_unit() {
 
     local -a extra=()
     if [[ -n $TCL_EXTRA_ARGS ]]; then read -r -a extra <<<"$TCL_EXTRA_ARGS"; fi
+    if [[ $TCL_TLS == 1 ]]; then extra+=(--tls); fi
     local -a cmd=(tclsh tests/test_helper.tcl --single "$unit" --durable
         --baseport "$port" --portcount 200 --clients 1 --skipfile "$skipf"
         ${UNIT_TAG_ARGS[@]+"${UNIT_TAG_ARGS[@]}"} ${extra[@]+"${extra[@]}"})
@@ -402,10 +438,18 @@ run_unit() {
 # --------------------------------------------------------------------------
 
 main() {
+    if [[ ${1:-} == --tls-dir ]]; then
+        # For benches/bench.sh: the suite's test certificates, made if needed.
+        obtain_suite
+        ensure_tls
+        printf '%s\n' "$SUITE_DIR/tests/tls"
+        return 0
+    fi
     command -v tclsh >/dev/null 2>&1 || die "tclsh not found (run 'make deps')"
     read_units "$@"
     read_skips
     obtain_suite
+    if [[ $TCL_TLS == 1 ]]; then ensure_tls; fi
     stage
     log "run.sh: suite $SUITE_DIR, server $SERVER_BIN, staging $STAGE"
 

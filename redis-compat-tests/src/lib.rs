@@ -34,7 +34,7 @@ static SERVER_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A port the kernel considers free, never handed out twice in this process
 /// (tests run in parallel threads).
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     static USED: Mutex<Vec<u16>> = Mutex::new(Vec::new());
     loop {
         let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -645,6 +645,16 @@ pub fn parse_reply(raw: &[u8]) -> Reply {
         }
         Ok(Parse::Incomplete) => panic!("incomplete reply: {}", escape(raw)),
         Err(e) => panic!("malformed reply: {}", e),
+    }
+}
+
+/// The first complete reply frame of `data` and its length in bytes;
+/// None while it is incomplete, Err when malformed (for clients that
+/// read through something other than [`Conn`], e.g. TLS).
+pub fn parse_first(data: &[u8]) -> Result<Option<(Reply, usize)>, String> {
+    match parse_at(data, 0)? {
+        Parse::Done(r, n) => Ok(Some((r, n))),
+        Parse::Incomplete => Ok(None),
     }
 }
 

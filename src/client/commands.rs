@@ -8,16 +8,22 @@ use crate::util::num::parse_i64;
 
 /// One line of CLIENT LIST / CLIENT INFO (`catClientInfoString`).
 pub fn client_info_string(srv: &Server, c: &Client) -> String {
-    let (_, total) = c.memory_usage();
+    let (_, mut total) = c.memory_usage();
     // Redis keeps the first 16 KiB of a reply in a static buffer (obl) and
     // the rest in a list of 16 KiB blocks (oll, omem).
     let pending = c.reply.pending();
-    let obl = pending.min(REPLY_CHUNK_BYTES);
-    let omem = pending - obl;
+    let mut obl = pending.min(REPLY_CHUNK_BYTES);
+    let mut omem = pending - obl;
     let oll = omem.div_ceil(REPLY_CHUNK_BYTES);
+    if c.client_type() == ClientType::Replica {
+        // A replica's output is its part of the shared replication buffer.
+        omem = srv.client_obuf_used(c) as usize;
+        obl = 0;
+        total += omem;
+    }
     let name = c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     let multi = if c.has(cf::MULTI) { c.mstate.commands.len() as i64 } else { -1 };
-    let events = if c.reply.pending() > 0 { "rw" } else { "r" };
+    let events = if srv.client_has_pending_output(c) { "rw" } else { "r" };
     let cmd = c.last_cmd.map(|x| x.fullname.as_str()).unwrap_or("NULL");
     let redir = crate::tracking::redirect_of(c);
     format!(
@@ -47,7 +53,7 @@ pub fn client_info_string(srv: &Server, c: &Client) -> String {
         total,
         events,
         cmd,
-        c.user,
+        String::from_utf8_lossy(srv.acl.name_of(c.user)),
         redir,
         c.reply.resp
     )
@@ -106,8 +112,7 @@ impl Server {
         c.db = 0;
         c.reply.resp = 2;
         c.name = None;
-        c.user = "default".into();
-        c.authenticated = self.cfg.requirepass.is_empty();
+        self.set_default_auth(c);
         c.flags &= !(cf::MONITOR
             | cf::ASKING
             | cf::READONLY
@@ -118,37 +123,6 @@ impl Server {
             | cf::MULTI
             | cf::DIRTY_CAS
             | cf::DIRTY_EXEC);
-    }
-
-    /// Checks a password for `user` (only the default user exists until
-    /// ACL users arrive).
-    pub fn check_password(&self, user: &[u8], pass: &[u8]) -> bool {
-        user == b"default" && (self.cfg.requirepass.is_empty() || self.cfg.requirepass.as_bytes() == pass)
-    }
-}
-
-/// `AUTH [username] password`
-pub fn auth_command(ctx: &mut Ctx) -> CmdResult {
-    if ctx.argc() > 3 {
-        return Err(Error::Syntax);
-    }
-    let (user, pass): (&[u8], &[u8]) = if ctx.argc() == 2 {
-        if ctx.srv.cfg.requirepass.is_empty() {
-            return Err(Error::err(
-                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
-            ));
-        }
-        (b"default", ctx.argv[1])
-    } else {
-        (ctx.argv[1], ctx.argv[2])
-    };
-    if ctx.srv.check_password(user, pass) {
-        ctx.c.authenticated = true;
-        ctx.c.user = String::from_utf8_lossy(user).into_owned();
-        ctx.c.reply.ok();
-        Ok(())
-    } else {
-        Err(Error::err("WRONGPASS invalid username-password pair or user is disabled."))
     }
 }
 
@@ -173,14 +147,17 @@ pub fn hello_command(ctx: &mut Ctx) -> CmdResult {
             return Err(Error::err("NOPROTO unsupported protocol version"));
         }
     }
-    let mut auth: Option<(&[u8], &[u8])> = None;
     let mut setname: Option<&[u8]> = None;
     let mut j = next;
     while j < ctx.argc() {
         let more = ctx.argc() - 1 - j;
         let opt = ctx.argv[j];
         if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
-            auth = Some((ctx.argv[j + 1], ctx.argv[j + 2]));
+            // Authenticated as soon as the option is read, as in Redis,
+            // even if a later option is refused.
+            if !ctx.srv.acl_authenticate(ctx.c, ctx.argv[j + 1], ctx.argv[j + 2], ctx.argv[0]) {
+                return Err(crate::acl::commands::wrongpass());
+            }
             j += 2;
         } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
             valid_name(ctx.argv[j + 1])?;
@@ -194,14 +171,7 @@ pub fn hello_command(ctx: &mut Ctx) -> CmdResult {
         }
         j += 1;
     }
-    if let Some((user, pass)) = auth {
-        if !ctx.srv.check_password(user, pass) {
-            return Err(Error::err("WRONGPASS invalid username-password pair or user is disabled."));
-        }
-        ctx.c.authenticated = true;
-        ctx.c.user = String::from_utf8_lossy(user).into_owned();
-    }
-    if ctx.srv.auth_required(ctx.c) {
+    if !ctx.c.authenticated {
         return Err(Error::err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"));
     }
     if let Some(name) = setname {
@@ -337,7 +307,7 @@ pub fn client_no_evict_command(ctx: &mut Ctx) -> CmdResult {
 pub fn client_kill_command(ctx: &mut Ctx) -> CmdResult {
     let mut addr: Option<&[u8]> = None;
     let mut laddr: Option<&[u8]> = None;
-    let mut user: Option<&[u8]> = None;
+    let mut user: Option<crate::acl::UserId> = None;
     let mut typ = None;
     let mut id = 0u64;
     let mut skipme = true;
@@ -361,10 +331,10 @@ pub fn client_kill_command(ctx: &mut Ctx) -> CmdResult {
                 b"addr" if has_value => addr = Some(val),
                 b"laddr" if has_value => laddr = Some(val),
                 b"user" if has_value => {
-                    if val != b"default" {
+                    let Some(id) = ctx.srv.acl.lookup(val) else {
                         return Err(Error::msg(format!("ERR No such user '{}'", String::from_utf8_lossy(val))));
-                    }
-                    user = Some(val);
+                    };
+                    user = Some(id);
                 }
                 b"skipme" if has_value => {
                     skipme = match val.to_ascii_lowercase().as_slice() {
@@ -383,7 +353,7 @@ pub fn client_kill_command(ctx: &mut Ctx) -> CmdResult {
             && laddr.is_none_or(|a| c.laddr.as_bytes() == a)
             && typ.is_none_or(|t| c.client_type() == t)
             && (id == 0 || c.id == id)
-            && user.is_none_or(|u| c.user.as_bytes() == u)
+            && user.is_none_or(|u| c.user == Some(u))
     };
     let mut killed = 0;
     let victims: Vec<usize> = ctx

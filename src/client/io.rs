@@ -4,6 +4,7 @@
 
 use super::{flags as cf, Client};
 use crate::ae::Tok;
+use crate::net::tls::ClientAuth;
 use crate::net::Conn;
 use crate::resp::{ParseLimits, Parsed};
 use crate::server::Server;
@@ -32,7 +33,8 @@ impl Server {
         loop {
             // An event queued before CONFIG SET bind/port shrank the list.
             let Some(l) = self.listeners.get(idx) else { return };
-            match l.accept(self.cfg.tcp_keepalive) {
+            let tls = self.tls.as_ref().map(|t| (t, ClientAuth::from_config(self.cfg.tls_auth_clients)));
+            match l.accept(self.cfg.tcp_keepalive, tls) {
                 Ok(conn) => self.create_client(conn),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -56,14 +58,24 @@ impl Server {
         let key = self.clients.insert(None);
         let c = Client::new(id, key, Some(conn), &self.cfg.unixsocket, self.unixtime);
         let mut c = Box::new(c);
+        let mut denied = false;
         if !unix && self.protected_mode_denies(&c) {
             let msg = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a valid password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
-            if let Some(conn) = c.conn.as_mut() {
-                let _ = conn.write(msg);
-            }
             self.stats.rejected_conn += 1;
-            self.clients.remove(key);
-            return;
+            if !c.conn.as_ref().is_some_and(Conn::handshake_pending) {
+                if let Some(conn) = c.conn.as_mut() {
+                    let _ = conn.write(msg);
+                }
+                self.clients.remove(key);
+                return;
+            }
+            // TLS: the refusal can only be read once the handshake is
+            // done (Redis checks in `clientAcceptHandler`). Queue it; the
+            // write path drives the handshake, sends it, and closes. A
+            // closing client reads nothing, so no command of it runs.
+            c.reply.raw(msg);
+            c.flags |= cf::CLOSE_AFTER_REPLY | cf::PENDING_WRITE;
+            denied = true;
         }
         if let (Some(reg), Some(conn)) = (self.registry.as_ref(), c.conn.as_mut()) {
             let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
@@ -74,10 +86,13 @@ impl Server {
             }
         }
         log::debug!("Accepted {}", c.addr);
-        c.authenticated = self.cfg.requirepass.is_empty();
+        self.set_default_auth(&mut c);
         self.stats.numconnections += 1;
         self.client_by_id.insert(id, key);
         self.clients[key] = Some(c);
+        if denied {
+            self.pending_write.push(key);
+        }
     }
 
     /// Protected mode refuses non-loopback clients when there is no
@@ -85,7 +100,7 @@ impl Server {
     /// Protected mode (Redis 7.0): no password for the default user means
     /// only loopback and unix socket clients, whatever `bind` says.
     fn protected_mode_denies(&self, c: &Client) -> bool {
-        self.cfg.protected_mode && self.cfg.requirepass.is_empty() && !crate::server::call::is_local_client(c)
+        self.cfg.protected_mode && self.default_user_nopass() && !crate::server::call::is_local_client(c)
     }
 
     /// Handles a readable event for client `key`.
@@ -414,6 +429,11 @@ impl Server {
         let Some(Some(c)) = self.clients.get_mut(key) else {
             return false;
         };
+        if c.has(cf::CLOSE_ASAP) {
+            // Going away anyway: nothing more is sent (for a replica over
+            // its limit, not even the stream that got it there).
+            return false;
+        }
         let mut written = 0;
         let mut err = false;
         let mut blocked = false;
@@ -454,9 +474,33 @@ impl Server {
                 c.last_interaction = self.unixtime;
             }
         }
+        if is_replica && !err && !blocked && c.reply.pending() == 0 {
+            // Then the stream, from the shared replication buffer.
+            if let Some(conn) = c.conn.as_mut() {
+                let (n, failed, full) = write_replica_stream(conn, &mut self.repl, key);
+                err |= failed;
+                blocked |= full;
+                self.repl.stat_net_output_bytes += n as u64;
+                if n > 0 {
+                    c.last_interaction = self.unixtime;
+                    self.trim_backlog(crate::repl::backlog::TRIM_BLOCKS_PER_CALL);
+                }
+            }
+        }
+        let Some(Some(c)) = self.clients.get_mut(key) else {
+            return false;
+        };
         c.note_reply_peak();
         c.reply.compact_after_write(c.reply_buf_size);
         let mut remaining = c.reply.pending() > 0;
+        if is_replica && !remaining {
+            if let Some(Some(c)) = self.clients.get(key) {
+                remaining = self.replica_stream_pending(c);
+            }
+        }
+        let Some(Some(c)) = self.clients.get(key) else {
+            return false;
+        };
         let done_close = !remaining && c.has(cf::CLOSE_AFTER_REPLY);
         if err || done_close {
             self.free_client(key);
@@ -485,7 +529,14 @@ impl Server {
         // A client that has not authenticated may not pile up replies it
         // does not read (a few NOAUTH errors at most).
         let unauth = used > 1024 && self.auth_required(c);
-        let hard = unauth || (lim.hard != 0 && used >= lim.hard);
+        // A replica hard limit below repl-backlog-size is raised to it: the
+        // replica shares the backlog's memory anyway, and would otherwise
+        // be dropped right after a partial resync the backlog allowed.
+        let mut hard_limit = lim.hard;
+        if class == OBUF_REPLICA && hard_limit != 0 {
+            hard_limit = hard_limit.max(self.cfg.repl_backlog_size.max(0) as u64);
+        }
+        let hard = unauth || (lim.hard != 0 && used >= hard_limit);
         let mut soft = !unauth && lim.soft != 0 && used >= lim.soft;
         if soft {
             if c.obuf_soft_limit_reached_time == 0 {
@@ -566,6 +617,42 @@ impl Server {
         self.pubsub_unsubscribe_all(c, false);
         if c.has(cf::MONITOR) {
             self.monitors.retain(|&k| k != c.key);
+        }
+    }
+}
+
+/// Writes a replica's share of the replication stream from the shared
+/// buffer to its socket, advancing its cursor (the replica half of
+/// `_writeToClient`). Returns (bytes written, error, socket full).
+/// Replicas are not held to a per-event write budget, as in Redis.
+fn write_replica_stream(conn: &mut crate::net::Conn, repl: &mut crate::repl::ReplState, key: usize) -> (usize, bool, bool) {
+    let Some(b) = repl.backlog.as_ref() else {
+        return (0, false, false);
+    };
+    let Some(r) = repl.replicas.iter_mut().find(|r| r.key == key) else {
+        return (0, false, false);
+    };
+    if !r.streaming() {
+        return (0, false, false);
+    }
+    let Some(cursor) = r.cursor.as_mut() else {
+        return (0, false, false);
+    };
+    let mut written = 0;
+    loop {
+        let chunk = b.chunk_at(*cursor);
+        if chunk.is_empty() {
+            return (written, false, false);
+        }
+        match conn.write(chunk) {
+            Ok(0) => return (written, true, false),
+            Ok(n) => {
+                *cursor += n as i64;
+                written += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return (written, false, true),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return (written, true, false),
         }
     }
 }

@@ -85,7 +85,9 @@ pub struct Client {
     /// CLIENT TRACKING REDIRECT target id (0: none).
     pub tracking_redirect: u64,
     pub authenticated: bool,
-    pub user: String,
+    /// The ACL user; None for clients that may run anything (the master
+    /// link, AOF loading).
+    pub user: Option<crate::acl::UserId>,
     /// Unread input; `qb_pos` is the first unparsed byte.
     pub querybuf: Vec<u8>,
     /// Length and capacity of the query buffer while its requests run (it
@@ -145,7 +147,7 @@ impl Client {
             name: None,
             tracking_redirect: 0,
             authenticated: false,
-            user: "default".into(),
+            user: Some(crate::acl::UserId::DEFAULT),
             querybuf: Vec::new(),
             qbuf_in_flight: (0, 0),
             qb_pos: 0,

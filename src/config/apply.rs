@@ -39,8 +39,10 @@ pub fn maxclients(srv: &mut Server) -> Result<(), String> {
     Ok(())
 }
 
-pub fn requirepass(_srv: &mut Server) -> Result<(), String> {
-    // Connections already authenticated stay so, as in Redis.
+/// The default user's password follows `requirepass`; connections
+/// already authenticated stay so, as in Redis.
+pub fn requirepass(srv: &mut Server) -> Result<(), String> {
+    srv.acl_update_default_password();
     Ok(())
 }
 
@@ -54,7 +56,7 @@ pub fn oom_score_adj(srv: &mut Server) -> Result<(), String> {
 }
 
 pub fn port(srv: &mut Server) -> Result<(), String> {
-    srv.rebind().map_err(|e| {
+    srv.rebind_listeners(true, false).map_err(|e| {
         log::warn!("{e}");
         "Unable to listen on this port. Check server logs.".to_string()
     })

@@ -180,7 +180,8 @@ pub fn config_rewrite_command(ctx: &mut Ctx) -> CmdResult {
     let Some(path) = ctx.srv.config_file.clone() else {
         return Err(Error::err("ERR The server is running without a config file"));
     };
-    match super::file::rewrite(&path, &ctx.srv.cfg, false) {
+    let users = ctx.srv.acl_config_lines();
+    match super::file::rewrite(&path, &ctx.srv.cfg, false, users.as_deref()) {
         Ok(()) => {
             log::info!("CONFIG REWRITE executed with success.");
             ctx.c.reply.ok();

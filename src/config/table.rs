@@ -83,7 +83,7 @@ define_configs! {
     string bind_source_addr = "bind-source-addr", MODIFIABLE, "", EMPTY_NULL;
     string logfile = "logfile", IMMUTABLE, "", ALLOW_EMPTY;
     string masterauth = "masterauth", SENSITIVE, "", EMPTY_NULL;
-    string requirepass = "requirepass", SENSITIVE, "", EMPTY_NULL => apply(apply::requirepass);  // redis has: apply:updateRequirePass
+    string requirepass = "requirepass", SENSITIVE, "", EMPTY_NULL => apply(apply::requirepass);
     enum   supervised = "supervised", IMMUTABLE, enums::SUPERVISED_MODE_ENUM, "no";
     enum   syslog_facility = "syslog-facility", IMMUTABLE, enums::SYSLOG_FACILITY_ENUM, "local0";
     enum   repl_diskless_load = "repl-diskless-load", DEBUG | DENY_LOADING, enums::REPL_DISKLESS_LOAD_ENUM, "disabled";
@@ -167,24 +167,24 @@ define_configs! {
     int    repl_backlog_ttl = "repl-backlog-ttl", MODIFIABLE, 3600, 0, i64::MAX, INT;
     int    auto_aof_rewrite_min_size = "auto-aof-rewrite-min-size", MODIFIABLE, 67108864, 0, i64::MAX, MEMORY;
     int    loading_process_events_interval_bytes = "loading-process-events-interval-bytes", HIDDEN, 2097152, 1024, 2147483647, INT;
-    int    tls_port = "tls-port", MODIFIABLE, 0, 0, 65535, INT;  // redis has: apply:applyTLSPort
-    int    tls_session_cache_size = "tls-session-cache-size", MODIFIABLE, 20480, 0, 2147483647, INT;  // redis has: apply:applyTlsCfg
-    int    tls_session_cache_timeout = "tls-session-cache-timeout", MODIFIABLE, 300, 0, 2147483647, INT;  // redis has: apply:applyTlsCfg
-    bool   tls_cluster = "tls-cluster", MODIFIABLE, false;  // redis has: apply:applyTlsCfg
-    bool   tls_replication = "tls-replication", MODIFIABLE, false;  // redis has: apply:applyTlsCfg
+    int    tls_port = "tls-port", MODIFIABLE, 0, 0, 65535, INT => apply(crate::server::tls::apply_tls_port);
+    int    tls_session_cache_size = "tls-session-cache-size", MODIFIABLE, 20480, 0, 2147483647, INT => apply(crate::server::tls::apply_tls_cfg);
+    int    tls_session_cache_timeout = "tls-session-cache-timeout", MODIFIABLE, 300, 0, 2147483647, INT => apply(crate::server::tls::apply_tls_cfg);
+    bool   tls_cluster = "tls-cluster", MODIFIABLE, false => apply(crate::server::tls::apply_tls_cfg);
+    bool   tls_replication = "tls-replication", MODIFIABLE, false => apply(crate::server::tls::apply_tls_cfg);
     enum   tls_auth_clients = "tls-auth-clients", MODIFIABLE, enums::TLS_AUTH_CLIENTS_ENUM, "yes";
-    bool   tls_prefer_server_ciphers = "tls-prefer-server-ciphers", MODIFIABLE, false;  // redis has: apply:applyTlsCfg
-    bool   tls_session_caching = "tls-session-caching", MODIFIABLE, true;  // redis has: apply:applyTlsCfg
-    string tls_cert_file = "tls-cert-file", VOLATILE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_key_file = "tls-key-file", VOLATILE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_key_file_pass = "tls-key-file-pass", MODIFIABLE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_client_cert_file = "tls-client-cert-file", VOLATILE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_client_key_file = "tls-client-key-file", VOLATILE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_client_key_file_pass = "tls-client-key-file-pass", MODIFIABLE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_dh_params_file = "tls-dh-params-file", VOLATILE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_ca_cert_file = "tls-ca-cert-file", VOLATILE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_ca_cert_dir = "tls-ca-cert-dir", VOLATILE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_protocols = "tls-protocols", MODIFIABLE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_ciphers = "tls-ciphers", MODIFIABLE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
-    string tls_ciphersuites = "tls-ciphersuites", MODIFIABLE, "", EMPTY_NULL;  // redis has: apply:applyTlsCfg
+    bool   tls_prefer_server_ciphers = "tls-prefer-server-ciphers", MODIFIABLE, false => apply(crate::server::tls::apply_tls_cfg);
+    bool   tls_session_caching = "tls-session-caching", MODIFIABLE, true => apply(crate::server::tls::apply_tls_cfg);
+    string tls_cert_file = "tls-cert-file", VOLATILE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_key_file = "tls-key-file", VOLATILE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_key_file_pass = "tls-key-file-pass", MODIFIABLE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_client_cert_file = "tls-client-cert-file", VOLATILE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_client_key_file = "tls-client-key-file", VOLATILE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_client_key_file_pass = "tls-client-key-file-pass", MODIFIABLE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_dh_params_file = "tls-dh-params-file", VOLATILE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_ca_cert_file = "tls-ca-cert-file", VOLATILE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_ca_cert_dir = "tls-ca-cert-dir", VOLATILE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_protocols = "tls-protocols", MODIFIABLE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_ciphers = "tls-ciphers", MODIFIABLE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
+    string tls_ciphersuites = "tls-ciphersuites", MODIFIABLE, "", EMPTY_NULL => apply(crate::server::tls::apply_tls_cfg);
 }

@@ -233,7 +233,7 @@ pub fn debug_command(ctx: &mut Ctx) -> CmdResult {
                     "ERR CONFIG-REWRITE-FORCE-ALL failed: No such file or directory".to_string(),
                 ));
             };
-            crate::config::file::rewrite(&path, &ctx.srv.cfg, true)
+            crate::config::file::rewrite(&path, &ctx.srv.cfg, true, ctx.srv.acl_config_lines().as_deref())
                 .map_err(|e| Error::msg(format!("ERR CONFIG-REWRITE-FORCE-ALL failed: {e}")))?;
             ctx.c.reply.ok();
         }

@@ -1,6 +1,7 @@
-//! Listening sockets: TCP on each `bind` address (`listenToPort`) and the
-//! unix socket (`anetUnixServer`).
+//! Listening sockets: TCP on each `bind` address (`listenToPort`), for
+//! `port` and for `tls-port`, and the unix socket (`anetUnixServer`).
 
+use super::tls::{ClientAuth, Tls};
 use super::Conn;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
@@ -8,19 +9,38 @@ use std::net::{IpAddr, SocketAddr};
 
 pub enum Listener {
     Tcp(mio::net::TcpListener),
+    /// A TCP listener on `tls-port`: its connections speak TLS.
+    Tls(mio::net::TcpListener),
     Unix(mio::net::UnixListener),
 }
 
 impl Listener {
-    /// Accepts one pending connection (`acceptTcpHandler` /
-    /// `acceptUnixHandler`): TCP ones get TCP_NODELAY and, with
-    /// `keepalive_secs` > 0, keepalive probes.
-    pub fn accept(&self, keepalive_secs: i64) -> io::Result<Conn> {
+    /// Accepts one pending connection (`acceptTcpHandler`,
+    /// `acceptTLSHandler`, `acceptUnixHandler`): TCP ones get TCP_NODELAY
+    /// and, with `keepalive_secs` > 0, keepalive probes. A TLS connection
+    /// comes back at once, its handshake to be driven by its first reads,
+    /// with the contexts `tls` holds now and `auth` (`tls-auth-clients`).
+    pub fn accept(&self, keepalive_secs: i64, tls: Option<(&Tls, ClientAuth)>) -> io::Result<Conn> {
         match self {
             Listener::Tcp(l) => l.accept().map(|(s, _)| {
                 tune_accepted(&s, keepalive_secs);
                 Conn::from_tcp(s)
             }),
+            Listener::Tls(l) => loop {
+                let (s, _) = l.accept()?;
+                tune_accepted(&s, keepalive_secs);
+                let Some((t, auth)) = tls else {
+                    // Not configured (cannot happen: the listener is only
+                    // bound once TLS is); refuse rather than speak plain.
+                    continue;
+                };
+                match t.accept(s, auth) {
+                    Ok(stream) => return Ok(Conn::from_tls(stream)),
+                    // This connection could not get an SSL object; the
+                    // next pending one may.
+                    Err(e) => log::warn!("Error accepting a client connection: {e}"),
+                }
+            },
             Listener::Unix(l) => l.accept().map(|(s, _)| Conn::from_unix(s)),
         }
     }
@@ -28,26 +48,30 @@ impl Listener {
     pub fn is_unix(&self) -> bool {
         matches!(self, Listener::Unix(_))
     }
+
+    pub fn is_tls(&self) -> bool {
+        matches!(self, Listener::Tls(_))
+    }
 }
 
 impl mio::event::Source for Listener {
     fn register(&mut self, registry: &mio::Registry, token: mio::Token, interests: mio::Interest) -> io::Result<()> {
         match self {
-            Listener::Tcp(l) => l.register(registry, token, interests),
+            Listener::Tcp(l) | Listener::Tls(l) => l.register(registry, token, interests),
             Listener::Unix(l) => l.register(registry, token, interests),
         }
     }
 
     fn reregister(&mut self, registry: &mio::Registry, token: mio::Token, interests: mio::Interest) -> io::Result<()> {
         match self {
-            Listener::Tcp(l) => l.reregister(registry, token, interests),
+            Listener::Tcp(l) | Listener::Tls(l) => l.reregister(registry, token, interests),
             Listener::Unix(l) => l.reregister(registry, token, interests),
         }
     }
 
     fn deregister(&mut self, registry: &mio::Registry) -> io::Result<()> {
         match self {
-            Listener::Tcp(l) => l.deregister(registry),
+            Listener::Tcp(l) | Listener::Tls(l) => l.deregister(registry),
             Listener::Unix(l) => l.deregister(registry),
         }
     }
@@ -75,10 +99,11 @@ fn bind_tcp(addr: &str, port: u16, backlog: i32) -> io::Result<mio::net::TcpList
     Ok(mio::net::TcpListener::from_std(s.into()))
 }
 
-/// Binds every address of `bind` on `port`. An address with a leading `-`
-/// is optional: failing to bind it (address not available) is not fatal.
-/// Returns the listeners, or the failing address and error.
-pub fn listen_tcp(bind: &[String], port: u16, backlog: i32) -> Result<Vec<Listener>, (String, io::Error)> {
+/// Binds every address of `bind` on `port`, as TLS listeners when `tls`.
+/// An address with a leading `-` is optional: failing to bind it (address
+/// not available) is not fatal. Returns the listeners, or the failing
+/// address and error.
+pub fn listen_tcp(bind: &[String], port: u16, backlog: i32, tls: bool) -> Result<Vec<Listener>, (String, io::Error)> {
     let mut out = Vec::new();
     // An empty list (`bind ""`) means no TCP listener at all.
     for a in bind {
@@ -87,6 +112,7 @@ pub fn listen_tcp(bind: &[String], port: u16, backlog: i32) -> Result<Vec<Listen
             None => (false, a.as_str()),
         };
         match bind_tcp(addr, port, backlog) {
+            Ok(l) if tls => out.push(Listener::Tls(l)),
             Ok(l) => out.push(Listener::Tcp(l)),
             Err(e) => {
                 let unsupported = matches!(

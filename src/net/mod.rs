@@ -48,33 +48,34 @@
 //! - Peer and local names (`peer_id`, `sock_name`, Redis's format),
 //!   `set_nodelay`, `shutdown`.
 //!
-//! # Adding a connection kind (TLS)
+//! - **Swapped directions** (TLS): a read may need the socket writable
+//!   (a handshake record to send) and a write may need it readable.
+//!   [`Conn::read_needs_writable`] / [`Conn::write_needs_readable`] say
+//!   so; the loop then runs the read handler on a writable event and the
+//!   write handler on a readable one (`tlsHandleEvent`). Plain sockets
+//!   always say false.
 //!
-//! A kind is one more variant of the private `Sock` enum plus its
-//! [`ConnKind`]; callers do not change. For TLS (rustls over a
-//! `mio::net::TcpStream`):
-//! - every `match` on `Sock` in this file gets its arm: `read_into`
-//!   decrypts into the caller's buffer (reading records from the socket
-//!   as needed), `write` encrypts and flushes what the socket takes,
-//!   `register`/`deregister` register the underlying socket, `wait`
-//!   answers `true` at once for reads while plaintext is buffered, names
-//!   and `fd` come from the TCP socket;
-//! - `has_pending_input` reports plaintext the library holds after a
-//!   read: this is what keeps a client whose request arrived in one
-//!   record with the next one from stalling until more bytes arrive;
-//! - the handshake never blocks the loop: a listener's accept returns the
-//!   connection at once, in handshake state; `read_into` and `write`
+//! # Connection kinds
+//!
+//! A kind is one variant of the private `Sock` enum plus its
+//! [`ConnKind`]; callers do not change. TLS ([`tls`]: OpenSSL over a
+//! `mio::net::TcpStream`) is the third:
+//! - every `match` on `Sock` in this file has its arm: `read_into`
+//!   decrypts into the caller's buffer, `write` encrypts what the socket
+//!   takes, registration and names use the TCP socket;
+//! - `has_pending_input` is true while decrypted or undecrypted input is
+//!   held by the connection (see `tls.rs`);
+//! - the handshake never blocks the loop: a TLS listener's accept returns
+//!   the connection at once, in handshake state; `read_into` and `write`
 //!   drive the handshake on each readiness event and report `WouldBlock`
 //!   until application data flows (a failed handshake is an error, so the
-//!   client is freed as after any read error). Outgoing links do the
-//!   same from `finish_connect`, which stays `Ok(false)` until the
-//!   handshake is done. Handshake records that do not fit in the socket
-//!   are kept and flushed by the next call;
-//! - `listener.rs` gets a `Listener` variant (or a flag on the TCP one)
-//!   whose `accept` wraps the stream, with the TLS config it is built
-//!   from (`tls-port`, `tls-cert-file`, ...).
+//!   client is freed as after any read error). Outgoing links
+//!   ([`Conn::connect`] with a [`tls::Tls`]) handshake from
+//!   `finish_connect`, which stays `Ok(false)` until it is done;
+//!   [`Conn::sync_handshake`] does it within a deadline (MIGRATE).
 
 pub mod listener;
+pub mod tls;
 
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
@@ -86,6 +87,7 @@ use std::time::{Duration, Instant};
 pub enum ConnKind {
     Tcp,
     Unix,
+    Tls,
 }
 
 /// The readiness a synchronous caller waits for.
@@ -100,6 +102,7 @@ pub enum Ready {
 enum Sock {
     Tcp(mio::net::TcpStream),
     Unix(mio::net::UnixStream),
+    Tls(Box<tls::TlsStream>),
 }
 
 /// A connection to a peer (`connection`): see the module docs for the
@@ -125,12 +128,21 @@ impl Conn {
         Conn { sock: Sock::Unix(s), fd }
     }
 
+    fn from_tls(s: tls::TlsStream) -> Conn {
+        let fd = s.tcp().as_raw_fd();
+        Conn {
+            sock: Sock::Tls(Box::new(s)),
+            fd,
+        }
+    }
+
     /// Starts a non-blocking TCP connect to `addr`, from `source` when
-    /// given (`anetTcpNonBlockBindConnect`). Ok once the connect is under
-    /// way; [`Conn::finish_connect`] tells how it ended. Like anet, the
+    /// given (`anetTcpNonBlockBindConnect`), over TLS when `tls` is given.
+    /// Ok once the connect is under way; [`Conn::finish_connect`] tells
+    /// how it ended (for TLS: when the handshake did). Like anet, the
     /// socket gets SO_REUSEADDR, so connection-heavy users do not run out
     /// of local ports.
-    pub fn connect(addr: SocketAddr, source: Option<IpAddr>) -> io::Result<Conn> {
+    pub fn connect(addr: SocketAddr, source: Option<IpAddr>, tls: Option<&tls::Tls>) -> io::Result<Conn> {
         use socket2::{Domain, Protocol, Socket, Type};
         let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
         sock.set_nonblocking(true)?;
@@ -143,25 +155,47 @@ impl Conn {
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
             Err(e) => return Err(e),
         }
-        Ok(Conn::from_tcp(mio::net::TcpStream::from_std(sock.into())))
+        let tcp = mio::net::TcpStream::from_std(sock.into());
+        match tls {
+            None => Ok(Conn::from_tcp(tcp)),
+            Some(t) => Ok(Conn::from_tls(t.connect(tcp)?)),
+        }
     }
 
     /// After an event on a connection started by [`Conn::connect`]:
-    /// Ok(true) when it is established, Ok(false) while still in
-    /// progress, Err with the reason it failed.
+    /// Ok(true) when it is established (TLS: handshake done), Ok(false)
+    /// while still in progress, Err with the reason it failed.
     pub fn finish_connect(&mut self) -> io::Result<bool> {
-        match &self.sock {
-            Sock::Tcp(s) => {
-                if let Some(e) = s.take_error()? {
-                    return Err(e);
-                }
-                match s.peer_addr() {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
-                    Err(e) => Err(e),
-                }
-            }
+        match &mut self.sock {
+            Sock::Tcp(s) => tcp_connected(s),
             Sock::Unix(_) => Ok(true),
+            Sock::Tls(t) => {
+                if t.tcp_connecting() {
+                    if !tcp_connected(t.tcp())? {
+                        return Ok(false);
+                    }
+                    t.tcp_connected();
+                }
+                t.handshake()
+            }
+        }
+    }
+
+    /// Completes a connection started by [`Conn::connect`] within
+    /// `timeout`, waiting for the socket as the connect or handshake
+    /// needs (`connBlockingConnect`). Err(TimedOut) when time ran out.
+    pub fn sync_handshake(&mut self, timeout: Duration) -> io::Result<()> {
+        let start = Instant::now();
+        loop {
+            if self.finish_connect()? {
+                return Ok(());
+            }
+            let remaining = deadline_left(start, timeout)?;
+            let want = match &self.sock {
+                Sock::Tls(t) => t.handshake_wants().unwrap_or(Ready::Write),
+                _ => Ready::Write,
+            };
+            self.poll_fd(want, Some(remaining.max(SYNCIO_RESOLUTION)))?;
         }
     }
 
@@ -176,6 +210,7 @@ impl Conn {
         match self.sock {
             Sock::Tcp(_) => ConnKind::Tcp,
             Sock::Unix(_) => ConnKind::Unix,
+            Sock::Tls(_) => ConnKind::Tls,
         }
     }
 
@@ -194,8 +229,9 @@ impl Conn {
     /// read (`connRead`). Ok(0) is the peer's EOF.
     #[inline]
     pub fn read_into(&mut self, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
-        match self.sock {
+        match &mut self.sock {
             Sock::Tcp(_) | Sock::Unix(_) => read_fd_into(self.fd, buf, want),
+            Sock::Tls(t) => t.read_into(buf, want),
         }
     }
 
@@ -205,6 +241,7 @@ impl Conn {
         match &mut self.sock {
             Sock::Tcp(s) => s.write(buf),
             Sock::Unix(s) => s.write(buf),
+            Sock::Tls(t) => t.write(buf),
         }
     }
 
@@ -213,8 +250,38 @@ impl Conn {
     /// reader must come back without waiting for the poller.
     #[inline]
     pub fn has_pending_input(&self) -> bool {
-        match self.sock {
+        match &self.sock {
             Sock::Tcp(_) | Sock::Unix(_) => false,
+            Sock::Tls(t) => t.has_pending(),
+        }
+    }
+
+    /// True while a TLS handshake has not completed: bytes written now
+    /// wait for it (`write` drives it and reports `WouldBlock`).
+    pub fn handshake_pending(&self) -> bool {
+        match &self.sock {
+            Sock::Tcp(_) | Sock::Unix(_) => false,
+            Sock::Tls(t) => t.handshake_wants().is_some(),
+        }
+    }
+
+    /// True when the read path must run on a writable event: the last
+    /// read (or the handshake) waits to write.
+    #[inline]
+    pub fn read_needs_writable(&self) -> bool {
+        match &self.sock {
+            Sock::Tcp(_) | Sock::Unix(_) => false,
+            Sock::Tls(t) => t.read_wants_write(),
+        }
+    }
+
+    /// True when the write path must run on a readable event: the last
+    /// write (or the handshake) waits to read.
+    #[inline]
+    pub fn write_needs_readable(&self) -> bool {
+        match &self.sock {
+            Sock::Tcp(_) | Sock::Unix(_) => false,
+            Sock::Tls(t) => t.write_wants_read(),
         }
     }
 
@@ -226,6 +293,15 @@ impl Conn {
         if ready == Ready::Read && self.has_pending_input() {
             return Ok(true);
         }
+        let ready = match &self.sock {
+            Sock::Tls(t) => t.poll_for(ready),
+            _ => ready,
+        };
+        self.poll_fd(ready, timeout)
+    }
+
+    /// poll(2) on the descriptor for `ready`.
+    fn poll_fd(&self, ready: Ready, timeout: Option<Duration>) -> io::Result<bool> {
         let events = match ready {
             Ready::Read => libc::POLLIN,
             Ready::Write => libc::POLLOUT,
@@ -295,6 +371,7 @@ impl Conn {
     pub fn peer_id(&self, unixsocket: &str) -> String {
         match &self.sock {
             Sock::Tcp(s) => s.peer_addr().map(|a| format_addr(&a)).unwrap_or_else(|_| "?:0".into()),
+            Sock::Tls(t) => t.tcp().peer_addr().map(|a| format_addr(&a)).unwrap_or_else(|_| "?:0".into()),
             Sock::Unix(_) => format!("{unixsocket}:0"),
         }
     }
@@ -303,6 +380,7 @@ impl Conn {
     pub fn sock_name(&self, unixsocket: &str) -> String {
         match &self.sock {
             Sock::Tcp(s) => s.local_addr().map(|a| format_addr(&a)).unwrap_or_else(|_| "?:0".into()),
+            Sock::Tls(t) => t.tcp().local_addr().map(|a| format_addr(&a)).unwrap_or_else(|_| "?:0".into()),
             Sock::Unix(_) => format!("{unixsocket}:0"),
         }
     }
@@ -312,15 +390,21 @@ impl Conn {
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
         match &self.sock {
             Sock::Tcp(s) => s.set_nodelay(on),
+            Sock::Tls(t) => t.tcp().set_nodelay(on),
             Sock::Unix(_) => Ok(()),
         }
     }
 
-    /// Closes both directions now (SHUTDOWN, CLIENT KILL).
-    pub fn shutdown(&self) {
-        let _ = match &self.sock {
+    /// Closes both directions now (SHUTDOWN, CLIENT KILL); TLS says
+    /// close_notify first.
+    pub fn shutdown(&mut self) {
+        let _ = match &mut self.sock {
             Sock::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
             Sock::Unix(s) => s.shutdown(std::net::Shutdown::Both),
+            Sock::Tls(t) => {
+                t.shutdown();
+                Ok(())
+            }
         };
     }
 
@@ -330,6 +414,12 @@ impl Conn {
         match &mut self.sock {
             Sock::Tcp(s) => io::Read::read(s, buf),
             Sock::Unix(s) => io::Read::read(s, buf),
+            Sock::Tls(_) => {
+                let mut v = Vec::new();
+                let n = self.read_into(&mut v, buf.len())?;
+                buf[..n].copy_from_slice(&v);
+                Ok(n)
+            }
         }
     }
 }
@@ -339,6 +429,7 @@ impl mio::event::Source for Conn {
         match &mut self.sock {
             Sock::Tcp(s) => s.register(registry, token, interests),
             Sock::Unix(s) => s.register(registry, token, interests),
+            Sock::Tls(t) => t.tcp_mut().register(registry, token, interests),
         }
     }
 
@@ -346,6 +437,7 @@ impl mio::event::Source for Conn {
         match &mut self.sock {
             Sock::Tcp(s) => s.reregister(registry, token, interests),
             Sock::Unix(s) => s.reregister(registry, token, interests),
+            Sock::Tls(t) => t.tcp_mut().reregister(registry, token, interests),
         }
     }
 
@@ -353,7 +445,21 @@ impl mio::event::Source for Conn {
         match &mut self.sock {
             Sock::Tcp(s) => s.deregister(registry),
             Sock::Unix(s) => s.deregister(registry),
+            Sock::Tls(t) => t.tcp_mut().deregister(registry),
         }
+    }
+}
+
+/// Whether a non-blocking connect on `s` completed: Ok(true) connected,
+/// Ok(false) still in progress, Err why it failed.
+fn tcp_connected(s: &mio::net::TcpStream) -> io::Result<bool> {
+    if let Some(e) = s.take_error()? {
+        return Err(e);
+    }
+    match s.peer_addr() {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -468,7 +574,7 @@ mod tests {
             panic!("bind");
         };
         let Ok(addr) = l.local_addr() else { panic!("local_addr") };
-        let Ok(mut c) = Conn::connect(addr, Some(IpAddr::from([127, 0, 0, 1]))) else {
+        let Ok(mut c) = Conn::connect(addr, Some(IpAddr::from([127, 0, 0, 1])), None) else {
             panic!("connect");
         };
         assert!(c.wait(Ready::Write, Some(Duration::from_secs(5))).unwrap_or(false));
@@ -478,7 +584,7 @@ mod tests {
         assert_eq!(c.peer_id(""), format!("127.0.0.1:{}", addr.port()));
         // A port nobody listens on any more.
         drop(l);
-        match Conn::connect(addr, None) {
+        match Conn::connect(addr, None, None) {
             Err(e) => assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused),
             Ok(mut c) => {
                 assert!(c.wait(Ready::Write, Some(Duration::from_secs(5))).unwrap_or(false));

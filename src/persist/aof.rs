@@ -989,6 +989,7 @@ impl Server {
         // Replay the commands with a fake client.
         let mut fake = Client::new(crate::client::AOF_CLIENT_ID, usize::MAX, None, "", self.unixtime);
         fake.authenticated = true;
+        fake.user = None;
         let mut parser = RequestParser::new();
         let lim = ParseLimits {
             proto_max_bulk_len: i64::MAX,

@@ -101,10 +101,16 @@ pub fn restore_command(ctx: &mut Ctx) -> CmdResult {
     let body = &payload[..payload.len() - 10];
     let mut r = RdbReader::new(body);
     // With `sanitize-dump-payload clients`, what the master sends is
-    // trusted (`rdbLoadObject`): the deep checks are left out for it.
+    // trusted (`rdbLoadObject`), and so are users with
+    // `skip-sanitize-payload`: the deep checks are left out for them.
     let mode = ctx.srv.cfg.sanitize_dump_payload;
     let from_master = ctx.c.has(crate::client::flags::MASTER);
-    if mode == SANITIZE_CLIENTS && from_master {
+    let user_skips = ctx
+        .c
+        .user
+        .and_then(|id| ctx.srv.acl.user(id))
+        .is_some_and(|u| u.has(crate::acl::user::uflags::SANITIZE_PAYLOAD_SKIP));
+    if mode == SANITIZE_CLIENTS && (from_master || user_skips) {
         ctx.srv.cfg.sanitize_dump_payload = SANITIZE_NO;
     }
     let loaded = match r.u8() {

@@ -12,6 +12,7 @@
 use super::dump::dump_payload;
 use crate::db::change::ev;
 use crate::error::Error;
+use crate::net::tls::Tls;
 use crate::net::{Conn, Ready};
 use crate::server::{CmdResult, Ctx, Server};
 use crate::util::num::parse_i64;
@@ -202,13 +203,18 @@ fn resolve(host: &[u8], port: &[u8]) -> Vec<SocketAddr> {
 /// connect to the first address that accepts starting one, then a wait of
 /// up to `timeout` ms for it to become writable. Timing out is a failure;
 /// a connection refused after starting is still returned (it does become
-/// writable): the first write finds out, as in Redis.
-fn connect(host: &[u8], port: &[u8], timeout: i64) -> Option<Conn> {
+/// writable): the first write finds out, as in Redis. Over TLS
+/// (`tls-cluster`) the handshake must complete within the same timeout.
+fn connect(host: &[u8], port: &[u8], timeout: i64, tls: Option<&Tls>) -> Option<Conn> {
     for addr in resolve(host, port) {
-        let Ok(conn) = Conn::connect(addr, None) else {
+        let Ok(mut conn) = Conn::connect(addr, None, tls) else {
             continue;
         };
-        if !conn.wait(Ready::Write, Some(millis(timeout))).unwrap_or(false) {
+        if tls.is_some() {
+            if conn.sync_handshake(millis(timeout)).is_err() {
+                return None;
+            }
+        } else if !conn.wait(Ready::Write, Some(millis(timeout))).unwrap_or(false) {
             return None;
         }
         let _ = conn.set_nodelay(true);
@@ -244,7 +250,8 @@ impl Server {
                 cache.remove(&k);
             }
         }
-        let conn = connect(host, port, timeout)?;
+        let tls = self.tls_for_link(self.cfg.tls_cluster).ok()?;
+        let conn = connect(host, port, timeout, tls)?;
         Some(CachedSocket {
             conn,
             pending: Vec::new(),

@@ -13,6 +13,7 @@
 use crate::db::Db;
 use crate::persist::rdb::codec::{LoadError, LoadResult, RdbReader, CRC64};
 use crate::persist::rdb::{Loader, Step};
+use crate::scripting::function::LibSet;
 use crate::server::Server;
 use std::io;
 use std::time::{Duration, Instant};
@@ -57,13 +58,16 @@ pub struct StreamLoad {
     loader: Loader,
     /// The dataset being loaded (swapped into the server while parsing).
     target: Vec<Db>,
+    /// With swapdb, the libraries being loaded, swapped in like `target`
+    /// (otherwise the load adds to the current, emptied, libraries).
+    libs: Option<LibSet>,
     /// Unparsed bytes at the last incomplete try (0: none).
     need: usize,
     done: bool,
 }
 
 impl StreamLoad {
-    pub fn new(srv: &Server) -> StreamLoad {
+    pub fn new(srv: &Server, swapdb: bool) -> StreamLoad {
         StreamLoad {
             buf: Vec::new(),
             pos: 0,
@@ -71,6 +75,7 @@ impl StreamLoad {
             read: 0,
             loader: Loader::new(srv),
             target: (0..srv.dbs.len()).map(Db::new).collect(),
+            libs: swapdb.then(LibSet::default),
             need: 0,
             done: false,
         }
@@ -114,10 +119,18 @@ impl StreamLoad {
             return Ok(Progress::NeedData);
         }
         let start = Instant::now();
-        std::mem::swap(&mut srv.dbs, &mut self.target);
+        self.swap_into(srv);
         let res = self.parse(srv, start, budget, complete);
-        std::mem::swap(&mut srv.dbs, &mut self.target);
+        self.swap_into(srv);
         res
+    }
+
+    /// Trades the loaded dataset (and libraries) with the server's.
+    fn swap_into(&mut self, srv: &mut Server) {
+        std::mem::swap(&mut srv.dbs, &mut self.target);
+        if let Some(libs) = self.libs.as_mut() {
+            srv.scripting.functions.swap_libs(libs);
+        }
     }
 
     fn parse(&mut self, srv: &mut Server, start: Instant, budget: Duration, complete: bool) -> LoadResult<Progress> {
@@ -154,9 +167,22 @@ impl StreamLoad {
         }
     }
 
-    /// The loaded dataset and the load statistics, once done.
-    pub fn finish(self) -> (Vec<Db>, crate::persist::rdb::LoadStats) {
+    /// The loaded dataset and the load statistics, once done; with
+    /// swapdb the loaded libraries become current and the old ones go.
+    pub fn finish(self, srv: &mut Server) -> (Vec<Db>, crate::persist::rdb::LoadStats) {
+        if let Some(mut libs) = self.libs {
+            srv.scripting.functions.swap_libs(&mut libs);
+            srv.scripting.functions.free_libs(libs);
+        }
         (self.target, self.loader.stats)
+    }
+
+    /// Drops a load that failed or was cancelled (the libraries it made
+    /// hold callbacks in the functions interpreter).
+    pub fn discard(self, srv: &mut Server) {
+        if let Some(libs) = self.libs {
+            srv.scripting.functions.free_libs(libs);
+        }
     }
 }
 

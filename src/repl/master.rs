@@ -1,9 +1,11 @@
 //! Replication, master side (the MASTER half of replication.c).
 //!
-//! The stream: every propagated command is encoded once, appended to the
-//! backlog (which also advances `master_repl_offset`) and to each replica
-//! that can take it. A replica still waiting for its snapshot, or whose
-//! command is running, accumulates the stream in `Replica::pending`.
+//! The stream: every propagated command is encoded once and appended to
+//! the replication buffer (`backlog.rs`, which also advances
+//! `master_repl_offset`). Replicas share it: each has a cursor into it and
+//! its socket is written straight from there once it takes the stream
+//! (`write_replica_stream`), so a hundred replicas cost one copy of the
+//! stream, and a lagging one holds history instead of a private copy.
 //!
 //! Full resync: a fork child writes the snapshot either to `dbfilename`
 //! (then sent from the file as the replica's socket drains) or into a
@@ -11,7 +13,8 @@
 //! (diskless), pausing the pipe while any replica is slow. Partial
 //! resync: `+CONTINUE` and the backlog from the requested offset.
 
-use super::{backlog::Backlog, peer_ip, Bulk, RdbPipe, Replica, ReplicaInfo, ReplicaState, CAPA_EOF, CAPA_PSYNC2};
+use super::backlog::{Backlog, BLOCK_OVERHEAD, TRIM_BLOCKS_PER_CALL};
+use super::{peer_ip, Bulk, RdbPipe, Replica, ReplicaInfo, ReplicaState, CAPA_EOF, CAPA_PSYNC2};
 use crate::client::{flags as cf, Client};
 use crate::server::Server;
 use std::io::{Read, Write};
@@ -75,81 +78,123 @@ impl Server {
         self.feed_stream(&buf);
     }
 
-    /// Appends raw stream bytes to the backlog and the replicas
+    /// Appends raw stream bytes to the replication buffer
     /// (`feedReplicationBuffer`); on a replica, what its master sent.
     pub fn feed_stream(&mut self, buf: &[u8]) {
         let size = self.cfg.repl_backlog_size.max(0) as usize;
         let Some(b) = self.repl.backlog.as_mut() else {
             return;
         };
-        b.append(buf, size);
+        let start = b.end();
+        let new_block = b.append(buf, size);
         self.repl.master_repl_offset += buf.len() as i64;
-        let mut fed: Vec<usize> = Vec::new();
         for r in self.repl.replicas.iter_mut() {
+            // Not for replicas that only want the snapshot, nor before
+            // their snapshot started (`canFeedReplicaReplBuffer`).
             if r.rdb_only || r.state == ReplicaState::WaitBgsaveStart {
                 continue;
             }
+            if r.cursor.is_none() {
+                r.cursor = Some(start);
+            }
             if r.streaming() {
                 if let Some(Some(c)) = self.clients.get_mut(r.key) {
-                    if !r.pending.is_empty() {
-                        // Keep the order: what waited goes first.
-                        c.reply.raw(&std::mem::take(&mut r.pending));
-                    }
-                    c.reply.raw(buf);
                     if !c.has(cf::PENDING_WRITE) {
                         c.flags |= cf::PENDING_WRITE;
                         self.pending_write.push(r.key);
                     }
-                    fed.push(r.key);
-                    continue;
                 }
             }
-            r.pending.extend_from_slice(buf);
-            fed.push(r.key);
         }
-        for key in fed {
-            self.replica_check_limits(key);
+        if new_block {
+            // Limits only move when the buffer grows by a block.
+            for i in 0..self.repl.replicas.len() {
+                if let Some(r) = self.repl.replicas.get(i) {
+                    if r.cursor.is_some() {
+                        self.replica_check_limits(r.key);
+                    }
+                }
+            }
+            self.trim_backlog(TRIM_BLOCKS_PER_CALL);
         }
     }
 
+    /// Frees replication buffer blocks nobody needs anymore, at most
+    /// `max_blocks` (`incrementalTrimReplicationBacklog`).
+    pub fn trim_backlog(&mut self, max_blocks: usize) {
+        let size = self.cfg.repl_backlog_size.max(0) as usize;
+        let Some(b) = self.repl.backlog.as_mut() else {
+            return;
+        };
+        if b.histlen <= size as i64 {
+            return;
+        }
+        let oldest = self.repl.replicas.iter().filter_map(|r| r.cursor).min();
+        b.trim(size, oldest, max_blocks);
+    }
+
+    /// True when `c` is a replica with stream bytes to receive now.
+    pub fn replica_stream_pending(&self, c: &Client) -> bool {
+        let Some(b) = self.repl.backlog.as_ref() else {
+            return false;
+        };
+        self.repl
+            .replicas
+            .iter()
+            .find(|r| r.key == c.key)
+            .is_some_and(|r| r.streaming() && r.cursor.is_some_and(|cur| cur < b.end()))
+    }
+
+    /// True when `c` has output waiting: replies, or for a replica, stream
+    /// (`clientHasPendingReplies`).
+    pub fn client_has_pending_output(&self, c: &Client) -> bool {
+        c.reply.pending() > 0 || (c.has(cf::SLAVE) && !c.has(cf::MONITOR) && self.replica_stream_pending(c))
+    }
+
     /// Output bytes of `c` counted against its buffer limit: for a
-    /// replica, the stream it has not received yet.
+    /// replica, the part of the shared replication buffer from its cursor
+    /// on (`getClientOutputBufferMemoryUsage`), plus a piece of snapshot
+    /// on its way.
     pub fn client_obuf_used(&self, c: &Client) -> u64 {
         if c.has(cf::SLAVE) && !c.has(cf::MONITOR) {
             if let Some(r) = self.repl.replicas.iter().find(|r| r.key == c.key) {
-                let sent_part = if r.streaming() { c.reply.pending() } else { 0 };
-                return (sent_part + r.pending.len()) as u64;
+                let shared = match (r.cursor, self.repl.backlog.as_ref()) {
+                    (Some(cur), Some(b)) => b.used_from(cur),
+                    _ => 0,
+                };
+                return shared + c.reply.pending() as u64;
             }
         }
         c.reply.pending() as u64
     }
 
-    /// Bytes held in replicas' output buffers (`mem_clients_slaves`),
-    /// memory eviction does not count (`freeMemoryGetNotCountedMemory`):
-    /// evicting keys to make room for them would only feed the replicas
-    /// more DELs.
-    pub fn replica_buffers_memory(&self) -> u64 {
-        self.repl
-            .replicas
-            .iter()
-            .map(|r| {
-                let out = match self.clients.get(r.key) {
-                    Some(Some(c)) => c.reply.buf.capacity() as u64,
-                    _ => 0,
-                };
-                out + r.pending.capacity() as u64
-            })
-            .sum()
+    /// The replication buffer split as INFO reports it: what counts as
+    /// the backlog (`mem_replication_backlog`, up to `repl-backlog-size`)
+    /// and what as the replicas' (`mem_clients_slaves`, the excess while
+    /// there are replicas).
+    pub fn replication_memory_split(&self) -> (u64, u64) {
+        let mem = self.repl.backlog.as_ref().map_or(0, |b| b.memory());
+        let size = self.cfg.repl_backlog_size.max(0) as u64;
+        if !self.repl.replicas.is_empty() && mem > size {
+            (size, mem - size)
+        } else {
+            (mem, 0)
+        }
     }
 
-    /// Memory eviction leaves out (`mem_not_counted_for_evict`). As in
-    /// Redis, where the backlog and the replicas share one replication
-    /// buffer, up to `repl-backlog-size` of it counts as used memory and
-    /// the rest (what lagging replicas hold) does not: evicting keys for
-    /// it would only feed the replicas more DELs.
+    /// Memory eviction leaves out (`freeMemoryGetNotCountedMemory`): the
+    /// replication buffer beyond `repl-backlog-size` (and its blocks'
+    /// overhead). Evicting keys for what lagging replicas hold would only
+    /// feed them more DELs; and as the buffer is trimmed incrementally,
+    /// an excess freed late still does not count, replicas or not.
     pub fn memory_not_counted_for_evict(&self) -> u64 {
-        let backlog = self.repl.backlog.as_ref().map(|b| b.memory()).unwrap_or(0);
-        (self.replica_buffers_memory() + backlog).saturating_sub(self.cfg.repl_backlog_size.max(0) as u64)
+        let mem = self.repl.backlog.as_ref().map_or(0, |b| b.memory());
+        let size = self.cfg.repl_backlog_size.max(0) as u64;
+        if mem <= size {
+            return 0;
+        }
+        let counted = size + (size / 16384 + 1) * BLOCK_OVERHEAD as u64;
+        mem.saturating_sub(counted)
     }
 
     /// Applies the replica output buffer limit to one replica, cheaply
@@ -199,15 +244,13 @@ impl Server {
         self.to_close.push(key);
     }
 
-    /// After a replica's own command: its share of the stream produced
-    /// meanwhile goes out now.
+    /// After a replica's own command: the stream produced meanwhile (it
+    /// was out of the client table, so nobody could queue its write) goes
+    /// out now.
     pub fn replica_after_command(&mut self, c: &mut Client) {
-        if let Some(idx) = self.replica_idx(c.key) {
-            let r = &mut self.repl.replicas[idx];
-            if r.streaming() && !r.pending.is_empty() {
-                c.reply.raw(&r.pending);
-                r.pending = Vec::new();
-            }
+        if !c.has(cf::PENDING_WRITE) && self.replica_stream_pending(c) {
+            c.flags |= cf::PENDING_WRITE;
+            self.pending_write.push(c.key);
         }
     }
 
@@ -247,16 +290,16 @@ impl Server {
         c.flags |= cf::SLAVE;
         let mut r = new_replica(c, info, ip.to_string(), false, self.unixtime);
         r.state = ReplicaState::Online;
+        // The backlog from `offset` on is its stream: no copy, its cursor
+        // starts there (`addReplyReplicationBacklog`).
+        r.cursor = Some(offset);
         self.repl.replicas.push(r);
         if info.capa & CAPA_PSYNC2 != 0 {
             c.reply.raw(format!("+CONTINUE {}\r\n", self.replid).as_bytes());
         } else {
             c.reply.raw(b"+CONTINUE\r\n");
         }
-        let sent = match self.repl.backlog.as_ref() {
-            Some(b) => b.copy_from(offset, &mut c.reply.buf),
-            None => 0,
-        };
+        let sent = self.repl.backlog.as_ref().map_or(0, |b| b.end() - offset);
         log::info!(
             "Partial resynchronization request from {name} accepted. Sending {sent} bytes of backlog starting from offset {offset}."
         );
@@ -296,11 +339,15 @@ impl Server {
                 .iter()
                 .position(|o| o.state == ReplicaState::WaitBgsaveEnd && (!o.rdb_only || info.rdb_only));
             match donor {
-                Some(d) if info.capa & self.repl.replicas[d].capa == self.repl.replicas[d].capa => {
-                    let (pending, offset) = (self.repl.replicas[d].pending.clone(), self.repl.replicas[d].initial_offset);
+                Some(d)
+                    if info.capa & self.repl.replicas[d].capa == self.repl.replicas[d].capa && info.req == self.repl.replicas[d].req =>
+                {
+                    let (cursor, offset) = (self.repl.replicas[d].cursor, self.repl.replicas[d].initial_offset);
                     let me = &mut self.repl.replicas[last];
+                    // It shares the stream the donor registered since the
+                    // snapshot began (`copyReplicaOutputBuffer`).
                     if !me.rdb_only {
-                        me.pending = pending;
+                        me.cursor = cursor;
                     }
                     me.initial_offset = offset;
                     me.state = ReplicaState::WaitBgsaveEnd;
@@ -333,8 +380,13 @@ impl Server {
         }
         let now = self.unixtime;
         let (mut waiting, mut max_idle, mut mincapa) = (0, 0, u8::MAX);
+        let mut req = None;
         for r in &self.repl.replicas {
             if r.state != ReplicaState::WaitBgsaveStart {
+                continue;
+            }
+            // One snapshot serves the replicas asking what the first asks.
+            if *req.get_or_insert(r.req) != r.req {
                 continue;
             }
             waiting += 1;
@@ -349,20 +401,21 @@ impl Server {
                 || (max_replicas > 0 && waiting >= max_replicas)
                 || max_idle >= self.cfg.repl_diskless_sync_delay)
         {
-            self.start_bgsave_for_replication(mincapa);
+            self.start_bgsave_for_replication(mincapa, req.unwrap_or(0));
         }
     }
 
     /// Starts the snapshot, to disk or to the replicas' sockets
     /// (`startBgsaveForReplication`).
-    fn start_bgsave_for_replication(&mut self, mincapa: u8) {
-        let socket = self.cfg.repl_diskless_sync && mincapa & CAPA_EOF != 0;
+    fn start_bgsave_for_replication(&mut self, mincapa: u8, req: u8) {
+        // A filtered snapshot must not overwrite the RDB file.
+        let socket = (self.cfg.repl_diskless_sync || req != 0) && mincapa & CAPA_EOF != 0;
         log::info!(
             "Starting BGSAVE for SYNC with target: {}",
             if socket { "replicas sockets" } else { "disk" }
         );
         let res = if socket {
-            self.rdb_save_to_replica_sockets()
+            self.rdb_save_to_replica_sockets(req)
         } else {
             self.bgsave_start().map(|_| ())
         };
@@ -392,7 +445,7 @@ impl Server {
             self.repl.rdb_socket_child = false;
             let offset = self.repl.master_repl_offset;
             for i in 0..self.repl.replicas.len() {
-                if self.repl.replicas[i].state == ReplicaState::WaitBgsaveStart {
+                if self.repl.replicas[i].state == ReplicaState::WaitBgsaveStart && self.repl.replicas[i].req == req {
                     self.setup_full_resync(i, offset);
                 }
             }
@@ -405,7 +458,8 @@ impl Server {
         let r = &mut self.repl.replicas[idx];
         r.initial_offset = offset;
         r.state = ReplicaState::WaitBgsaveEnd;
-        r.pending.clear();
+        // Its stream starts with the next byte fed.
+        r.cursor = None;
         let (key, pre_psync) = (r.key, r.pre_psync);
         // The stream after the snapshot starts with a SELECT.
         self.repl.seldb = -1;
@@ -417,7 +471,7 @@ impl Server {
 
     /// Forks a child that streams the snapshot into a pipe, framed for
     /// replicas with the EOF capability (`rdbSaveToSlavesSockets`).
-    fn rdb_save_to_replica_sockets(&mut self) -> Result<(), String> {
+    fn rdb_save_to_replica_sockets(&mut self, req: u8) -> Result<(), String> {
         if self.persist.child.is_some() || self.repl.pipe.is_some() {
             return Err("child already running".into());
         }
@@ -440,7 +494,7 @@ impl Server {
                 let _ = self.set_oom_score_adj(Some(crate::server::oomscore::OOM_BGCHILD));
                 drop(pipe_r);
                 drop(exit_w);
-                let ok = write_snapshot_to_pipe(self, pipe_w, &mark);
+                let ok = write_snapshot_to_pipe(self, pipe_w, &mark, req);
                 // Wait until the parent read everything (it closes its end).
                 let mut b = [0u8; 1];
                 let mut exit_r = std::fs::File::from(exit_r);
@@ -478,7 +532,7 @@ impl Server {
                 let offset = self.repl.master_repl_offset;
                 let mut conns = Vec::new();
                 for i in 0..self.repl.replicas.len() {
-                    if self.repl.replicas[i].state == ReplicaState::WaitBgsaveStart {
+                    if self.repl.replicas[i].state == ReplicaState::WaitBgsaveStart && self.repl.replicas[i].req == req {
                         conns.push(self.repl.replicas[i].key);
                         self.setup_full_resync(i, offset);
                     }
@@ -744,9 +798,11 @@ impl Server {
         let r = &mut self.repl.replicas[idx];
         r.start_on_ack = false;
         let key = r.key;
-        let pending = std::mem::take(&mut r.pending);
-        if !pending.is_empty() {
-            self.client_out(key, &pending);
+        if let Some(Some(c)) = self.clients.get_mut(key) {
+            if !c.has(cf::PENDING_WRITE) {
+                c.flags |= cf::PENDING_WRITE;
+                self.pending_write.push(key);
+            }
         }
     }
 
@@ -759,6 +815,10 @@ impl Server {
         };
         let r = self.repl.replicas.remove(idx);
         log::warn!("Connection with replica {} lost.", r.name());
+        if r.cursor.is_some() {
+            // What only it still needed can go (`freeReplicaReferencedReplBuffer`).
+            self.trim_backlog(TRIM_BLOCKS_PER_CALL);
+        }
         if let Some(p) = self.repl.pipe.as_mut() {
             if let Some(i) = p.conns.iter().position(|&k| k == c.key) {
                 p.conns.remove(i);
@@ -990,13 +1050,14 @@ fn new_replica(c: &Client, info: &ReplicaInfo, ip: String, pre_psync: bool, now:
         key: c.key,
         id: c.id,
         state: ReplicaState::WaitBgsaveStart,
-        pending: Vec::new(),
+        cursor: None,
         start_on_ack: false,
         port: info.listening_port,
         ip: if ip.is_empty() { peer_ip(&c.addr).to_string() } else { ip },
         capa: info.capa,
         pre_psync,
         rdb_only: info.rdb_only,
+        req: info.req,
         ack_off: 0,
         ack_time: now,
         initial_offset: 0,
@@ -1007,7 +1068,7 @@ fn new_replica(c: &Client, info: &ReplicaInfo, ip: String, pre_psync: bool, now:
 
 /// In the diskless child: `$EOF:<mark>\r\n`, the RDB, the mark
 /// (`rdbSaveRioWithEOFMark`). True on success.
-fn write_snapshot_to_pipe(srv: &Server, pipe_w: OwnedFd, mark: &str) -> bool {
+fn write_snapshot_to_pipe(srv: &Server, pipe_w: OwnedFd, mark: &str, req: u8) -> bool {
     let mut f = std::fs::File::from(pipe_w);
     let res = (|| -> std::io::Result<()> {
         f.write_all(format!("$EOF:{mark}\r\n").as_bytes())?;
@@ -1016,7 +1077,7 @@ fn write_snapshot_to_pipe(srv: &Server, pipe_w: OwnedFd, mark: &str) -> bool {
             srv.cfg.rdbchecksum,
             srv.cfg.rdbcompression,
         );
-        crate::persist::rdb::save(srv, &mut w, false)?;
+        crate::persist::rdb::save_filtered(srv, &mut w, false, req)?;
         let mut bw = w.finish()?;
         bw.write_all(mark.as_bytes())?;
         bw.flush()?;

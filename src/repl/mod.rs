@@ -31,6 +31,12 @@ use std::fmt::Write as _;
 pub const CAPA_EOF: u8 = 1;
 pub const CAPA_PSYNC2: u8 = 2;
 
+/// What a replica's snapshot leaves out (`SLAVE_REQ_*`, set with
+/// REPLCONF rdb-filter-only): such a snapshot always goes over the socket,
+/// never to the RDB file, and is only shared with replicas asking the same.
+pub const REQ_EXCLUDE_DATA: u8 = 1;
+pub const REQ_EXCLUDE_FUNCTIONS: u8 = 2;
+
 /// What a connection announced with REPLCONF before SYNC/PSYNC.
 #[derive(Default, Debug, Clone)]
 pub struct ReplicaInfo {
@@ -39,6 +45,8 @@ pub struct ReplicaInfo {
     pub ip: Option<String>,
     pub capa: u8,
     pub rdb_only: bool,
+    /// `REQ_*` bits.
+    pub req: u8,
 }
 
 /// Where a replica is in its synchronization (`SLAVE_STATE_*`).
@@ -66,9 +74,11 @@ pub struct Replica {
     pub key: usize,
     pub id: u64,
     pub state: ReplicaState,
-    /// Stream produced while the replica could not take it yet (during
-    /// its snapshot, or while it runs a command).
-    pub pending: Vec<u8>,
+    /// The offset of the next stream byte it must receive, once it takes
+    /// part in the stream: its place in the shared replication buffer
+    /// (`ref_repl_buf_node` + `ref_block_pos`). The buffer keeps every
+    /// byte from the oldest cursor on.
+    pub cursor: Option<i64>,
     /// Diskless sync done: the stream starts with the replica's first ACK.
     pub start_on_ack: bool,
     pub port: u16,
@@ -78,6 +88,8 @@ pub struct Replica {
     /// Came with plain SYNC: no offsets, no ACKs.
     pub pre_psync: bool,
     pub rdb_only: bool,
+    /// `REQ_*` bits: what its snapshot leaves out.
+    pub req: u8,
     pub ack_off: i64,
     pub ack_time: i64,
     /// The offset its full resync started at.
@@ -381,9 +393,8 @@ pub fn apply_backlog_size(srv: &mut Server) -> Result<(), String> {
         srv.cfg.repl_backlog_size = backlog::MIN_SIZE as i64;
     }
     let size = srv.cfg.repl_backlog_size as usize;
-    if let Some(b) = srv.repl.backlog.as_mut() {
-        b.trim(size);
-    }
+    let _ = size;
+    srv.trim_backlog(backlog::TRIM_BLOCKS_PER_CALL);
     Ok(())
 }
 
@@ -418,6 +429,10 @@ pub fn sync_command(ctx: &mut Ctx) -> CmdResult {
     }
     ctx.no_propagate = true;
     let info = ctx.c.repl.as_deref().cloned().unwrap_or_default();
+    // A filtered snapshot only ever goes over the socket.
+    if info.req != 0 && info.capa & CAPA_EOF == 0 {
+        return Err(Error::err("ERR Filtered replica requires EOF capability"));
+    }
     let ip = info.ip.clone().unwrap_or_else(|| peer_ip(&ctx.c.addr).to_string());
     let name = replica_name(&ip, info.listening_port);
     log::info!("Replica {name} asks for synchronization");
@@ -492,11 +507,15 @@ pub fn replconf_command(ctx: &mut Ctx) -> CmdResult {
                 ctx.c.repl.get_or_insert_with(Default::default).rdb_only = v == 1;
             }
             b"rdb-filter-only" => {
+                // Everything is left out but what the filters include.
+                let mut req = REQ_EXCLUDE_DATA | REQ_EXCLUDE_FUNCTIONS;
                 for f in String::from_utf8_lossy(val).split_whitespace() {
                     if !f.eq_ignore_ascii_case("functions") {
                         return Err(Error::msg(format!("ERR Unsupported rdb-filter-only option: {f}")));
                     }
+                    req &= !REQ_EXCLUDE_FUNCTIONS;
                 }
+                ctx.c.repl.get_or_insert_with(Default::default).req = req;
             }
             _ => {
                 return Err(Error::msg(format!(

@@ -14,6 +14,7 @@
 use super::load::{Progress, StreamLoad};
 use crate::ae::Tok;
 use crate::client::{flags as cf, Client};
+use crate::net::tls::Tls;
 use crate::net::Conn;
 use crate::server::Server;
 use std::io::Write;
@@ -178,8 +179,8 @@ fn command_bytes(args: &[&[u8]]) -> Vec<u8> {
 }
 
 /// A non-blocking connect to `addr`, from `source` when set
-/// (`bind-source-addr`).
-fn connect_from(addr: std::net::SocketAddr, source: &str) -> std::io::Result<Conn> {
+/// (`bind-source-addr`), over TLS when `tls` is given (`tls-replication`).
+fn connect_from(addr: std::net::SocketAddr, source: &str, tls: Option<&Tls>) -> std::io::Result<Conn> {
     let src = if source.is_empty() {
         None
     } else {
@@ -188,7 +189,7 @@ fn connect_from(addr: std::net::SocketAddr, source: &str) -> std::io::Result<Con
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "Invalid bind-source-addr"))?;
         Some(ip)
     };
-    Conn::connect(addr, src)
+    Conn::connect(addr, src, tls)
 }
 
 fn now_secs() -> i64 {
@@ -371,7 +372,7 @@ impl Server {
             // the backlog: the offsets continue the saved history.
             self.repl.master_repl_offset += off;
             match self.repl.backlog.as_mut() {
-                Some(b) => b.offset = self.repl.master_repl_offset - b.histlen + 1,
+                Some(b) => b.rebase(self.repl.master_repl_offset),
                 None => self.create_backlog(),
             }
             self.repl.no_replicas_since = self.unixtime;
@@ -393,8 +394,15 @@ impl Server {
         let mut last_err = String::from("Name or service not known");
         let mut conn = None;
         let source = self.cfg.bind_source_addr.clone();
+        let tls = match self.tls_for_link(self.cfg.tls_replication) {
+            Ok(t) => t.cloned(),
+            Err(e) => {
+                log::warn!("Unable to connect to MASTER: {e}");
+                return false;
+            }
+        };
         for a in addrs {
-            match connect_from(a, &source) {
+            match connect_from(a, &source, tls.as_ref()) {
                 Ok(s) => {
                     conn = Some(s);
                     break;
@@ -446,7 +454,8 @@ impl Server {
         if let Some((_, path)) = t.file.take() {
             let _ = std::fs::remove_file(&path);
         }
-        if t.load.take().is_some() {
+        if let Some(load) = t.load.take() {
+            load.discard(self);
             self.loading = false;
             self.repl.async_loading = false;
             if t.swapdb {
@@ -482,9 +491,11 @@ impl Server {
 
     /// Events on the transfer socket.
     pub fn transfer_event(&mut self, readable: bool, writable: bool) {
-        if self.repl.link.transfer.is_none() {
+        let Some(t) = self.repl.link.transfer.as_ref() else {
             return;
-        }
+        };
+        // TLS: a read waiting to write runs on a writable event.
+        let readable = readable || (writable && t.conn.read_needs_writable());
         if self.repl.link.state == LinkState::Connecting {
             if readable || writable {
                 self.connect_done();
@@ -742,6 +753,8 @@ impl Server {
         }
         let port = if self.cfg.replica_announce_port != 0 {
             self.cfg.replica_announce_port
+        } else if self.cfg.tls_replication && self.cfg.tls_port != 0 {
+            self.cfg.tls_port
         } else {
             self.cfg.port
         };
@@ -917,6 +930,8 @@ impl Server {
         let mut c = Box::new(Client::new(id, key, Some(t.conn), &self.cfg.unixsocket, self.unixtime));
         c.flags |= cf::MASTER;
         c.authenticated = true;
+        // Our master's stream is obeyed whatever the ACLs say.
+        c.user = None;
         c.db = db.min(self.dbs.len().saturating_sub(1));
         if let (Some(reg), Some(conn)) = (self.registry.as_ref(), c.conn.as_mut()) {
             if let Err(e) = reg.register(conn, Tok::Client(key).into(), mio::Interest::READABLE | mio::Interest::WRITABLE) {
@@ -927,7 +942,9 @@ impl Server {
             }
         }
         self.repl.link.read_reploff += t.rbuf.len() as i64;
-        if !t.rbuf.is_empty() {
+        // Stream bytes already read, or held inside the connection (TLS),
+        // announce themselves by no event: run them now.
+        if !t.rbuf.is_empty() || c.conn.as_ref().is_some_and(Conn::has_pending_input) {
             c.querybuf = std::mem::take(&mut t.rbuf);
             self.pending_read.push(key);
         }
@@ -1096,6 +1113,8 @@ impl Server {
     fn flush_for_sync(&mut self) {
         log::info!("MASTER <-> REPLICA sync: Flushing old data");
         self.empty_data(None, false);
+        // emptyData drops the functions with the keys.
+        self.scripting.functions.clear();
         self.repl.slave_keys.clear();
     }
 
@@ -1114,7 +1133,7 @@ impl Server {
         } else {
             self.loading = true;
         }
-        let load = StreamLoad::new(self);
+        let load = StreamLoad::new(self, swapdb);
         if let Some(t) = self.repl.link.transfer.as_mut() {
             t.load = Some(load);
             t.swapdb = swapdb;
@@ -1187,7 +1206,7 @@ impl Server {
 
     /// The diskless load succeeded: the new dataset goes live.
     fn finish_stream_sync(&mut self, load: StreamLoad, swapdb: bool, usemark: bool) {
-        let (mut loaded, stats) = load.finish();
+        let (mut loaded, stats) = load.finish(self);
         if swapdb {
             self.attach_to_new_master();
             log::info!("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");

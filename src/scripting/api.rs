@@ -295,8 +295,8 @@ fn log_cmd(l: &mut Lua) -> Result<c_int, LuaRaise> {
     Ok(0)
 }
 
-/// `redis.acl_check_cmd(cmd, ...)`: every command is allowed to the
-/// default user, which is the only user.
+/// `redis.acl_check_cmd(cmd, ...)`: whether the script's caller could run
+/// the command (checked like the command gate does, without logging).
 fn acl_check_cmd(l: &mut Lua) -> Result<c_int, LuaRaise> {
     let Some(run) = current_run() else {
         return Err(LuaRaise::table(
@@ -313,18 +313,20 @@ fn acl_check_cmd(l: &mut Lua) -> Result<c_int, LuaRaise> {
         Args::NotStrings => None,
         Args::Ok(argv) => {
             let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
-            // SAFETY: RUN is set, so the server is alive; only its command
-            // table is read.
-            Some(unsafe { (*run.srv).cmds.lookup(&refs) }.is_some())
+            // SAFETY: RUN is set, so the server and the caller are alive;
+            // only the command table, the users and the caller's user are
+            // read.
+            let (srv, user) = unsafe { (&*run.srv, (*run.caller).user) };
+            Some(srv.cmds.lookup(&refs).map(|cmd| srv.acl.check(user, cmd, &refs).is_ok()))
         }
     };
     match found {
         None => Err(LuaRaise::table(
             b"Lua redis lib command arguments must be strings or integers".as_slice(),
         )),
-        Some(false) => Err(LuaRaise::table(b"Invalid command passed to redis.acl_check_cmd()".as_slice())),
-        Some(true) => {
-            l.push_bool(true);
+        Some(None) => Err(LuaRaise::table(b"Invalid command passed to redis.acl_check_cmd()".as_slice())),
+        Some(Some(allowed)) => {
+            l.push_bool(allowed);
             Ok(1)
         }
     }

@@ -103,12 +103,38 @@ impl Functions {
         }
     }
 
+    /// Trades the libraries (not the interpreter) with `set`: a diskless
+    /// swapdb load builds its libraries aside (`functionsLibCtx`) and
+    /// swaps them in only when the whole transfer succeeded.
+    pub fn swap_libs(&mut self, set: &mut LibSet) {
+        std::mem::swap(&mut self.libraries, &mut set.libraries);
+        std::mem::swap(&mut self.functions, &mut set.functions);
+    }
+
+    /// Frees the callbacks of a set of libraries that is not current
+    /// (the temporary set of a failed load, or the old one after a swap).
+    pub fn free_libs(&mut self, set: LibSet) {
+        for (_, lib) in set.libraries {
+            self.free_library(lib);
+        }
+    }
+
     /// Looks up a function by name (case-insensitive).
     pub fn get(&self, name: &[u8]) -> Option<&FunctionInfo> {
         let lib = self.functions.get(&name.to_ascii_lowercase())?;
         let lib = self.libraries.get(lib)?;
         lib.functions.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, f)| f)
     }
+}
+
+/// Libraries with their function-name index, set aside from the current
+/// ones (see [`Functions::swap_libs`]). Their callbacks live in the one
+/// functions interpreter, so a set must go back through
+/// [`Functions::free_libs`] (or become current) rather than be dropped.
+#[derive(Default)]
+pub struct LibSet {
+    libraries: BTreeMap<Vec<u8>, Library>,
+    functions: HashMap<Vec<u8>, Vec<u8>>,
 }
 
 // ------------------------------------------------------------- loading

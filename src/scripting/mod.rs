@@ -328,6 +328,7 @@ pub fn run(
     let mut fake = srv.scripting.fake.take().unwrap_or_else(|| {
         let mut c = Client::new(0, usize::MAX, None, "", srv.unixtime);
         c.authenticated = true;
+        c.user = None;
         c.flags |= cf::SCRIPT;
         Box::new(c)
     });
@@ -571,6 +572,11 @@ pub fn script_call(run: &RunCtx, argv: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
         {
             return Err("Can not execute the command on a stale replica. The command doesn't have the STALE flag.".into());
         }
+        // `scriptVerifyACL`: the commands run as the caller's user.
+        if let Err(d) = srv.acl.check(caller.user, cmd, &refs) {
+            srv.acl_log_denial(caller, caller.user, d, crate::acl::log::Context::Lua, cmd, &refs);
+            return Err(format!("The user executing the script {}", crate::acl::denial_message(d)));
+        }
         let flags = run.flags.get();
         if flags & rf::READ_ONLY != 0 && cmd.has(f::WRITE | f::MAY_REPLICATE) {
             return Err("Write commands are not allowed from read-only scripts.".into());
@@ -614,6 +620,7 @@ pub fn script_call(run: &RunCtx, argv: &[Vec<u8>]) -> Result<Vec<u8>, Vec<u8>> {
     }
     let saved_targets = srv.calls.targets;
     srv.calls.targets = run.repl_flags.get();
+    fake.user = caller.user;
     srv.call(fake, cmd, &refs);
     srv.calls.targets = saved_targets;
     // A read makes the caller track the keys the script declared

@@ -116,11 +116,6 @@ fn unknown_command_error(srv: &Server, argv: &[&[u8]]) -> Error {
 }
 
 impl Server {
-    /// Whether `c` must authenticate before running commands.
-    pub fn auth_required(&self, c: &Client) -> bool {
-        !c.authenticated && !self.cfg.requirepass.is_empty()
-    }
-
     /// Rejects a command before running it (`rejectCommand`): inside
     /// MULTI this also dooms the transaction.
     fn reject(&mut self, c: &mut Client, cmd: Option<&Command>, e: Error) {
@@ -170,8 +165,9 @@ impl Server {
         self.gate_protected(c, cmd)?;
         self.gate_auth(c, cmd)?;
         gate_no_multi(c, cmd)?;
-        // (ACL checks go here, then cluster redirection, then client
-        // eviction, as in Redis.)
+        self.acl_gate(c, cmd, argv).map_err(Stop::Reject)?;
+        // (Cluster redirection goes here, then client eviction, as in
+        // Redis.)
         let g = self.gate_facts(c, cmd, argv);
         self.gate_oom(c, cmd, &g)?;
         self.tracking_limit_used_slots();

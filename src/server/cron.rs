@@ -57,7 +57,8 @@ impl Server {
             // Redis visits at least 5 clients per cron call: with few
             // clients, every one each time.
             resize_query_buffer(c, now);
-            if c.reply.pending() > 0 {
+            // Replicas' output is the shared replication buffer.
+            if c.reply.pending() > 0 || (c.has(cf::SLAVE) && !c.has(cf::MONITOR)) {
                 with_output.push(key);
             }
             if resizing {

@@ -156,9 +156,8 @@ impl Server {
             let maxmem = self.cfg.maxmemory as u64;
             let policy = crate::config::enum_name(crate::config::enums::MAXMEMORY_POLICY_ENUM, self.cfg.maxmemory_policy, false);
             let frag = if used > 0 { rss as f64 / used as f64 } else { 0.0 };
-            let repl_bufs = self.replica_buffers_memory();
+            let (backlog_mem, repl_bufs) = self.replication_memory_split();
             let not_counted = self.memory_not_counted_for_evict();
-            let backlog_mem = self.repl.backlog.as_ref().map(|b| b.memory()).unwrap_or(0);
             let lua_mem = self.scripting_memory_info();
             let _ = write!(
                 out,
@@ -174,7 +173,7 @@ impl Server {
                 if active > 0 { resident as f64 / active as f64 } else { 0.0 },
                 resident as i64 - active as i64,
                 rss as i64 - used as i64,
-                repl_bufs + backlog_mem,
+                self.repl.backlog.as_ref().map_or(0, |b| b.memory()),
                 self.clients_sorted(current)
                     .iter()
                     .filter(|c| !c.has(cf::SLAVE) || c.has(cf::MONITOR))

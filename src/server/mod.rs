@@ -12,6 +12,7 @@ pub mod cron;
 pub mod info;
 pub mod oomscore;
 pub mod run;
+pub mod tls;
 
 use crate::client::Client;
 use crate::commands::{Command, Registry};
@@ -128,6 +129,9 @@ pub struct Server {
     pub clients: slab::Slab<Option<Box<Client>>>,
     pub next_client_id: u64,
     pub listeners: Vec<Listener>,
+    /// The TLS contexts, once configured (tls.rs); new connections use
+    /// the current ones.
+    pub tls: Option<crate::net::tls::Tls>,
     pub registry: Option<mio::Registry>,
     /// The poller (set up by `init_event_loop`, before loading).
     pub poll: Option<mio::Poll>,
@@ -236,6 +240,8 @@ pub struct Server {
     pub last_security_warning: i64,
     /// The key change hook's own state (db/change.rs).
     pub changes: crate::db::change::ChangeState,
+    /// ACL users and the ACL log.
+    pub acl: crate::acl::Acl,
 }
 
 /// What a command handler sees: the server, its client, its arguments.

@@ -73,11 +73,13 @@ impl Server {
             running: Default::default(),
             calls: Default::default(),
             cmd_stats: vec![Default::default(); cmds.cmds.len()],
+            acl: crate::acl::Acl::new(cmds),
             cmds,
             dbs: (0..ndbs).map(Db::new).collect(),
             clients: slab::Slab::new(),
             next_client_id: 1,
             listeners: Vec::new(),
+            tls: None,
             registry: None,
             poll: None,
             sig_fd: None,
@@ -145,6 +147,7 @@ impl Server {
             reply_buffer_resizing: true,
             cfg,
         };
+        srv.acl_update_default_password();
         if replica {
             // `replicaof` in the config: the cron connects.
             srv.repl.link.state = crate::repl::replica::LinkState::Connect;
@@ -157,8 +160,15 @@ impl Server {
     /// the error (the caller exits non-zero).
     #[allow(clippy::result_unit_err)] // the reason is already logged, as Redis does
     pub fn listen(&mut self) -> Result<(), ()> {
+        if self.tls_wanted() {
+            if let Err(e) = self.configure_tls() {
+                log::warn!("{e}");
+                log::warn!("Failed to configure TLS. Check logs for more info.");
+                return Err(());
+            }
+        }
         if self.cfg.port != 0 {
-            match listen_tcp(&self.cfg.special.bind, self.cfg.port as u16, self.cfg.tcp_backlog as i32) {
+            match listen_tcp(&self.cfg.special.bind, self.cfg.port as u16, self.cfg.tcp_backlog as i32, false) {
                 Ok(ls) => self.listeners.extend(ls),
                 Err((addr, e)) => {
                     log::warn!(
@@ -168,6 +178,21 @@ impl Server {
                         crate::util::strerror(&e)
                     );
                     log::warn!("Failed listening on port {} (tcp), aborting.", self.cfg.port);
+                    return Err(());
+                }
+            }
+        }
+        if self.cfg.tls_port != 0 {
+            match listen_tcp(&self.cfg.special.bind, self.cfg.tls_port as u16, self.cfg.tcp_backlog as i32, true) {
+                Ok(ls) => self.listeners.extend(ls),
+                Err((addr, e)) => {
+                    log::warn!(
+                        "Warning: Could not create server TCP listening socket {}:{}: {}",
+                        addr,
+                        self.cfg.tls_port,
+                        crate::util::strerror(&e)
+                    );
+                    log::warn!("Failed listening on port {} (TLS), aborting.", self.cfg.tls_port);
                     return Err(());
                 }
             }
@@ -195,26 +220,40 @@ impl Server {
         Ok(())
     }
 
-    /// Re-binds TCP listeners after CONFIG SET port/bind (`changeBindAddr`
-    /// and `changeListenPort`): the old sockets close first, so the same
-    /// address and port can be bound again. On failure no TCP listener is
+    /// Re-binds the TCP listeners of `port` (`plain`) and of `tls-port`
+    /// (`tls`) after CONFIG SET port/tls-port/bind (`changeListenPort`,
+    /// `changeBindAddr`): the old sockets close first, so the same address
+    /// and port can be bound again. On failure none of those listeners is
     /// left; CONFIG SET then restores the old values and calls this again.
     pub fn rebind(&mut self) -> Result<(), String> {
+        self.rebind_listeners(true, true)
+    }
+
+    pub fn rebind_listeners(&mut self, plain: bool, tls: bool) -> Result<(), String> {
         let reg = self.registry.as_ref().ok_or("no event loop")?;
         let mut kept: Vec<Listener> = Vec::new();
         for mut l in self.listeners.drain(..) {
-            if l.is_unix() {
-                kept.push(l);
-            } else {
+            let replaced = if l.is_tls() { tls } else { plain && !l.is_unix() };
+            if replaced {
                 let _ = reg.deregister(&mut l);
+            } else {
+                kept.push(l);
             }
         }
         // Dropping the old TCP listeners closes them before the new bind.
-        let new = if self.cfg.port != 0 {
-            listen_tcp(&self.cfg.special.bind, self.cfg.port as u16, self.cfg.tcp_backlog as i32)
-        } else {
-            Ok(Vec::new())
-        };
+        let (bind, backlog) = (&self.cfg.special.bind, self.cfg.tcp_backlog as i32);
+        let mut new = Ok(Vec::new());
+        if plain && self.cfg.port != 0 {
+            new = listen_tcp(bind, self.cfg.port as u16, backlog, false);
+        }
+        if tls && self.cfg.tls_port != 0 {
+            if let Ok(n) = new.as_mut() {
+                match listen_tcp(bind, self.cfg.tls_port as u16, backlog, true) {
+                    Ok(t) => n.extend(t),
+                    Err(e) => new = Err(e),
+                }
+            }
+        }
         let new = match new {
             Ok(n) => n,
             Err((addr, e)) => {
@@ -265,6 +304,8 @@ impl Server {
         self.flush_aof(false);
         self.handle_pending_writes();
         self.free_clients_to_close();
+        // Ten times the usual share: what departed replicas held goes fast.
+        self.trim_backlog(10 * crate::repl::backlog::TRIM_BLOCKS_PER_CALL);
     }
 
     /// Creates the poller and registers listeners and the signal pipe
@@ -404,15 +445,26 @@ impl Server {
         while let Some((t, readable, closed, writable)) = self.ready_events.pop_front() {
             match Tok::from_token(t) {
                 Some(Tok::Client(key)) => {
+                    let Some(Some(c)) = self.clients.get(key) else {
+                        continue;
+                    };
+                    // A replica's output includes its part of the shared
+                    // replication buffer.
+                    let has_output = self.client_has_pending_output(c);
+                    let (mut wants_write, mut readable) = (writable && has_output, readable);
+                    if let Some(conn) = c.conn.as_ref() {
+                        // TLS: a read waiting to write runs on a writable
+                        // event, a write waiting to read on a readable one
+                        // (`tlsHandleEvent`).
+                        wants_write |= readable && has_output && conn.write_needs_readable();
+                        readable |= writable && conn.read_needs_writable();
+                    }
                     // Write before reading (Redis's AE_BARRIER): a reply
                     // produced by this iteration's reads must only leave in
                     // before_sleep, after the AOF holding its write is
                     // written (and fsynced with appendfsync always).
-                    if writable {
-                        let wants = matches!(self.clients.get(key), Some(Some(c)) if c.reply.pending() > 0);
-                        if wants && self.write_to_client(key) {
-                            self.pending_write.push(key);
-                        }
+                    if wants_write && self.write_to_client(key) {
+                        self.pending_write.push(key);
                     }
                     if readable {
                         self.handle_readable(key, closed);

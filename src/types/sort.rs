@@ -54,7 +54,9 @@ fn is(arg: &[u8], word: &str) -> bool {
 }
 
 /// Parses the SQL-like options after the key (`sortCommandGeneric`).
-fn parse_options<'a>(srv: &Server, argv: &[&'a [u8]], readonly: bool) -> Result<SortOptions<'a>, Error> {
+/// `full_key_access`: the user may read every key, which BY and GET
+/// patterns need since the keys they name depend on the data.
+fn parse_options<'a>(srv: &Server, argv: &[&'a [u8]], readonly: bool, full_key_access: bool) -> Result<SortOptions<'a>, Error> {
     let mut o = SortOptions {
         desc: false,
         alpha: false,
@@ -90,13 +92,16 @@ fn parse_options<'a>(srv: &Server, argv: &[&'a [u8]], readonly: bool) -> Result<
                 o.dontsort = true;
             } else if srv.cfg.cluster_enabled {
                 return Err(Error::err("ERR BY option of SORT denied in Cluster mode."));
+            } else if !full_key_access {
+                return Err(Error::err("ERR BY option of SORT denied due to insufficient ACL permissions."));
             }
-            // The ACL check on BY/GET patterns (full key access) belongs
-            // here once ACL selectors exist.
             j += 1;
         } else if is(a, "get") && left >= 1 {
             if srv.cfg.cluster_enabled {
                 return Err(Error::err("ERR GET option of SORT denied in Cluster mode."));
+            }
+            if !full_key_access {
+                return Err(Error::err("ERR GET option of SORT denied due to insufficient ACL permissions."));
             }
             o.gets.push(argv[j + 1]);
             j += 1;
@@ -483,7 +488,11 @@ pub fn sort_ro_command(ctx: &mut Ctx) -> CmdResult {
 /// Shared body of SORT and SORT_RO (`sortCommandGeneric`).
 fn sort_generic(ctx: &mut Ctx, readonly: bool) -> CmdResult {
     let argv = ctx.argv;
-    let mut o = parse_options(ctx.srv, argv, readonly)?;
+    let full_key_access = ctx
+        .srv
+        .acl
+        .check_with_all_keys(ctx.c.user, ctx.cmd, argv, crate::commands::def::keyflags::ACCESS);
+    let mut o = parse_options(ctx.srv, argv, readonly, full_key_access)?;
     let db = ctx.dbi();
     let script = ctx.c.has(cf::SCRIPT);
     let obj = match ctx.srv.lookup_read(db, argv[1]) {

@@ -12,7 +12,7 @@ pub const COMMANDS: &[CommandDef] = &[
         arity: -2,
         flags: flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::FAST | flags::NO_AUTH | flags::SENTINEL | flags::ALLOW_BUSY,
         acl: acl::CONNECTION,
-        handler: Some(crate::client::commands::auth_command),
+        handler: Some(crate::acl::commands::auth_command),
         summary: "Authenticate the connection",
         since: "1.0.0",
         complexity: "O(N), N being the number of passwords the user has.",

@@ -77,6 +77,12 @@ pub fn store_value(srv: &mut Server, db: usize, key: &[u8], v: LoadedValue) -> b
 
 /// Writes the whole dataset (`rdbSaveRio`).
 pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io::Result<()> {
+    save_filtered(srv, w, aof_base, 0)
+}
+
+/// As [`save`], leaving out what the `repl::REQ_*` bits in `req` say (a
+/// replica's `REPLCONF rdb-filter-only`).
+pub fn save_filtered<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool, req: u8) -> io::Result<()> {
     w.raw(format!("REDIS{RDB_VERSION:04}").as_bytes())?;
     w.aux(b"redis-ver", crate::REDIS_VERSION.as_bytes())?;
     w.aux(b"redis-bits", b"64")?;
@@ -95,10 +101,12 @@ pub fn save<W: Write>(srv: &Server, w: &mut RdbWriter<W>, aof_base: bool) -> io:
     let save_lfu = srv.cfg.maxmemory_policy & MAXMEMORY_FLAG_LFU != 0;
     let clock = srv.lru_clock();
     let delay = srv.cfg.rdb_key_save_delay;
-    crate::scripting::function::write_rdb(srv, w)?;
+    if req & crate::repl::REQ_EXCLUDE_FUNCTIONS == 0 {
+        crate::scripting::function::write_rdb(srv, w)?;
+    }
     let mut keys_done = 0u64;
     for (j, db) in srv.dbs.iter().enumerate() {
-        if db.is_empty() {
+        if db.is_empty() || req & crate::repl::REQ_EXCLUDE_DATA != 0 {
             continue;
         }
         w.u8(OP_SELECTDB)?;
