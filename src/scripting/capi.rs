@@ -389,26 +389,18 @@ fn c_bytes(p: *const std::os::raw::c_char) -> Option<Vec<u8>> {
     }
 }
 
-/// The bit of slot `s` in the handle's slot masks (none past 64).
+/// The bit of slot `s` in the handle's slot masks (none outside 1..=64).
 #[inline(always)]
 fn slot_bit(s: c_int) -> u64 {
-    if (1..=64).contains(&s) {
-        1 << (s - 1)
-    } else {
-        0
-    }
+    // Slots below 1 wrap to shifts past 63, which give none.
+    1u64.checked_shl(s.wrapping_sub(1) as u32).unwrap_or(0)
 }
 
-/// The mask of the slots below slot `i`.
+/// The mask of the slots below slot `i` (`i` >= 1; all of them past 64).
 #[inline(always)]
 fn slots_below(i: c_int) -> u64 {
-    if i > 64 {
-        u64::MAX
-    } else if i <= 1 {
-        0
-    } else {
-        (1 << (i - 1)) - 1
-    }
+    let s = (i.max(1) - 1) as u32;
+    1u64.checked_shl(s).map_or(u64::MAX, |b| b - 1)
 }
 
 #[cold]
@@ -1710,6 +1702,22 @@ mod tests {
         l.raw_set_field(-2, b"err");
         assert_eq!(l.get_field_protected(-1, b"err").ok(), Some(ffi::LUA_TSTRING));
         assert_eq!(l.to_bytes(-1), Some(b"v".as_slice()));
+    }
+
+    #[test]
+    fn slot_masks_cover_slots_1_to_64_only() {
+        assert_eq!(slot_bit(c_int::MIN), 0);
+        assert_eq!(slot_bit(-1), 0);
+        assert_eq!(slot_bit(0), 0);
+        assert_eq!(slot_bit(1), 1);
+        assert_eq!(slot_bit(64), 1 << 63);
+        assert_eq!(slot_bit(65), 0);
+        assert_eq!(slot_bit(c_int::MAX), 0);
+        assert_eq!(slots_below(1), 0);
+        assert_eq!(slots_below(2), 1);
+        assert_eq!(slots_below(64), u64::MAX >> 1);
+        assert_eq!(slots_below(65), u64::MAX);
+        assert_eq!(slots_below(c_int::MAX), u64::MAX);
     }
 
     #[test]

@@ -238,12 +238,28 @@ fn array_length(l: &mut Lua, cfg: &Config) -> Res<i64> {
     Ok(max)
 }
 
-/// Serialises the value on top of the stack (`json_append_data`).
-fn append_data(l: &mut Lua, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -> Res<()> {
-    match l.value(-1) {
+/// Serialises `v`, the value on top of the stack, when it is a string, a
+/// number, a boolean or null; false (nothing written) otherwise.
+#[inline(always)]
+fn append_plain(l: &Lua, cfg: &Config, out: &mut Vec<u8>, v: Value) -> Res<bool> {
+    match v {
         Value::Str(s) => append_string(out, s),
         Value::Number(n) => append_number(l, cfg, out, -1, n)?,
         Value::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        Value::Nil => out.extend_from_slice(b"null"),
+        Value::Other(ffi::LUA_TLIGHTUSERDATA) if l.is_null_light_userdata(-1) => out.extend_from_slice(b"null"),
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Serialises the value on top of the stack (`json_append_data`).
+fn append_data(l: &mut Lua, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -> Res<()> {
+    let v = l.value(-1);
+    if append_plain(l, cfg, out, v)? {
+        return Ok(());
+    }
+    match v {
         Value::Table => {
             let depth = depth + 1;
             if depth > cfg.encode_max_depth || !l.check_stack(3) {
@@ -257,7 +273,11 @@ fn append_data(l: &mut Lua, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -> Re
                         out.push(b',');
                     }
                     l.raw_geti(-1, i as c_int);
-                    append_data(l, cfg, depth, out)?;
+                    // Plain values without the recursive call.
+                    let v = l.value(-1);
+                    if !append_plain(l, cfg, out, v)? {
+                        append_data(l, cfg, depth, out)?;
+                    }
                     l.pop(1);
                 }
                 out.push(b']');
@@ -282,14 +302,15 @@ fn append_data(l: &mut Lua, cfg: &Config, depth: c_int, out: &mut Vec<u8>) -> Re
                         }
                         _ => return Err(encode_exception(l, -2, "table key must be a number or string")),
                     }
-                    append_data(l, cfg, depth, out)?;
+                    let v = l.value(-1);
+                    if !append_plain(l, cfg, out, v)? {
+                        append_data(l, cfg, depth, out)?;
+                    }
                     l.pop(1);
                 }
                 out.push(b'}');
             }
         }
-        Value::Nil => out.extend_from_slice(b"null"),
-        Value::Other(ffi::LUA_TLIGHTUSERDATA) if l.is_null_light_userdata(-1) => out.extend_from_slice(b"null"),
         _ => return Err(encode_exception(l, -1, "type not supported")),
     }
     Ok(())

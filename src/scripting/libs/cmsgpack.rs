@@ -103,12 +103,9 @@ fn table_is_array(l: &mut Lua) -> bool {
     numbers_only && max == count
 }
 
-/// Encodes the value on top of the stack and pops it (`mp_encode_lua_type`).
-fn encode_value(l: &mut Lua, out: &mut Vec<u8>, level: c_int) -> Result<(), Vec<u8>> {
-    let mut v = l.value(-1);
-    if v == Value::Table && level == MAX_NESTING {
-        v = Value::Nil;
-    }
+/// Encodes a string, number or boolean; false (nothing written) for
+/// other values.
+fn encode_plain(out: &mut Vec<u8>, v: Value) -> bool {
     match v {
         Value::Str(s) => encode_bytes(out, s),
         Value::Bool(b) => out.push(if b { 0xc3 } else { 0xc2 }),
@@ -118,6 +115,21 @@ fn encode_value(l: &mut Lua, out: &mut Vec<u8>, level: c_int) -> Result<(), Vec<
             } else {
                 encode_double(out, n);
             }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Encodes the value on top of the stack and pops it (`mp_encode_lua_type`).
+fn encode_value(l: &mut Lua, out: &mut Vec<u8>, level: c_int) -> Result<(), Vec<u8>> {
+    let mut v = l.value(-1);
+    if v == Value::Table && level == MAX_NESTING {
+        v = Value::Nil;
+    }
+    match v {
+        Value::Str(_) | Value::Bool(_) | Value::Number(_) => {
+            encode_plain(out, v);
         }
         Value::Table => {
             if !l.check_stack(3) {
@@ -139,8 +151,12 @@ fn encode_value(l: &mut Lua, out: &mut Vec<u8>, level: c_int) -> Result<(), Vec<
                 encode_len(out, len, 0x80, 0xde, 0xdf);
                 l.push_nil();
                 while l.next(-2) {
-                    l.push_value(-2);
-                    encode_value(l, out, level + 1)?;
+                    // A string, number or boolean key is encoded where it
+                    // is (`value` converts nothing); others from a copy.
+                    if !encode_plain(out, l.value(-2)) {
+                        l.push_value(-2);
+                        encode_value(l, out, level + 1)?;
+                    }
                     encode_value(l, out, level + 1)?;
                 }
             }
