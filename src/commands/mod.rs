@@ -526,7 +526,11 @@ mod tests {
                 assert!(!d.name.is_empty() && d.name == d.name.to_ascii_lowercase(), "{}", d.name);
                 assert!(seen.insert(d.name), "{} defined twice", d.name);
                 assert!(d.arity != 0, "{} has arity 0", d.name);
-                assert!(!d.summary.is_empty() && !d.since.is_empty(), "{} lacks docs", d.name);
+                // Module commands carry no COMMAND DOCS in Redis (the Stack
+                // modules do not set them).
+                if d.group != crate::commands::def::Group::Module {
+                    assert!(!d.summary.is_empty() && !d.since.is_empty(), "{} lacks docs", d.name);
+                }
                 let mut subs = std::collections::HashSet::new();
                 for sub in d.subcommands {
                     assert!(subs.insert(sub.name), "{}|{} defined twice", d.name, sub.name);
