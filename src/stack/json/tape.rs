@@ -96,6 +96,11 @@ pub fn varint_len(mut v: u64) -> usize {
 /// well formed; a truncated one reads as zero rather than panicking.
 #[inline]
 pub fn read_varint(t: &[u8], pos: usize) -> (u64, usize) {
+    if let Some(&b) = t.get(pos) {
+        if b < 0x80 {
+            return (u64::from(b), 1);
+        }
+    }
     let mut v: u64 = 0;
     let mut shift = 0;
     let mut i = pos;
@@ -569,30 +574,27 @@ const HEADER_ROOM: usize = 2;
 
 /// The first index from `i` holding a byte that ends a plain run of
 /// string bytes (`"`, `\\` or a control character), or `s.len()`. Eight
-/// bytes at a time: a word with none of them skips the byte checks.
+/// bytes at a time (the last few padded with plain bytes).
 fn plain_run(s: &[u8], mut i: usize) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = s.get(i..i + 8) {
-        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else { break };
+    while i < s.len() {
+        let mut bytes = [b'a'; 8];
+        let n = (s.len() - i).min(8);
+        bytes[..n].copy_from_slice(&s[i..i + n]);
         let w = u64::from_le_bytes(bytes);
         let q = w ^ (LO * u64::from(b'"'));
         let b = w ^ (LO * u64::from(b'\\'));
-        // Each term is non-zero exactly when some byte is zero (the quote,
-        // the backslash) or below 0x20.
-        let hit = (q.wrapping_sub(LO) & !q) | (b.wrapping_sub(LO) & !b) | (w.wrapping_sub(LO * 0x20) & !w);
-        if hit & HI != 0 {
-            break;
+        // A byte's high bit is set when it is zero (the quote, the
+        // backslash) or below 0x20; borrows only carry upwards, so the
+        // lowest set bit marks the first such byte exactly.
+        let hit = ((q.wrapping_sub(LO) & !q) | (b.wrapping_sub(LO) & !b) | (w.wrapping_sub(LO * 0x20) & !w)) & HI;
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
         }
-        i += 8;
+        i += n;
     }
-    while let Some(&c) = s.get(i) {
-        if c == b'"' || c == b'\\' || c < 0x20 {
-            break;
-        }
-        i += 1;
-    }
-    i
+    s.len()
 }
 
 /// Whether a float's text is already what serde_json prints for its value,
@@ -1468,6 +1470,22 @@ mod tests {
                     assert_eq!(plain_run(&s, from), at, "{special} at {at} from {from}");
                 }
             }
+        }
+        // Every special byte at every offset of short and long inputs, and
+        // a plain byte just above each (the borrows must not mark it).
+        for len in 1..20 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0u8, 0x1f] {
+                    let mut s = vec![0x21u8; len];
+                    s[at] = special;
+                    assert_eq!(plain_run(&s, 0), at, "{special} at {at} of {len}");
+                    if at + 1 < len {
+                        assert_eq!(plain_run(&s, at + 1), len, "after {special} at {at} of {len}");
+                    }
+                }
+            }
+            assert_eq!(plain_run(&vec![0x20u8; len], 0), len);
+            assert_eq!(plain_run(&vec![0x5du8; len], 0), len);
         }
         let s: Vec<u8> = (0x20..=0xffu8).filter(|&c| c != b'"' && c != b'\\').collect();
         assert_eq!(plain_run(&s, 0), s.len());
