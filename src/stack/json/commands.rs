@@ -466,6 +466,34 @@ fn array_text(nodes: &[(&[u8], usize)], fmt: &tape::Format<'_>) -> Vec<u8> {
     out
 }
 
+/// Replies with a bulk string that `fill` appends, written straight into
+/// the reply buffer: room for the length header is left for a length of
+/// about `guess` bytes, and the text moves only if its length has another
+/// number of digits.
+fn bulk_into(r: &mut ReplyBuf, guess: usize, fill: impl FnOnce(&mut Vec<u8>)) {
+    let digits = |n: usize| n.checked_ilog10().unwrap_or(0) as usize + 1;
+    let room = digits(guess) + 3;
+    let start = r.buf.len();
+    r.buf.resize(start + room, 0);
+    fill(&mut r.buf);
+    let n = r.buf.len() - start - room;
+    let mut tmp = [0u8; crate::util::num::LONG_STR_SIZE];
+    let len = crate::util::num::fmt_i64(n as i64, &mut tmp);
+    let h = len.len() + 3;
+    if h == room {
+        r.buf[start] = b'$';
+        r.buf[start + 1..start + h - 2].copy_from_slice(len);
+        r.buf[start + h - 2..start + h].copy_from_slice(b"\r\n");
+    } else {
+        let mut hdr = Vec::with_capacity(h);
+        hdr.push(b'$');
+        hdr.extend_from_slice(len);
+        hdr.extend_from_slice(b"\r\n");
+        r.buf.splice(start..start + room, hdr);
+    }
+    r.buf.extend_from_slice(b"\r\n");
+}
+
 fn node_text(t: &[u8], pos: usize, fmt: &tape::Format<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(tape::node_end(t, pos) - pos + 16);
     tape::write(t, pos, fmt, &mut out);
@@ -934,15 +962,29 @@ pub fn json_get_command(ctx: &mut Ctx) -> CmdResult {
         return Ok(());
     }
     let pa = &paths[0];
-    let text = if legacy {
-        node_text(t, first(t, pa)?, &fmt.text)
-    } else {
-        let p = pa.compile()?;
-        let found = positions(t, &p);
-        let nodes: Vec<(&[u8], usize)> = found.iter().map(|&p| (t, p)).collect();
-        array_text(&nodes, &fmt.text)
-    };
-    r.bulk(&text);
+    if legacy {
+        let pos = first(t, pa)?;
+        bulk_into(r, tape::node_end(t, pos) - pos, |out| tape::write(t, pos, &fmt.text, out));
+        return Ok(());
+    }
+    let p = pa.compile()?;
+    let found = positions(t, &p);
+    if fmt.text.is_compact() {
+        let guess = found.iter().map(|&p| tape::node_end(t, p) - p + 1).sum::<usize>() + 1;
+        bulk_into(r, guess, |out| {
+            out.push(b'[');
+            for (i, &p) in found.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                tape::write_compact(t, p, out);
+            }
+            out.push(b']');
+        });
+        return Ok(());
+    }
+    let nodes: Vec<(&[u8], usize)> = found.iter().map(|&p| (t, p)).collect();
+    r.bulk(&array_text(&nodes, &fmt.text));
     Ok(())
 }
 
@@ -2067,6 +2109,21 @@ mod tests {
     fn steps(p: &str, t: &[u8]) -> Vec<Vec<Step>> {
         let p = path::compile(p.as_bytes()).unwrap();
         matches(t, &p).into_iter().map(|m| m.steps).collect()
+    }
+
+    #[test]
+    fn bulk_into_writes_the_length_it_filled() {
+        // Guesses with as many digits as the length, fewer and more.
+        for (guess, n) in [(5usize, 5usize), (9, 10), (99, 100), (100, 5), (1000, 0), (0, 12345)] {
+            let mut r = ReplyBuf::new();
+            r.ok();
+            bulk_into(&mut r, guess, |out| out.extend(std::iter::repeat_n(b'x', n)));
+            let mut want = b"+OK\r\n".to_vec();
+            want.extend_from_slice(format!("${n}\r\n").as_bytes());
+            want.extend(std::iter::repeat_n(b'x', n));
+            want.extend_from_slice(b"\r\n");
+            assert_eq!(r.buf, want, "guess {guess} len {n}");
+        }
     }
 
     #[test]

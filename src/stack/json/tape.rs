@@ -96,6 +96,11 @@ pub fn varint_len(mut v: u64) -> usize {
 /// well formed; a truncated one reads as zero rather than panicking.
 #[inline]
 pub fn read_varint(t: &[u8], pos: usize) -> (u64, usize) {
+    if let Some(&b) = t.get(pos) {
+        if b < 0x80 {
+            return (u64::from(b), 1);
+        }
+    }
     let mut v: u64 = 0;
     let mut shift = 0;
     let mut i = pos;
@@ -563,6 +568,64 @@ pub fn container_node(tag: u8, count: usize, body: &[u8]) -> Vec<u8> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError(pub String);
 
+/// Header bytes the parser leaves after a container's tag while its body
+/// is parsed: enough for a count and a size below 128.
+const HEADER_ROOM: usize = 2;
+
+/// The first index from `i` holding a byte that ends a plain run of
+/// string bytes (`"`, `\\` or a control character), or `s.len()`. Eight
+/// bytes at a time (the last few padded with plain bytes).
+fn plain_run(s: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while i < s.len() {
+        let mut bytes = [b'a'; 8];
+        let n = (s.len() - i).min(8);
+        bytes[..n].copy_from_slice(&s[i..i + n]);
+        let w = u64::from_le_bytes(bytes);
+        let q = w ^ (LO * u64::from(b'"'));
+        let b = w ^ (LO * u64::from(b'\\'));
+        // A byte's high bit is set when it is zero (the quote, the
+        // backslash) or below 0x20; borrows only carry upwards, so the
+        // lowest set bit marks the first such byte exactly.
+        let hit = ((q.wrapping_sub(LO) & !q) | (b.wrapping_sub(LO) & !b) | (w.wrapping_sub(LO * 0x20) & !w)) & HI;
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += n;
+    }
+    s.len()
+}
+
+/// Whether a float's text is already what serde_json prints for its value,
+/// so it can be stored as given: positional (`-?int.frac`, no exponent),
+/// no trailing zero in the fraction except a lone `.0`, at most 15
+/// significant digits (any such decimal is the shortest one that reads
+/// back as the same double) and no more than four zeros after `0.` (from
+/// 1e-5 down serde switches to exponents).
+fn float_is_canonical(text: &[u8]) -> bool {
+    let t = text.strip_prefix(b"-").unwrap_or(text);
+    let Some(dot) = t.iter().position(|&c| c == b'.') else {
+        return false;
+    };
+    let (int, frac) = (&t[..dot], &t[dot + 1..]);
+    if int.is_empty() || frac.is_empty() || !int.iter().chain(frac).all(u8::is_ascii_digit) {
+        return false;
+    }
+    if frac == b"0" {
+        return int.len() <= 15;
+    }
+    if frac.last() == Some(&b'0') {
+        return false;
+    }
+    if int == b"0" {
+        let zeros = frac.iter().take_while(|&&c| c == b'0').count();
+        zeros <= 4 && frac.len() - zeros <= 15
+    } else {
+        int[0] != b'0' && int.len() + frac.len() <= 15
+    }
+}
+
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
@@ -633,7 +696,9 @@ impl<'a> Parser<'a> {
                         return Err(self.err("recursion limit exceeded"));
                     }
                     let object = b == b'{';
-                    self.out.push(if object { OBJ } else { ARR });
+                    // The tag, then room for the smallest header (count and
+                    // size below 128), which `close` widens when needed.
+                    self.out.extend_from_slice(&[if object { OBJ } else { ARR }, 0, 0]);
                     stack.push(Frame {
                         object,
                         body: self.out.len(),
@@ -714,7 +779,8 @@ impl<'a> Parser<'a> {
     }
 
     /// Writes the header of the top container, whose children are all
-    /// counted, in front of its body.
+    /// counted, into the room left in front of its body (moving the body
+    /// up only when the header needs more than `HEADER_ROOM` bytes).
     fn close(&mut self, stack: &mut Vec<Frame>) {
         let Some(f) = stack.pop() else { return };
         let count = if f.object {
@@ -723,10 +789,24 @@ impl<'a> Parser<'a> {
             f.count
         };
         let size = self.out.len() - f.body;
-        let mut hdr = Vec::with_capacity(8);
-        push_varint(&mut hdr, count as u64);
-        push_varint(&mut hdr, size as u64);
-        self.out.splice(f.body..f.body, hdr);
+        let mut hdr = [0u8; 20];
+        let mut h = 0;
+        for mut v in [count as u64, size as u64] {
+            while v >= 0x80 {
+                hdr[h] = (v as u8) | 0x80;
+                v >>= 7;
+                h += 1;
+            }
+            hdr[h] = v as u8;
+            h += 1;
+        }
+        let at = f.body - HEADER_ROOM;
+        if h > HEADER_ROOM {
+            let old = self.out.len();
+            self.out.resize(old + h - HEADER_ROOM, 0);
+            self.out.copy_within(f.body..old, at + h);
+        }
+        self.out[at..at + h].copy_from_slice(&hdr[..h]);
     }
 
     fn finish(mut self) -> Result<Vec<u8>, ParseError> {
@@ -780,26 +860,22 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<(), ParseError> {
         let start = self.i;
         // Fast path: no escapes.
-        while let Some(&b) = self.s.get(self.i) {
-            match b {
-                b'"' => {
-                    let raw = &self.s[start..self.i];
-                    self.i += 1;
-                    self.out.push(STR);
-                    push_varint(&mut self.out, raw.len() as u64);
-                    self.out.extend_from_slice(raw);
-                    return Ok(());
-                }
-                b'\\' => break,
-                0..=0x1f => {
-                    self.i += 1;
-                    return Err(self.err("control character (\\u0000-\\u001F) found while parsing a string"));
-                }
-                _ => self.i += 1,
+        self.i = plain_run(self.s, self.i);
+        match self.s.get(self.i) {
+            Some(b'"') => {
+                let raw = &self.s[start..self.i];
+                self.i += 1;
+                self.out.push(STR);
+                push_varint(&mut self.out, raw.len() as u64);
+                self.out.extend_from_slice(raw);
+                return Ok(());
             }
-        }
-        if self.i >= self.s.len() {
-            return Err(self.err("EOF while parsing a string"));
+            Some(b'\\') => {}
+            Some(_) => {
+                self.i += 1;
+                return Err(self.err("control character (\\u0000-\\u001F) found while parsing a string"));
+            }
+            None => return Err(self.err("EOF while parsing a string")),
         }
         let mut raw: Vec<u8> = self.s[start..self.i].to_vec();
         loop {
@@ -938,6 +1014,15 @@ impl<'a> Parser<'a> {
             }
         }
         let text = &self.s[start..self.i];
+        // Text already in its printed form is stored as given: integers of
+        // up to 18 digits (they fit an i64; `-0` is a double) and
+        // canonical floats.
+        let short_int = !float && int_end - start - usize::from(neg) <= 18 && text != b"-0";
+        if short_int || (float && float_is_canonical(text)) {
+            self.out.push(if float { FLOAT } else { INT } | text.len() as u8);
+            self.out.extend_from_slice(text);
+            return Ok(());
+        }
         if !float {
             let digits = &self.s[if neg { start + 1 } else { start }..int_end];
             if let Some(u) = crate::util::num::parse_u64(digits) {
@@ -1095,9 +1180,92 @@ fn write_scalar(t: &[u8], pos: usize, out: &mut Vec<u8>) {
     }
 }
 
+/// Appends the compact JSON text of the node at `pos`: one step per node,
+/// each read once.
+pub fn write_compact(t: &[u8], pos: usize, out: &mut Vec<u8>) {
+    let tag = t.get(pos).copied().unwrap_or(NULL);
+    if tag != ARR && tag != OBJ {
+        write_scalar(t, pos, out);
+        return;
+    }
+    let (_, body, end) = container(t, pos);
+    // The text is about as long as the tape (headers out, punctuation in).
+    out.reserve(end - pos + (end - pos) / 4 + 8);
+    out.push(if tag == OBJ { b'{' } else { b'[' });
+    // Open containers: (end of body, is object).
+    let mut stack: Vec<(usize, bool)> = Vec::with_capacity(8);
+    stack.push((end, tag == OBJ));
+    let mut at = body;
+    let mut first = true;
+    while let Some(&(end, object)) = stack.last() {
+        if at >= end {
+            stack.pop();
+            out.push(if object { b'}' } else { b']' });
+            first = false;
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        if object {
+            let (len, n) = read_varint(t, at + 1);
+            let s = at + 1 + n;
+            let e = s + len as usize;
+            out.push(b'"');
+            out.extend_from_slice(t.get(s..e).unwrap_or_default());
+            out.extend_from_slice(b"\":");
+            at = e;
+        }
+        let Some(&tag) = t.get(at) else {
+            at = end;
+            continue;
+        };
+        first = false;
+        if tag & NUM_MASK != 0 {
+            let e = at + 1 + (tag & LEN_MASK) as usize;
+            out.extend_from_slice(t.get(at + 1..e).unwrap_or_default());
+            at = e;
+            continue;
+        }
+        match tag {
+            STR | STR_ESC => {
+                let (len, n) = read_varint(t, at + 1);
+                let s = at + 1 + n;
+                let e = s + len as usize;
+                out.push(b'"');
+                out.extend_from_slice(t.get(s..e).unwrap_or_default());
+                out.push(b'"');
+                at = e;
+            }
+            ARR | OBJ => {
+                let (_, body, end) = container(t, at);
+                out.push(if tag == OBJ { b'{' } else { b'[' });
+                stack.push((end, tag == OBJ));
+                at = body;
+                first = true;
+            }
+            TRUE => {
+                out.extend_from_slice(b"true");
+                at += 1;
+            }
+            FALSE => {
+                out.extend_from_slice(b"false");
+                at += 1;
+            }
+            _ => {
+                out.extend_from_slice(b"null");
+                at += 1;
+            }
+        }
+    }
+}
+
 /// Appends the JSON text of the node at `pos`.
 pub fn write(t: &[u8], pos: usize, fmt: &Format<'_>, out: &mut Vec<u8>) {
     let compact = fmt.is_compact();
+    if compact {
+        return write_compact(t, pos, out);
+    }
     // Open containers: (end of body, is object, depth).
     let mut stack: Vec<(usize, bool)> = Vec::new();
     let mut at = pos;
@@ -1202,6 +1370,126 @@ mod tests {
         ] {
             assert_eq!(round(i), o, "{i}");
         }
+    }
+
+    #[test]
+    fn big_containers_and_number_forms_round_trip() {
+        // Headers wider than the parser's room: counts and sizes past 127
+        // and 16383, nested.
+        for n in [127usize, 128, 200, 3000] {
+            let arr = format!("[{}]", vec!["\"abcdefgh\""; n].join(","));
+            let obj = format!(
+                "{{{}}}",
+                (0..n).map(|i| format!("\"k{i}\":{arr}")).take(8).collect::<Vec<_>>().join(",")
+            );
+            let doc = format!("[{obj},{arr},[{arr}],{{}}]");
+            assert_eq!(round(&doc), doc);
+            let t = parse(doc.as_bytes(), true).unwrap();
+            assert_eq!(node_end(&t, 0), t.len());
+            assert_eq!(len(&t, 0), 4);
+        }
+        // Numbers stored as given, and the ones that are reprinted.
+        for (i, o) in [
+            (
+                "[0,-1,123456789012345678,-123456789012345678]",
+                "[0,-1,123456789012345678,-123456789012345678]",
+            ),
+            (
+                "[1234567890123456789,-1234567890123456789]",
+                "[1234567890123456789,-1234567890123456789]",
+            ),
+            (
+                "[0.0,-0.0,1.0,100.0,98.625,-0.1585,0.00001]",
+                "[0.0,-0.0,1.0,100.0,98.625,-0.1585,0.00001]",
+            ),
+            (
+                "[1.50,0.0000012,1.0e2,123456789012345.6,0.00,10.10]",
+                "[1.5,1.2e-6,100.0,123456789012345.6,0.0,10.1]",
+            ),
+            ("[1234567890123456.0,0.1234567890123456]", "[1234567890123456.0,0.1234567890123456]"),
+        ] {
+            assert_eq!(round(i), o, "{i}");
+        }
+    }
+
+    #[test]
+    fn canonical_floats_print_as_given() {
+        // Every text the fast path keeps must be what push_f64 prints.
+        let mut kept = 0;
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200_000 {
+            let r = next();
+            let int_len = (r % 18) as usize;
+            let frac_len = 1 + ((r >> 8) % 18) as usize;
+            let mut text = String::new();
+            if (r >> 20) & 1 == 1 {
+                text.push('-');
+            }
+            // Digits biased towards zeros, the interesting cases.
+            let digit = |x: u64| char::from(if x.is_multiple_of(3) { b'0' } else { b'0' + ((x >> 8) % 10) as u8 });
+            if int_len == 0 || (r >> 21) & 3 == 0 {
+                text.push('0');
+            } else {
+                text.push(char::from(b'1' + (next() % 9) as u8));
+                for _ in 1..int_len {
+                    text.push(digit(next()));
+                }
+            }
+            text.push('.');
+            for _ in 0..frac_len {
+                text.push(digit(next()));
+            }
+            if float_is_canonical(text.as_bytes()) {
+                kept += 1;
+                let f: f64 = text.parse().unwrap();
+                let mut out = Vec::new();
+                push_f64(&mut out, f);
+                assert_eq!(String::from_utf8(out).unwrap(), text);
+            }
+        }
+        assert!(kept > 10_000, "{kept}");
+        for t in ["1e5", "1.5e3", "01.5", ".5", "1.", "1.50", "0.000001", "1234567890123456.5"] {
+            assert!(!float_is_canonical(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn plain_runs_stop_at_the_first_special_byte() {
+        for special in [b'"', b'\\', 0u8, 0x1f, b'\n'] {
+            for at in 0..40 {
+                let mut s = vec![b'a'; 40];
+                s[at] = special;
+                s[(at + 7).min(39)] = b'"';
+                for from in 0..=at {
+                    assert_eq!(plain_run(&s, from), at, "{special} at {at} from {from}");
+                }
+            }
+        }
+        // Every special byte at every offset of short and long inputs, and
+        // a plain byte just above each (the borrows must not mark it).
+        for len in 1..20 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0u8, 0x1f] {
+                    let mut s = vec![0x21u8; len];
+                    s[at] = special;
+                    assert_eq!(plain_run(&s, 0), at, "{special} at {at} of {len}");
+                    if at + 1 < len {
+                        assert_eq!(plain_run(&s, at + 1), len, "after {special} at {at} of {len}");
+                    }
+                }
+            }
+            assert_eq!(plain_run(&vec![0x20u8; len], 0), len);
+            assert_eq!(plain_run(&vec![0x5du8; len], 0), len);
+        }
+        let s: Vec<u8> = (0x20..=0xffu8).filter(|&c| c != b'"' && c != b'\\').collect();
+        assert_eq!(plain_run(&s, 0), s.len());
+        assert_eq!(plain_run(&s, 3), s.len());
     }
 
     #[test]
