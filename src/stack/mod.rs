@@ -42,6 +42,7 @@
 //! The encoding `OBJECT ENCODING` reports is `raw` for every module value,
 //! as in Redis (module objects are created with `OBJ_ENCODING_RAW`).
 
+pub mod bloom;
 pub mod json;
 pub mod module;
 #[cfg(test)]
@@ -227,6 +228,7 @@ macro_rules! stack_types {
 
 stack_types! {
     Json => json::Json,
+    Bloom => bloom::Bloom,
     #[cfg(test)]
     Probe => probe::Probe,
 }

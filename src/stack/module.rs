@@ -30,7 +30,15 @@ pub struct ModuleInfo {
 }
 
 /// The built-in modules that are implemented (see the listing rule above).
-pub const MODULES: &[ModuleInfo] = &[];
+pub const MODULES: &[ModuleInfo] = &[
+    // RedisBloom 2.8.7: all five families register under `bf` (sets no
+    // module options).
+    ModuleInfo {
+        name: "bf",
+        ver: 20807,
+        options: 0,
+    },
+];
 
 /// The lines of INFO's `# Modules` section (`genModulesInfoString`).
 pub fn info_lines(out: &mut String) {

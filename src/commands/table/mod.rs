@@ -5,6 +5,7 @@
 use crate::commands::def::CommandDef;
 
 pub mod bitmap;
+pub mod bloom;
 pub mod cluster;
 pub mod connection;
 pub mod generic;
@@ -39,4 +40,5 @@ pub const ALL: &[&[CommandDef]] = &[
     geo::COMMANDS,
     stream::COMMANDS,
     bitmap::COMMANDS,
+    bloom::COMMANDS,
 ];

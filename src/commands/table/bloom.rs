@@ -1,0 +1,130 @@
+//! The probabilistic commands (RedisBloom 2.8, module `bf`).
+//!
+//! As the module registers them (`RedisModule_CreateCommand` with key
+//! triple 1,1,1): group `module`, arity -1 (the handlers check their
+//! arguments and answer with the module SDK's errors), the `module` flag,
+//! "write deny-oom" or "readonly fast", one key spec with full access, ACL
+//! categories derived from the flags only. The summaries are ours and stay
+//! comments: COMMAND DOCS of a module command carries none in Redis.
+
+use crate::commands::def::*;
+use crate::stack::bloom::commands as bf;
+
+/// `CMD_KEY_FULL_ACCESS`: what Redis gives a module command's key triple.
+const FULL: u32 = keyflags::RW | keyflags::ACCESS | keyflags::UPDATE;
+const WRITE: u64 = flags::WRITE | flags::DENYOOM | flags::MODULE;
+const READ: u64 = flags::READONLY | flags::FAST | flags::MODULE;
+
+#[rustfmt::skip]
+pub const COMMANDS: &[CommandDef] = &[
+    // Add an item to a Bloom filter, creating it if needed.
+    CommandDef {
+        name: "bf.add",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_add_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return the number of items added to a Bloom filter.
+    CommandDef {
+        name: "bf.card",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_card_command),
+        ..CommandDef::DEFAULT
+    },
+    // Describe each link of a Bloom filter.
+    CommandDef {
+        name: "bf.debug",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_debug_command),
+        ..CommandDef::DEFAULT
+    },
+    // Check whether an item may be in a Bloom filter.
+    CommandDef {
+        name: "bf.exists",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_exists_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return a Bloom filter's parameters and counts.
+    CommandDef {
+        name: "bf.info",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_info_command),
+        ..CommandDef::DEFAULT
+    },
+    // Add items to a Bloom filter, creating it with the given parameters if needed.
+    CommandDef {
+        name: "bf.insert",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_insert_command),
+        ..CommandDef::DEFAULT
+    },
+    // Restore part of a Bloom filter saved with BF.SCANDUMP.
+    CommandDef {
+        name: "bf.loadchunk",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_loadchunk_command),
+        ..CommandDef::DEFAULT
+    },
+    // Add several items to a Bloom filter, creating it if needed.
+    CommandDef {
+        name: "bf.madd",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_add_command),
+        ..CommandDef::DEFAULT
+    },
+    // Check whether each of several items may be in a Bloom filter.
+    CommandDef {
+        name: "bf.mexists",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_exists_command),
+        ..CommandDef::DEFAULT
+    },
+    // Create an empty Bloom filter with the given error rate and capacity.
+    CommandDef {
+        name: "bf.reserve",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_reserve_command),
+        ..CommandDef::DEFAULT
+    },
+    // Save a Bloom filter incrementally, one chunk per call.
+    CommandDef {
+        name: "bf.scandump",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(bf::bf_scandump_command),
+        ..CommandDef::DEFAULT
+    },
+];
