@@ -43,6 +43,7 @@
 //! as in Redis (module objects are created with `OBJ_ENCODING_RAW`).
 
 pub mod bloom;
+pub mod cuckoo;
 pub mod json;
 pub mod module;
 #[cfg(test)]
@@ -229,6 +230,7 @@ macro_rules! stack_types {
 stack_types! {
     Json => json::Json,
     Bloom => bloom::Bloom,
+    Cuckoo => cuckoo::Cuckoo,
     #[cfg(test)]
     Probe => probe::Probe,
 }

@@ -3,12 +3,14 @@
 //! As the module registers them (`RedisModule_CreateCommand` with key
 //! triple 1,1,1): group `module`, arity -1 (the handlers check their
 //! arguments and answer with the module SDK's errors), the `module` flag,
-//! "write deny-oom" or "readonly fast", one key spec with full access, ACL
+//! "write deny-oom" or "readonly fast" (CF.DEL "write fast"; CF.COMPACT is
+//! registered read-only although it moves fingerprints), one key spec with full access, ACL
 //! categories derived from the flags only. The summaries are ours and stay
 //! comments: COMMAND DOCS of a module command carries none in Redis.
 
 use crate::commands::def::*;
 use crate::stack::bloom::commands as bf;
+use crate::stack::cuckoo::commands as cf;
 
 /// `CMD_KEY_FULL_ACCESS`: what Redis gives a module command's key triple.
 const FULL: u32 = keyflags::RW | keyflags::ACCESS | keyflags::UPDATE;
@@ -125,6 +127,146 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(bf::bf_scandump_command),
+        ..CommandDef::DEFAULT
+    },
+    // Add an item to a cuckoo filter, creating it if needed.
+    CommandDef {
+        name: "cf.add",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_add_command),
+        ..CommandDef::DEFAULT
+    },
+    // Add an item to a cuckoo filter unless it may be there already.
+    CommandDef {
+        name: "cf.addnx",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_add_command),
+        ..CommandDef::DEFAULT
+    },
+    // Move items into older sub-filters and free emptied ones.
+    CommandDef {
+        name: "cf.compact",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_compact_command),
+        ..CommandDef::DEFAULT
+    },
+    // Count how many times an item may have been added to a cuckoo filter.
+    CommandDef {
+        name: "cf.count",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_exists_command),
+        ..CommandDef::DEFAULT
+    },
+    // Describe a cuckoo filter's parameters.
+    CommandDef {
+        name: "cf.debug",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_debug_command),
+        ..CommandDef::DEFAULT
+    },
+    // Remove one occurrence of an item from a cuckoo filter.
+    CommandDef {
+        name: "cf.del",
+        group: Group::Module,
+        arity: -1,
+        flags: flags::WRITE | flags::FAST | flags::MODULE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_del_command),
+        ..CommandDef::DEFAULT
+    },
+    // Check whether an item may be in a cuckoo filter.
+    CommandDef {
+        name: "cf.exists",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_exists_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return a cuckoo filter's parameters and counts.
+    CommandDef {
+        name: "cf.info",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_info_command),
+        ..CommandDef::DEFAULT
+    },
+    // Add items to a cuckoo filter, creating it with the given capacity if needed.
+    CommandDef {
+        name: "cf.insert",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_insert_command),
+        ..CommandDef::DEFAULT
+    },
+    // Add items that may not be there yet to a cuckoo filter.
+    CommandDef {
+        name: "cf.insertnx",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_insert_command),
+        ..CommandDef::DEFAULT
+    },
+    // Restore part of a cuckoo filter saved with CF.SCANDUMP.
+    CommandDef {
+        name: "cf.loadchunk",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_loadchunk_command),
+        ..CommandDef::DEFAULT
+    },
+    // Check whether each of several items may be in a cuckoo filter.
+    CommandDef {
+        name: "cf.mexists",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_exists_command),
+        ..CommandDef::DEFAULT
+    },
+    // Create an empty cuckoo filter with the given capacity and parameters.
+    CommandDef {
+        name: "cf.reserve",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_reserve_command),
+        ..CommandDef::DEFAULT
+    },
+    // Save a cuckoo filter incrementally, one chunk per call.
+    CommandDef {
+        name: "cf.scandump",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cf::cf_scandump_command),
         ..CommandDef::DEFAULT
     },
 ];

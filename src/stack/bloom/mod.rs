@@ -58,9 +58,10 @@ const LN2_SQUARED: f64 = 0.480453013918201;
 /// The most hashes a link can legitimately have (error rates down to the
 /// smallest double); more is refused when loading.
 const MAX_HASHES: u32 = 1100;
-/// The largest bit array one link may take (a request beyond it fails as
-/// the module's allocation would).
-const MAX_LINK_BYTES: u64 = 1 << 36;
+/// The largest bit array one link (and a whole SCANDUMP header's chain)
+/// may take: 4 GiB, some 3 billion items at 1%. Beyond it a request fails
+/// as the module's allocation would, before anything is allocated.
+const MAX_LINK_BYTES: u64 = 1 << 32;
 /// `MAX_SCANDUMP_SIZE`.
 pub const MAX_CHUNK: usize = 16 * 1024 * 1024;
 const HEADER_LEN: usize = 20;
@@ -395,11 +396,13 @@ impl Bloom {
             return None;
         }
         let mut links = Vec::with_capacity(n);
+        let mut sizes = Vec::with_capacity(n);
         let mut total = 0u64;
+        let mut all_bytes = 0u64;
         for i in 0..n {
             let o = HEADER_LEN + i * LINK_LEN;
             let bytes = u64_at(o)?;
-            let mut l = Link {
+            let l = Link {
                 bits: u64_at(o + 8)?,
                 items: u64_at(o + 16)?,
                 error: f64::from_bits(u64_at(o + 24)?),
@@ -413,14 +416,33 @@ impl Bloom {
                 return None;
             }
             total = total.checked_add(l.items)?;
-            l.bf = zeroed(bytes).ok()?;
-            if !l.valid() {
+            all_bytes += bytes;
+            if all_bytes > MAX_LINK_BYTES {
                 return None;
             }
+            // The array is allocated once the whole header passed.
+            let claimed = bytes;
+            if !(l.error > 0.0 && l.error < 1.0)
+                || l.bits == 0
+                || l.n2 > 63
+                || (l.n2 != 0 && l.bits < 1u64 << l.n2)
+                || !l.bpe.is_finite()
+                || l.hashes != hashes_for(l.bpe)
+                || l.hashes > MAX_HASHES
+            {
+                return None;
+            }
+            sizes.push(claimed);
             links.push(l);
         }
         if options & !OPT_ALL != 0 || total != items {
             return None;
+        }
+        for (l, n) in links.iter_mut().zip(sizes) {
+            l.bf = zeroed(n).ok()?;
+            if !l.valid() {
+                return None;
+            }
         }
         Some(Bloom {
             items,
