@@ -587,6 +587,28 @@ mod tests {
         assert_eq!(n.filters.len(), 1);
     }
 
+    /// Reference from the module's own cuckoo.c (v2.8.7) built with libc
+    /// allocators: 40 inserts and 10 deletes into an 8-item filter with
+    /// expansion 2 (growth, kick-outs and a compaction on the way).
+    #[test]
+    fn slots_match_the_module() {
+        let mut c = Cuckoo::new(8, 2, 20, 2).unwrap();
+        for i in 0..40 {
+            assert_eq!(c.insert(hash(format!("i{i}").as_bytes()), false), Insert::Inserted);
+        }
+        for i in 0..10 {
+            c.delete(hash(format!("i{i}").as_bytes()));
+        }
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!((c.filters.len(), c.items, c.deletes), (3, 30, 2));
+        assert_eq!(hex(&c.filters[0].data), "04213eb19f89c282");
+        assert_eq!(hex(&c.filters[1].data), "120e00009cc2c04506644e0f4a6a6e00");
+        assert_eq!(
+            hex(&c.filters[2].data),
+            "00000000000000000000000000e80000f421a3000000014d000043004ec70000"
+        );
+    }
+
     #[test]
     fn hostile_headers_and_chunks() {
         let mut c = Cuckoo::new(100, 2, 20, 2).unwrap();
