@@ -43,6 +43,7 @@
 //! as in Redis (module objects are created with `OBJ_ENCODING_RAW`).
 
 pub mod bloom;
+pub mod cms;
 pub mod cuckoo;
 pub mod json;
 pub mod module;
@@ -231,6 +232,7 @@ stack_types! {
     Json => json::Json,
     Bloom => bloom::Bloom,
     Cuckoo => cuckoo::Cuckoo,
+    Cms => cms::Cms,
     #[cfg(test)]
     Probe => probe::Probe,
 }

@@ -10,6 +10,7 @@
 
 use crate::commands::def::*;
 use crate::stack::bloom::commands as bf;
+use crate::stack::cms::commands as cms;
 use crate::stack::cuckoo::commands as cf;
 
 /// `CMD_KEY_FULL_ACCESS`: what Redis gives a module command's key triple.
@@ -267,6 +268,66 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(cf::cf_scandump_command),
+        ..CommandDef::DEFAULT
+    },
+    // Increase items' counts in a count-min sketch.
+    CommandDef {
+        name: "cms.incrby",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cms::cms_incrby_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return a count-min sketch's width, depth and total count.
+    CommandDef {
+        name: "cms.info",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cms::cms_info_command),
+        ..CommandDef::DEFAULT
+    },
+    // Create a count-min sketch of the given width and depth.
+    CommandDef {
+        name: "cms.initbydim",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cms::cms_init_command),
+        ..CommandDef::DEFAULT
+    },
+    // Create a count-min sketch sized for an error bound and probability.
+    CommandDef {
+        name: "cms.initbyprob",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cms::cms_init_command),
+        ..CommandDef::DEFAULT
+    },
+    // Merge weighted count-min sketches into an existing one.
+    CommandDef {
+        name: "cms.merge",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cms::cms_merge_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return items' estimated counts in a count-min sketch.
+    CommandDef {
+        name: "cms.query",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(cms::cms_query_command),
         ..CommandDef::DEFAULT
     },
 ];
