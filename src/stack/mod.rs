@@ -50,6 +50,7 @@ pub mod module;
 #[cfg(test)]
 mod probe;
 pub mod rdb;
+pub mod topk;
 
 use crate::debug::Digest20;
 use crate::persist::rdb::codec::LoadResult;
@@ -233,6 +234,7 @@ stack_types! {
     Bloom => bloom::Bloom,
     Cuckoo => cuckoo::Cuckoo,
     Cms => cms::Cms,
+    TopK => topk::TopK,
     #[cfg(test)]
     Probe => probe::Probe,
 }

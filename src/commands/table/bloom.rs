@@ -3,7 +3,7 @@
 //! As the module registers them (`RedisModule_CreateCommand` with key
 //! triple 1,1,1): group `module`, arity -1 (the handlers check their
 //! arguments and answer with the module SDK's errors), the `module` flag,
-//! "write deny-oom" or "readonly fast" (CF.DEL "write fast"; CF.COMPACT is
+//! "write deny-oom" or "readonly fast" (CF.DEL "write fast", TOPK.COUNT "write"; CF.COMPACT is
 //! registered read-only although it moves fingerprints), one key spec with full access, ACL
 //! categories derived from the flags only. The summaries are ours and stay
 //! comments: COMMAND DOCS of a module command carries none in Redis.
@@ -12,10 +12,13 @@ use crate::commands::def::*;
 use crate::stack::bloom::commands as bf;
 use crate::stack::cms::commands as cms;
 use crate::stack::cuckoo::commands as cf;
+use crate::stack::topk::commands as topk;
 
 /// `CMD_KEY_FULL_ACCESS`: what Redis gives a module command's key triple.
 const FULL: u32 = keyflags::RW | keyflags::ACCESS | keyflags::UPDATE;
 const WRITE: u64 = flags::WRITE | flags::DENYOOM | flags::MODULE;
+/// TOPK.COUNT is registered "write" only.
+const WRITE_ONLY: u64 = flags::WRITE | flags::MODULE;
 const READ: u64 = flags::READONLY | flags::FAST | flags::MODULE;
 
 #[rustfmt::skip]
@@ -328,6 +331,76 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(cms::cms_query_command),
+        ..CommandDef::DEFAULT
+    },
+    // Add items to a Top-K list.
+    CommandDef {
+        name: "topk.add",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(topk::topk_add_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return items' estimated counts in a Top-K list.
+    CommandDef {
+        name: "topk.count",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE_ONLY,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(topk::topk_count_command),
+        ..CommandDef::DEFAULT
+    },
+    // Increase items' counts in a Top-K list.
+    CommandDef {
+        name: "topk.incrby",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(topk::topk_incrby_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return a Top-K list's k, width, depth and decay.
+    CommandDef {
+        name: "topk.info",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(topk::topk_info_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return the items of a Top-K list, optionally with their counts.
+    CommandDef {
+        name: "topk.list",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(topk::topk_list_command),
+        ..CommandDef::DEFAULT
+    },
+    // Check whether items are in a Top-K list.
+    CommandDef {
+        name: "topk.query",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(topk::topk_query_command),
+        ..CommandDef::DEFAULT
+    },
+    // Create an empty Top-K list.
+    CommandDef {
+        name: "topk.reserve",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(topk::topk_reserve_command),
         ..CommandDef::DEFAULT
     },
 ];
