@@ -42,11 +42,15 @@
 //! The encoding `OBJECT ENCODING` reports is `raw` for every module value,
 //! as in Redis (module objects are created with `OBJ_ENCODING_RAW`).
 
+pub mod bloom;
+pub mod cms;
+pub mod cuckoo;
 pub mod json;
 pub mod module;
 #[cfg(test)]
 mod probe;
 pub mod rdb;
+pub mod topk;
 
 use crate::debug::Digest20;
 use crate::persist::rdb::codec::LoadResult;
@@ -227,6 +231,10 @@ macro_rules! stack_types {
 
 stack_types! {
     Json => json::Json,
+    Bloom => bloom::Bloom,
+    Cuckoo => cuckoo::Cuckoo,
+    Cms => cms::Cms,
+    TopK => topk::TopK,
     #[cfg(test)]
     Probe => probe::Probe,
 }

@@ -37,6 +37,13 @@ pub const MODULES: &[ModuleInfo] = &[
         ver: 20808,
         options: OPT_HANDLE_IO_ERRORS,
     },
+    // RedisBloom 2.8.7: all five families register under `bf` (sets no
+    // module options).
+    ModuleInfo {
+        name: "bf",
+        ver: 20807,
+        options: 0,
+    },
 ];
 
 /// The lines of INFO's `# Modules` section (`genModulesInfoString`).

@@ -14,6 +14,7 @@
 use crate::commands::def::CommandDef;
 
 pub mod bitmap;
+pub mod bloom;
 pub mod cluster;
 pub mod connection;
 pub mod generic;
@@ -50,4 +51,5 @@ pub const ALL: &[&[CommandDef]] = &[
     stream::COMMANDS,
     bitmap::COMMANDS,
     json::COMMANDS,
+    bloom::COMMANDS,
 ];
