@@ -146,6 +146,7 @@ impl Client {
             Some(c) => (c.peer_id(unixsocket), c.sock_name(unixsocket), c.fd(), c.is_unix()),
             None => (String::new(), String::new(), -1, false),
         };
+        let static_buf = if conn.is_some() { REPLY_CHUNK_BYTES } else { 0 };
         Client {
             id,
             key,
@@ -161,7 +162,12 @@ impl Client {
             qb_pos: 0,
             querybuf_peak: 0,
             parser: RequestParser::new(),
-            reply: ReplyBuf::new(),
+            // A connection's buffer is allocated whole up front, as Redis
+            // allocates its static `buf` in createClient: the first big
+            // reply (an INFO) must not grow it right after used_memory was
+            // read (unit/maxmemory's rehash test leaves a 10 KB margin).
+            // The clients cron shrinks it like Redis's once it idles.
+            reply: ReplyBuf::with_capacity(static_buf),
             reply_buf_size: REPLY_CHUNK_BYTES,
             reply_peak: 0,
             reply_peak_reset_ms: now * 1000,

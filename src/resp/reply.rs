@@ -30,6 +30,15 @@ impl ReplyBuf {
         }
     }
 
+    /// An empty buffer with room for `bytes` (a client's static buffer).
+    pub fn with_capacity(bytes: usize) -> Self {
+        ReplyBuf {
+            buf: Vec::with_capacity(bytes),
+            sent: 0,
+            resp: 2,
+        }
+    }
+
     /// Bytes waiting to be written.
     #[inline]
     pub fn pending(&self) -> usize {
