@@ -98,7 +98,8 @@ impl TopK {
 
     fn cells_for(k: u32, width: u32, depth: u32) -> Option<usize> {
         let cells = u64::from(width) * u64::from(depth);
-        let bytes = cells * 8 + u64::from(k) * HEAP_BUCKET as u64;
+        // Our slots are larger than the module's 24 bytes: count ours.
+        let bytes = cells * 8 + u64::from(k) * std::mem::size_of::<Slot>() as u64;
         (k > 0 && cells > 0 && bytes <= MAX_BYTES).then_some(cells as usize)
     }
 
