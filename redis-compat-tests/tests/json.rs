@@ -6,44 +6,6 @@
 
 use redis_compat_tests::*;
 
-/// A reply as one line of text.
-fn show(r: &Reply) -> String {
-    let list = |v: &[Reply]| v.iter().map(show).collect::<Vec<_>>().join(", ");
-    match r {
-        Reply::Status(s) => format!("+{s}"),
-        Reply::Error(s) => format!("!{s}"),
-        Reply::Int(i) => format!(":{i}"),
-        Reply::Bulk(Some(b)) => format!("'{}'", String::from_utf8_lossy(b)),
-        Reply::Bulk(None) | Reply::Array(None) | Reply::Null => "nil".to_string(),
-        Reply::Array(Some(v)) | Reply::Set(v) | Reply::Push(v) => format!("[{}]", list(v)),
-        Reply::Double(d) => format!(",{d}"),
-        Reply::Bool(b) => format!("#{}", if *b { 't' } else { 'f' }),
-        Reply::BigNum(n) => format!("({n}"),
-        Reply::Verbatim(_, b) => format!("'{}'", String::from_utf8_lossy(b)),
-        Reply::Map(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("{}: {}", show(k), show(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Reply::Attribute(_, r) => show(r),
-    }
-}
-
-fn run(c: &mut Conn, args: &[&str]) -> Reply {
-    let a: Vec<&[u8]> = args.iter().map(|s| s.as_bytes()).collect();
-    c.cmd(&a)
-}
-
-/// Runs each command and compares its rendered reply.
-fn check(c: &mut Conn, cases: &[(&[&str], &str)]) {
-    for (args, want) in cases {
-        let got = show(&run(c, args));
-        assert_eq!(&got, want, "reply to {args:?}");
-    }
-}
-
 fn resp3(c: &mut Conn) {
     assert!(!run(c, &["HELLO", "3"]).is_error());
 }

@@ -5,42 +5,6 @@
 
 use redis_compat_tests::*;
 
-fn show(r: &Reply) -> String {
-    let list = |v: &[Reply]| v.iter().map(show).collect::<Vec<_>>().join(", ");
-    match r {
-        Reply::Status(s) => format!("+{s}"),
-        Reply::Error(s) => format!("!{s}"),
-        Reply::Int(i) => format!(":{i}"),
-        Reply::Bulk(Some(b)) => format!("'{}'", String::from_utf8_lossy(b)),
-        Reply::Bulk(None) | Reply::Array(None) | Reply::Null => "nil".to_string(),
-        Reply::Array(Some(v)) | Reply::Set(v) | Reply::Push(v) => format!("[{}]", list(v)),
-        Reply::Double(d) => format!(",{d}"),
-        Reply::Bool(b) => format!("#{}", if *b { 't' } else { 'f' }),
-        Reply::BigNum(n) => format!("({n}"),
-        Reply::Verbatim(_, b) => format!("'{}'", String::from_utf8_lossy(b)),
-        Reply::Map(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("{}: {}", show(k), show(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Reply::Attribute(_, r) => show(r),
-    }
-}
-
-fn run(c: &mut Conn, args: &[&str]) -> Reply {
-    let a: Vec<&[u8]> = args.iter().map(|s| s.as_bytes()).collect();
-    c.cmd(&a)
-}
-
-fn check(c: &mut Conn, cases: &[(&[&str], &str)]) {
-    for (args, want) in cases {
-        let got = show(&run(c, args));
-        assert_eq!(&got, want, "reply to {args:?}");
-    }
-}
-
 const WRONGTYPE: &str = "!WRONGTYPE Operation against a key holding the wrong kind of value";
 
 #[test]
@@ -188,24 +152,6 @@ fn errors_are_the_modules() {
             (&["PING"], "+PONG"),
         ],
     );
-}
-
-/// An RDB length (`rdbSaveLen`).
-fn rdb_len(v: u64) -> Vec<u8> {
-    match v {
-        0..=63 => vec![v as u8],
-        64..=16383 => vec![0x40 | (v >> 8) as u8, v as u8],
-        16384..=0xFFFF_FFFF => {
-            let mut b = vec![0x80];
-            b.extend_from_slice(&(v as u32).to_be_bytes());
-            b
-        }
-        _ => {
-            let mut b = vec![0x81];
-            b.extend_from_slice(&v.to_be_bytes());
-            b
-        }
-    }
 }
 
 /// A TopK-TYPE DUMP payload: `real`'s type id and footer around the given
