@@ -19,6 +19,11 @@ CACHE_ROOT=${OXIDIS_CACHE:-${HOME:-/root}/.cache/oxidis}
 TCL_VERBOSE=${TCL_VERBOSE:-0}
 TCL_EXTRA_ARGS=${TCL_EXTRA_ARGS:-}
 TCL_LOG_DIR=${TCL_LOG_DIR:-}
+# Units run at once (each its own test_helper, servers and ports), as the
+# upstream `runtest --clients N` runs N test files side by side.
+TCL_JOBS=${TCL_JOBS:-1}
+PGID_DIR=""   # set in parallel workers: where each running unit's pgid is kept
+WORKER_PIDS=()
 # TLS mode (`make tcl-tls`): every unit runs with --tls, also the units of
 # units-tls.txt, and the entries of skip-tls.txt apply on top of skip.txt.
 TCL_TLS=${TCL_TLS:-0}
@@ -42,10 +47,18 @@ as_root() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP PIPE
-    if [[ -n $UNIT_PGID ]]; then
-        kill -TERM -- "-$UNIT_PGID" 2>/dev/null || true
+    local pg pgids=()
+    for pg in ${WORKER_PIDS[@]+"${WORKER_PIDS[@]}"}; do kill -KILL "$pg" 2>/dev/null || true; done
+    if [[ -n $UNIT_PGID ]]; then pgids+=("$UNIT_PGID"); fi
+    if [[ -n $STAGE && -d $STAGE ]]; then
+        for pg in "$STAGE"/pgid-*; do
+            [[ -f $pg ]] && pgids+=("$(cat -- "$pg")")
+        done
+    fi
+    if [[ ${#pgids[@]} -gt 0 ]]; then
+        for pg in "${pgids[@]}"; do kill -TERM -- "-$pg" 2>/dev/null || true; done
         sleep 0.2
-        kill -KILL -- "-$UNIT_PGID" 2>/dev/null || true
+        for pg in "${pgids[@]}"; do kill -KILL -- "-$pg" 2>/dev/null || true; done
     fi
     if [[ -n $STAGE && -d $STAGE ]]; then
         rm -rf -- "$STAGE" || true
@@ -361,6 +374,7 @@ run_unit() {
     (cd "$STAGE" && exec env TERM=dumb timeout -k 15 "$UNIT_TIMEOUT" "${cmd[@]}" \
         </dev/null >"$logf" 2>&1) &
     UNIT_PGID=$!
+    if [[ -n $PGID_DIR ]]; then printf '%s\n' "$UNIT_PGID" >"$PGID_DIR/pgid-$idx"; fi
     if [[ $TCL_VERBOSE == 1 ]]; then
         tail -n +1 -f --pid="$UNIT_PGID" "$logf" >&2 || true
     fi
@@ -368,6 +382,7 @@ run_unit() {
     # Reap anything the harness left behind (servers it forgot to kill).
     kill -KILL -- "-$UNIT_PGID" 2>/dev/null || true
     UNIT_PGID=""
+    if [[ -n $PGID_DIR ]]; then rm -f -- "$PGID_DIR/pgid-$idx"; fi
     end=$(date +%s)
 
     local summary
@@ -435,6 +450,62 @@ run_unit() {
     fi
 }
 
+# TCL_JOBS > 1: that many workers, each with its own staging tree (the
+# harness wipes tests/tmp when it starts and ends, so units side by side need
+# separate ones), take the next unit from a shared counter. Each unit's report
+# goes to a file; the parent prints them in unit order and sums the totals
+# from each report's last line.
+run_parallel() {
+    local n=${#UNIT_LIST[@]} k top=$STAGE
+    printf '0\n' >"$top/next"
+    for ((k = 0; k < TCL_JOBS; k++)); do
+        mkdir -p "$top/w$k"
+        cp -a -- "$top/tests" "$top/w$k/tests"
+        ln -s ../src "$top/w$k/src"
+        (
+            trap - EXIT INT TERM HUP PIPE
+            STAGE=$top/w$k
+            PGID_DIR=$top
+            local idx
+            while :; do
+                idx=$(flock "$top/next" sh -c 'read -r i <"$1"; echo $((i + 1)) >"$1"; echo "$i"' \
+                    sh "$top/next")
+                [[ $idx -lt $n ]] || break
+                TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0 FAILED_UNITS=()
+                run_unit "$idx" "${UNIT_LIST[$idx]}" >"$top/report-$idx.txt" 2>&1
+                printf '#T\t%d\t%d\t%d\t%s\n' "$TOTAL_PASS" "$TOTAL_FAIL" "$TOTAL_SKIP" \
+                    "${FAILED_UNITS[*]-}" >>"$top/report-$idx.txt"
+                mv -- "$top/report-$idx.txt" "$top/report-$idx.done"
+            done
+        ) &
+        WORKER_PIDS+=("$!")
+    done
+    local shown=0 rep t p f sk u
+    while [[ $shown -lt $n ]]; do
+        rep="$top/report-$shown.done"
+        if [[ ! -f $rep ]]; then
+            if ! jobs -r | grep -q .; then
+                printf '%s: 0 passed, 1 failed, 0 skipped\n  UNIT FAILURE: its worker died\n' \
+                    "${UNIT_LIST[$shown]}"
+                TOTAL_FAIL=$((TOTAL_FAIL + 1)); FAILED_UNITS+=("${UNIT_LIST[$shown]}")
+                shown=$((shown + 1))
+                continue
+            fi
+            sleep 1
+            continue
+        fi
+        grep -v '^#T' "$rep" || true
+        t=$(grep '^#T' "$rep")
+        IFS=$'\t' read -r _ p f sk u <<<"$t"
+        TOTAL_PASS=$((TOTAL_PASS + p))
+        TOTAL_FAIL=$((TOTAL_FAIL + f))
+        TOTAL_SKIP=$((TOTAL_SKIP + sk))
+        if [[ -n $u ]]; then FAILED_UNITS+=("$u"); fi
+        shown=$((shown + 1))
+    done
+    wait
+}
+
 # --------------------------------------------------------------------------
 
 main() {
@@ -454,10 +525,14 @@ main() {
     log "run.sh: suite $SUITE_DIR, server $SERVER_BIN, staging $STAGE"
 
     local i=0 unit
-    for unit in "${UNIT_LIST[@]}"; do
-        run_unit "$i" "$unit"
-        i=$((i + 1))
-    done
+    if [[ $TCL_JOBS -le 1 ]]; then
+        for unit in "${UNIT_LIST[@]}"; do
+            run_unit "$i" "$unit"
+            i=$((i + 1))
+        done
+    else
+        run_parallel
+    fi
 
     if [[ ${#FAILED_UNITS[@]} -gt 0 ]]; then
         printf 'FAILED units: %s\n' "${FAILED_UNITS[*]}"
