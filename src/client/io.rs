@@ -371,6 +371,7 @@ impl Server {
             );
             c.reply.buf.truncate(mark.max(c.reply.sent));
             c.flags |= cf::CLOSE_ASAP;
+            self.close_asap_marked = true;
         }
         if from_replica {
             self.replica_after_command(c);
@@ -413,8 +414,8 @@ impl Server {
     /// Writes pending replies of every client that has some
     /// (`handleClientsWithPendingWrites`).
     pub fn handle_pending_writes(&mut self) {
-        let keys = std::mem::take(&mut self.pending_write);
-        for key in keys {
+        let mut keys = std::mem::take(&mut self.pending_write);
+        for &key in &keys {
             let Some(Some(c)) = self.clients.get_mut(key) else {
                 continue;
             };
@@ -428,6 +429,11 @@ impl Server {
                     }
                 }
             }
+        }
+        // Its allocation serves the next round (no allocation per request).
+        if self.pending_write.is_empty() {
+            keys.clear();
+            self.pending_write = keys;
         }
     }
 
@@ -576,6 +582,7 @@ impl Server {
             );
             self.stats.client_outbuf_limit_disconnections += 1;
             c.flags |= cf::CLOSE_ASAP;
+            self.close_asap_marked = true;
             // Nothing more is sent to a client closed for its buffer, and
             // the memory is given back now (so client eviction does not
             // count it).
@@ -620,11 +627,17 @@ impl Server {
 
     /// Frees clients marked to close (`freeClientsInAsyncFreeQueue`).
     pub fn free_clients_to_close(&mut self) {
-        let keys = std::mem::take(&mut self.to_close);
-        for key in keys {
-            self.free_client(key);
+        if !self.to_close.is_empty() {
+            let keys = std::mem::take(&mut self.to_close);
+            for key in keys {
+                self.free_client(key);
+            }
         }
-        // Clients marked CLOSE_ASAP while running.
+        // Clients marked CLOSE_ASAP while running: a walk of the whole
+        // table, so only after something marked one (`close_asap_marked`).
+        if !std::mem::take(&mut self.close_asap_marked) {
+            return;
+        }
         let marked: Vec<usize> = self
             .clients
             .iter()

@@ -107,6 +107,7 @@ impl Server {
             pending_read: Vec::new(),
             paused_clients: Vec::new(),
             to_close: Vec::new(),
+            close_asap_marked: false,
             shutdown_asap: false,
             shutdown_flags: 0,
             last_signal: 0,
