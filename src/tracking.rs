@@ -325,8 +325,15 @@ impl Server {
 
     /// Sends BCAST clients the keys changed under their prefixes in this
     /// event-loop cycle (`trackingBroadcastInvalidationMessages`).
+    #[inline]
     pub fn tracking_broadcast(&mut self) {
-        if self.tracking.prefixes.is_empty() || self.tracking.prefixes.values().all(|p| p.keys.is_empty()) {
+        if !self.tracking.prefixes.is_empty() {
+            self.tracking_broadcast_run();
+        }
+    }
+
+    fn tracking_broadcast_run(&mut self) {
+        if self.tracking.prefixes.values().all(|p| p.keys.is_empty()) {
             return;
         }
         let mut sends: Vec<(u64, Vec<u8>)> = Vec::new();

@@ -626,7 +626,15 @@ impl Server {
     }
 
     /// Frees clients marked to close (`freeClientsInAsyncFreeQueue`).
+    #[inline]
     pub fn free_clients_to_close(&mut self) {
+        if self.to_close.is_empty() && !self.close_asap_marked {
+            return;
+        }
+        self.free_clients_to_close_run();
+    }
+
+    fn free_clients_to_close_run(&mut self) {
         if !self.to_close.is_empty() {
             let keys = std::mem::take(&mut self.to_close);
             for key in keys {
