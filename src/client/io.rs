@@ -542,6 +542,17 @@ impl Server {
     pub fn check_output_limits(&mut self, c: &mut Client) {
         use crate::client::ClientType;
         use crate::config::special::{OBUF_NORMAL, OBUF_PUBSUB, OBUF_REPLICA};
+        // After every command: a normal client with a small reply under
+        // its class's limits (the common case) is decided here. At most
+        // 1024 bytes, an unauthenticated client is within bounds too.
+        if c.flags & (cf::MASTER | cf::SLAVE | cf::PUBSUB) == 0 {
+            let lim = &self.cfg.special.client_obuf_limits[OBUF_NORMAL];
+            let used = c.reply.pending() as u64;
+            if used <= 1024 && (lim.hard == 0 || used < lim.hard) && (lim.soft == 0 || used < lim.soft) {
+                c.obuf_soft_limit_reached_time = 0;
+                return;
+            }
+        }
         let class = match c.client_type() {
             ClientType::Normal | ClientType::Master => OBUF_NORMAL,
             ClientType::Replica => OBUF_REPLICA,
