@@ -10,6 +10,7 @@
 # is the median of per-round ratios over many short rounds.
 # CPU: server utime+stime (from /proc/PID/stat) per request.
 # Custom: PUBLISH to 1 and to 100 subscribers, EVALSHA of a GET+INCR script.
+# Paced: one client sending a GET every 150 µs; server CPU % (benches/paced.py).
 # TLS: GET and SET through redis-benchmark --tls against each server's
 # tls-port, both servers using the Tcl suite's test certificates
 # (utils/gen-test-certs.sh, made by tcl-harness/run.sh --tls-dir).
@@ -32,6 +33,9 @@
 #   BENCH_TLS        0 skips the TLS benchmarks                  (1)
 #   BENCH_THROUGHPUT 0 skips the main throughput table          (1)
 #   BENCH_ACL        0 skips the ACL cost table                 (1)
+#   BENCH_PACED      0 skips the paced load (one client, a GET every 150 µs,
+#                    server CPU %; needs python3)                (1)
+#   BENCH_PACED_SECONDS  seconds per paced run                   (5)
 #   BENCH_COLLECTION_KEYS  hashes and sorted sets for the memory test (100000)
 #   BENCH_PIPELINES  pipeline depths                           ("1 16")
 #   BENCH_CLIENTS    redis-benchmark -c                        (50)
@@ -56,6 +60,8 @@ BENCH_TLS=${BENCH_TLS:-1}
 BENCH_COLLECTION_KEYS=${BENCH_COLLECTION_KEYS:-100000}
 BENCH_THROUGHPUT=${BENCH_THROUGHPUT:-1}
 BENCH_ACL=${BENCH_ACL:-1}
+BENCH_PACED=${BENCH_PACED:-1}
+BENCH_PACED_SECONDS=${BENCH_PACED_SECONDS:-5}
 CLI=${REDIS_CLI:-redis-cli}
 BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
 
@@ -334,6 +340,36 @@ if [[ -n $TLS_DIR ]]; then
     printf '\nTLS (redis-benchmark --tls, the suite'"'"'s test certificates; same columns;\n'
     printf 'CPU time includes the %s handshakes of each run)\n' "$BENCH_CLIENTS"
     print_table "${TLS_LABELS[@]}"
+fi
+
+# --------------------------------------------------------------------------
+# Paced load: one client, a GET every 150 µs (benches/paced.py)
+# --------------------------------------------------------------------------
+
+if [[ $BENCH_PACED != 0 ]] && command -v python3 >/dev/null 2>&1; then
+    declare -A PACED_CPU=() PACED_RATE=()
+    for ((r = 1; r <= 3; r++)); do
+        for n in $(round_order "$r"); do
+            if out=$(run_cli python3 "$ROOT/benches/paced.py" "${PORT[$n]}" "${PID[$n]}" 150 "$BENCH_PACED_SECONDS" 2>"$WORK/paced.err"); then
+                read -r rate cpu _ <<<"$out"
+                PACED_RATE[$n]+="$rate"$'\n'
+                PACED_CPU[$n]+="$cpu"$'\n'
+            else
+                printf 'warning: paced run on %s failed: %s\n' "$n" "$(head -c 200 "$WORK/paced.err")" >&2
+            fi
+        done
+    done
+    printf '\nPaced load: one client, a GET every 150 µs, %s s x 3 rounds (median;\n' "$BENCH_PACED_SECONDS"
+    printf 'server CPU %% of one core; ratio = oxidis / redis, lower is better)\n'
+    printf '%-12s %12s %12s %7s\n' server 'requests/s' 'CPU %' ratio
+    o_cpu=$(printf '%s' "${PACED_CPU[oxidis]:-}" | median)
+    for n in "${NAMES[@]}"; do
+        c=$(printf '%s' "${PACED_CPU[$n]:-}" | median)
+        printf '%-12s %12s %12s %7s\n' "$n" "$(printf '%s' "${PACED_RATE[$n]:-}" | median)" "$c" \
+            "$(if [[ $n == oxidis ]]; then echo -; else ratio "$o_cpu" "$c"; fi)"
+    done
+elif [[ $BENCH_PACED != 0 ]]; then
+    printf '\nnote: python3 not found; paced load not measured\n'
 fi
 
 # --------------------------------------------------------------------------

@@ -333,6 +333,9 @@ impl Server {
 
     /// Replies to clients whose timeout passed (`handleBlockedClientsTimeout`).
     pub fn handle_blocked_timeouts(&mut self) {
+        if self.blocking.timeouts.is_empty() {
+            return;
+        }
         let now = crate::util::mstime();
         while let Some(&(deadline, id, key)) = self.blocking.timeouts.iter().next() {
             if deadline > now {

@@ -174,6 +174,9 @@ impl Server {
     /// Sets flags on a client by slab key, including the client currently
     /// running (its flags are applied when it is put back).
     pub fn add_client_flags(&mut self, key: usize, flags: u64) {
+        if flags & cf::CLOSE_ASAP != 0 {
+            self.close_asap_marked = true;
+        }
         match self.clients.get_mut(key) {
             Some(Some(c)) => c.flags |= flags,
             Some(None) => self.running.client_flags.push((key, flags)),

@@ -88,11 +88,16 @@ pub fn redacted(argv: &[&[u8]]) -> Vec<bool> {
 impl Server {
     /// Records a finished command if it was slow enough
     /// (`slowlogPushEntryIfNeeded`).
+    #[inline]
     pub fn slowlog_push(&mut self, c: &crate::client::Client, argv: &[&[u8]], duration_us: u64) {
         let threshold = self.cfg.slowlog_log_slower_than;
         if threshold < 0 || duration_us < threshold as u64 {
             return;
         }
+        self.slowlog_record(c, argv, duration_us);
+    }
+
+    fn slowlog_record(&mut self, c: &crate::client::Client, argv: &[&[u8]], duration_us: u64) {
         let hide = redacted(argv);
         let kept = argv.len().min(MAX_ARGC);
         let mut out = Vec::with_capacity(kept);

@@ -295,12 +295,17 @@ impl Server {
     /// Keeps the tracking table within `tracking-table-max-keys` by
     /// invalidating keys, with more effort each time it stays above
     /// (`trackingLimitUsedSlots`).
+    #[inline]
     pub fn tracking_limit_used_slots(&mut self) {
-        let max = self.cfg.tracking_table_max_keys;
-        if max <= 0 || self.tracking.table.is_empty() {
+        // Before every command: one test while nothing is tracked.
+        if self.cfg.tracking_table_max_keys <= 0 || self.tracking.table.is_empty() {
             return;
         }
-        let max = max as usize;
+        self.tracking_limit_used_slots_run();
+    }
+
+    fn tracking_limit_used_slots_run(&mut self) {
+        let max = self.cfg.tracking_table_max_keys as usize;
         if self.tracking.table.len() <= max {
             self.tracking.limit_rounds = 0;
             return;
@@ -320,7 +325,14 @@ impl Server {
 
     /// Sends BCAST clients the keys changed under their prefixes in this
     /// event-loop cycle (`trackingBroadcastInvalidationMessages`).
+    #[inline]
     pub fn tracking_broadcast(&mut self) {
+        if !self.tracking.prefixes.is_empty() {
+            self.tracking_broadcast_run();
+        }
+    }
+
+    fn tracking_broadcast_run(&mut self) {
         if self.tracking.prefixes.values().all(|p| p.keys.is_empty()) {
             return;
         }

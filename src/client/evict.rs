@@ -104,8 +104,17 @@ impl Server {
 
     /// Recounts a client and files it in its bucket; false (and out of
     /// the buckets) when it may not be evicted
-    /// (`updateClientMemUsageAndBucket`).
+    /// (`updateClientMemUsageAndBucket`). Runs around every command: with
+    /// client eviction off (the default) it is one test.
+    #[inline]
     pub fn update_client_mem_and_bucket(&mut self, c: &mut Client) -> bool {
+        if self.cfg.maxmemory_clients == 0 && c.mem_bucket.is_none() {
+            return false;
+        }
+        self.update_client_mem_and_bucket_slow(c)
+    }
+
+    fn update_client_mem_and_bucket_slow(&mut self, c: &mut Client) -> bool {
         if !self.client_eviction_allowed(c) {
             self.remove_from_mem_bucket(c);
             return false;
@@ -166,10 +175,15 @@ impl Server {
     /// client whose command is about to run (it is out of the client
     /// table); returns true when it was the one evicted: it is marked to
     /// close and its command must not run.
-    pub fn evict_clients(&mut self, mut running: Option<&mut Client>) -> bool {
+    #[inline]
+    pub fn evict_clients(&mut self, running: Option<&mut Client>) -> bool {
         if self.client_mem.buckets.is_none() {
             return false;
         }
+        self.evict_clients_slow(running)
+    }
+
+    fn evict_clients_slow(&mut self, mut running: Option<&mut Client>) -> bool {
         let limit = self.client_eviction_limit();
         if limit == 0 {
             return false;
@@ -195,6 +209,7 @@ impl Server {
                     log::info!("Evicting client: {}", super::commands::client_info_string(self, c));
                     self.forget_client_memory(c);
                     c.flags |= cf::CLOSE_ASAP;
+                    self.close_asap_marked = true;
                     evicted_running = true;
                 }
                 _ => match self.clients.get(key) {

@@ -371,6 +371,7 @@ impl Server {
             );
             c.reply.buf.truncate(mark.max(c.reply.sent));
             c.flags |= cf::CLOSE_ASAP;
+            self.close_asap_marked = true;
         }
         if from_replica {
             self.replica_after_command(c);
@@ -413,8 +414,8 @@ impl Server {
     /// Writes pending replies of every client that has some
     /// (`handleClientsWithPendingWrites`).
     pub fn handle_pending_writes(&mut self) {
-        let keys = std::mem::take(&mut self.pending_write);
-        for key in keys {
+        let mut keys = std::mem::take(&mut self.pending_write);
+        for &key in &keys {
             let Some(Some(c)) = self.clients.get_mut(key) else {
                 continue;
             };
@@ -428,6 +429,11 @@ impl Server {
                     }
                 }
             }
+        }
+        // Its allocation serves the next round (no allocation per request).
+        if self.pending_write.is_empty() {
+            keys.clear();
+            self.pending_write = keys;
         }
     }
 
@@ -536,6 +542,17 @@ impl Server {
     pub fn check_output_limits(&mut self, c: &mut Client) {
         use crate::client::ClientType;
         use crate::config::special::{OBUF_NORMAL, OBUF_PUBSUB, OBUF_REPLICA};
+        // After every command: a normal client with a small reply under
+        // its class's limits (the common case) is decided here. At most
+        // 1024 bytes, an unauthenticated client is within bounds too.
+        if c.flags & (cf::MASTER | cf::SLAVE | cf::PUBSUB) == 0 {
+            let lim = &self.cfg.special.client_obuf_limits[OBUF_NORMAL];
+            let used = c.reply.pending() as u64;
+            if used <= 1024 && (lim.hard == 0 || used < lim.hard) && (lim.soft == 0 || used < lim.soft) {
+                c.obuf_soft_limit_reached_time = 0;
+                return;
+            }
+        }
         let class = match c.client_type() {
             ClientType::Normal | ClientType::Master => OBUF_NORMAL,
             ClientType::Replica => OBUF_REPLICA,
@@ -576,6 +593,7 @@ impl Server {
             );
             self.stats.client_outbuf_limit_disconnections += 1;
             c.flags |= cf::CLOSE_ASAP;
+            self.close_asap_marked = true;
             // Nothing more is sent to a client closed for its buffer, and
             // the memory is given back now (so client eviction does not
             // count it).
@@ -619,12 +637,26 @@ impl Server {
     }
 
     /// Frees clients marked to close (`freeClientsInAsyncFreeQueue`).
+    #[inline]
     pub fn free_clients_to_close(&mut self) {
-        let keys = std::mem::take(&mut self.to_close);
-        for key in keys {
-            self.free_client(key);
+        if self.to_close.is_empty() && !self.close_asap_marked {
+            return;
         }
-        // Clients marked CLOSE_ASAP while running.
+        self.free_clients_to_close_run();
+    }
+
+    fn free_clients_to_close_run(&mut self) {
+        if !self.to_close.is_empty() {
+            let keys = std::mem::take(&mut self.to_close);
+            for key in keys {
+                self.free_client(key);
+            }
+        }
+        // Clients marked CLOSE_ASAP while running: a walk of the whole
+        // table, so only after something marked one (`close_asap_marked`).
+        if !std::mem::take(&mut self.close_asap_marked) {
+            return;
+        }
         let marked: Vec<usize> = self
             .clients
             .iter()

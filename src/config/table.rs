@@ -131,7 +131,7 @@ define_configs! {
     int    rdb_key_save_delay = "rdb-key-save-delay", HIDDEN, 0, -2147483648, 2147483647, INT;
     int    key_load_delay = "key-load-delay", HIDDEN, 0, -2147483648, 2147483647, INT;
     int    active_expire_effort = "active-expire-effort", MODIFIABLE, 1, 1, 10, INT;
-    int    busy_poll_us = "busy-poll-us", MODIFIABLE, 200, 0, 100000, INT;  // oxidis only: see server/busypoll.rs
+    int    busy_poll_us = "busy-poll-us", MODIFIABLE, 0, 0, 100000, INT;  // oxidis only, opt-in: see server/busypoll.rs
     int    hz = "hz", MODIFIABLE, 10, 0, 2147483647, INT => apply(apply::hz);  // redis has: apply:updateHZ
     int    min_replicas_to_write = "min-replicas-to-write" | "min-slaves-to-write", MODIFIABLE, 0, 0, 2147483647, INT;  // redis has: apply:updateGoodSlaves
     int    min_replicas_max_lag = "min-replicas-max-lag" | "min-slaves-max-lag", MODIFIABLE, 10, 0, 2147483647, INT;  // redis has: apply:updateGoodSlaves

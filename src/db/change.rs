@@ -486,11 +486,18 @@ impl Server {
 
     /// Fires a keyspace notification (`notifyKeyspaceEvent`): the
     /// subscriber that turns changes into pub/sub messages.
+    #[inline]
     pub(in crate::db) fn notify(&mut self, e: Event, key: &[u8], db: usize) {
-        let flags = self.cfg.special.notify_keyspace_events;
-        if flags & e.class == 0 {
+        // After every write and lookup miss: one test when notifications
+        // are off (the default).
+        if self.cfg.special.notify_keyspace_events & e.class == 0 {
             return;
         }
+        self.notify_publish(e, key, db);
+    }
+
+    fn notify_publish(&mut self, e: Event, key: &[u8], db: usize) {
+        let flags = self.cfg.special.notify_keyspace_events;
         if flags & notify::KEYSPACE != 0 {
             let mut chan = Vec::with_capacity(16 + key.len());
             chan.extend_from_slice(b"__keyspace@");

@@ -33,8 +33,21 @@ pub enum CycleKind {
 }
 
 impl Server {
-    /// One active expire cycle (`activeExpireCycle`).
+    /// One active expire cycle (`activeExpireCycle`). The fast cycle runs
+    /// before every sleep and nearly always stops at once: decided inline,
+    /// before reading the clock.
+    #[inline]
     pub fn active_expire_cycle(&mut self, kind: CycleKind) {
+        if kind == CycleKind::Fast && !self.active_expire_state.timelimit_exit {
+            let effort = (self.cfg.active_expire_effort - 1).clamp(0, 9);
+            if self.stats.expired_stale_perc < (ACCEPTABLE_STALE - effort as u64) as f64 {
+                return;
+            }
+        }
+        self.active_expire_cycle_run(kind);
+    }
+
+    fn active_expire_cycle_run(&mut self, kind: CycleKind) {
         let effort = (self.cfg.active_expire_effort - 1).clamp(0, 9);
         let keys_per_loop = KEYS_PER_LOOP + KEYS_PER_LOOP / 4 * effort as u64;
         let fast_duration = FAST_DURATION_US + FAST_DURATION_US / 4 * effort;

@@ -76,10 +76,15 @@ impl Server {
     }
 
     /// Moves the failover on (`updateFailoverStatus`), before sleeping.
+    #[inline]
     pub fn update_failover_status(&mut self) {
         if self.repl.failover.state != FailoverState::WaitForSync {
             return;
         }
+        self.update_failover_status_run();
+    }
+
+    fn update_failover_status_run(&mut self) {
         let now = crate::util::mstime();
         let fo = &self.repl.failover;
         if fo.end_ms != 0 && fo.end_ms <= now {

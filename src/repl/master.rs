@@ -242,6 +242,7 @@ impl Server {
             None => return,
         }
         self.to_close.push(key);
+        self.close_asap_marked = true;
     }
 
     /// After a replica's own command: the stream produced meanwhile (it

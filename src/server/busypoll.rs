@@ -14,7 +14,8 @@
 //! short enough that a longer spin would have caught the next event, and
 //! shrinks as soon as a gap outlasts the ceiling, so a quiet or sparsely
 //! used server sleeps at once and costs no CPU. The ceiling is the
-//! `busy-poll-us` directive (0 turns spinning off); it is also off on a
+//! `busy-poll-us` directive (0, the default, turns spinning off: it costs a
+//! core's worth of CPU under moderate steady load); it is also off on a
 //! single-CPU machine, where spinning would only steal the CPU from the
 //! clients that are supposed to send the next request.
 //!

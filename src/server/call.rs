@@ -277,11 +277,18 @@ impl Server {
 
     /// Writes (and PING) are refused while the last save or AOF write
     /// failed, except from our master.
+    #[inline(always)]
     fn gate_disk_error(&mut self, cmd: &Command, g: &GateFacts) -> Result<(), Stop> {
-        let is_ping = cmd.kind == Kind::Ping;
-        if !self.writes_denied_by_disk_error() || !(g.is_write || is_ping) {
+        if !self.writes_denied_by_disk_error() || !(g.is_write || cmd.kind == Kind::Ping) {
             return Ok(());
         }
+        self.gate_disk_error_slow(cmd, g)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn gate_disk_error_slow(&mut self, cmd: &Command, g: &GateFacts) -> Result<(), Stop> {
+        let is_ping = cmd.kind == Kind::Ping;
         if !g.obey {
             return Err(Stop::Reject(Error::Misconf));
         }
@@ -293,7 +300,7 @@ impl Server {
     }
 
     /// `min-replicas-to-write`.
-    #[inline]
+    #[inline(always)]
     fn gate_min_replicas(&self, g: &GateFacts) -> Result<(), Stop> {
         if g.is_write && !self.good_replicas_ok() {
             return Err(Stop::Reject(Error::NoReplicas));
@@ -373,6 +380,7 @@ impl Server {
             self.last_security_warning = now;
         }
         c.flags |= cf::CLOSE_ASAP;
+        self.close_asap_marked = true;
     }
 
     /// `allowProtectedAction`: yes, or local only.
@@ -542,15 +550,21 @@ fn gate_no_multi(c: &Client, cmd: &Command) -> Result<(), Stop> {
 
 /// A RESP2 client in subscribed state may only (un)subscribe, PING, QUIT
 /// and RESET.
-#[inline]
+#[inline(always)]
 fn gate_pubsub_context(c: &Client, cmd: &Command) -> Result<(), Stop> {
     if c.has(cf::PUBSUB) && c.reply.resp == 2 && !cmd.kind.allowed_in_resp2_pubsub() {
-        return Err(Stop::Reject(Error::msg(format!(
-            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
-            cmd.fullname
-        ))));
+        return Err(pubsub_context_error(cmd));
     }
     Ok(())
+}
+
+#[cold]
+#[inline(never)]
+fn pubsub_context_error(cmd: &Command) -> Stop {
+    Stop::Reject(Error::msg(format!(
+        "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+        cmd.fullname
+    )))
 }
 
 /// While a script runs past busy-script-time, only ALLOW_BUSY commands.

@@ -173,6 +173,10 @@ pub struct Server {
     pub pending_read: Vec<usize>,
     /// Clients to free at the next opportunity.
     pub to_close: Vec<usize>,
+    /// A client got `CLOSE_ASAP` without being queued in `to_close`:
+    /// `free_clients_to_close` walks the table for it. Set wherever the
+    /// flag is set.
+    pub close_asap_marked: bool,
     /// Clients whose next command waits for CLIENT PAUSE to end.
     pub paused_clients: Vec<usize>,
     /// The last shutdown signal received.
@@ -323,10 +327,15 @@ impl Server {
     /// As `flush_propagation`; `transaction: false` never wraps in
     /// MULTI/EXEC (active expiry, eviction, commands that touch arbitrary
     /// keys like SCAN whose lazy expirations are independent).
+    #[inline]
     pub fn flush_propagation_with(&mut self, transaction: bool) {
         if self.calls.propagation.is_empty() {
             return;
         }
+        self.flush_propagation_batch(transaction);
+    }
+
+    fn flush_propagation_batch(&mut self, transaction: bool) {
         let mut batch = std::mem::take(&mut self.calls.propagation);
         if !self.propagation_needed() {
             return;
