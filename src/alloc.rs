@@ -78,18 +78,98 @@ pub fn used_memory() -> usize {
     USED.load(Ordering::Relaxed)
 }
 
-/// jemalloc's own view: (allocated, active, resident, retained, mapped).
-/// Refreshes jemalloc's stats epoch first, so call it only for INFO.
+/// jemalloc's own view: (allocated, active, resident, retained, mapped),
+/// without the Lua arena (Redis's Lua allocates from libc, outside these
+/// figures; the active defrag cannot move Lua's objects either). Refreshes
+/// jemalloc's stats epoch first, so call it only for INFO and the defrag
+/// cron's once-a-second decision.
 pub fn jemalloc_stats() -> (usize, usize, usize, usize, usize) {
     use tikv_jemalloc_ctl::{epoch, stats};
     let _ = epoch::advance();
+    let (lua_alloc, lua_active, lua_resident) = lua_arena_stats();
     (
-        stats::allocated::read().unwrap_or(0),
-        stats::active::read().unwrap_or(0),
-        stats::resident::read().unwrap_or(0),
+        stats::allocated::read().unwrap_or(0).saturating_sub(lua_alloc),
+        stats::active::read().unwrap_or(0).saturating_sub(lua_active),
+        stats::resident::read().unwrap_or(0).saturating_sub(lua_resident),
         stats::retained::read().unwrap_or(0),
         stats::mapped::read().unwrap_or(0),
     )
+}
+
+/// The jemalloc arena of the Lua interpreters (0: none, use the default).
+/// Created on first use; manual arenas are never handed to threads
+/// automatically, so only Lua allocates there.
+fn lua_arena() -> u32 {
+    static ARENA: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *ARENA.get_or_init(|| {
+        let mut ind: u32 = 0;
+        let mut len = std::mem::size_of::<u32>();
+        // SAFETY: arenas.create writes one unsigned into `ind`.
+        let ret = unsafe {
+            tikv_jemalloc_sys::mallctl(
+                c"arenas.create".as_ptr(),
+                (&mut ind as *mut u32).cast(),
+                &mut len,
+                std::ptr::null_mut(),
+                0,
+            )
+        };
+        if ret == 0 {
+            ind
+        } else {
+            0
+        }
+    })
+}
+
+/// Reads one size_t statistic by name.
+fn stat_usize(name: &str) -> usize {
+    let Ok(name) = std::ffi::CString::new(name) else { return 0 };
+    let mut v: usize = 0;
+    let mut len = std::mem::size_of::<usize>();
+    // SAFETY: `name` is NUL-terminated; the statistic is one size_t.
+    let ret = unsafe { tikv_jemalloc_sys::mallctl(name.as_ptr(), (&mut v as *mut usize).cast(), &mut len, std::ptr::null_mut(), 0) };
+    if ret == 0 {
+        v
+    } else {
+        0
+    }
+}
+
+/// (allocated, active, resident) bytes of the Lua arena (current epoch).
+fn lua_arena_stats() -> (usize, usize, usize) {
+    let a = lua_arena();
+    if a == 0 {
+        return (0, 0, 0);
+    }
+    let page = stat_usize("arenas.page").max(1);
+    let allocated = stat_usize(&format!("stats.arenas.{a}.small.allocated")) + stat_usize(&format!("stats.arenas.{a}.large.allocated"));
+    let active = stat_usize(&format!("stats.arenas.{a}.pactive")) * page;
+    let resident = stat_usize(&format!("stats.arenas.{a}.resident"));
+    (allocated, active, resident)
+}
+
+/// The Lua interpreters' allocator (`lua_Alloc`, as `luaL_newstate`'s
+/// but in their own arena, without the thread cache so the arena stays
+/// Lua's alone). Not counted in `used_memory`, like Redis's libc Lua.
+///
+/// # Safety
+/// Called by Lua only: `ptr` is null or a block this function returned,
+/// of `osize` bytes.
+pub unsafe extern "C" fn lua_alloc(_ud: *mut libc::c_void, ptr: *mut libc::c_void, _osize: usize, nsize: usize) -> *mut libc::c_void {
+    use tikv_jemalloc_sys::{MALLOCX_ARENA, MALLOCX_TCACHE_NONE};
+    let flags = MALLOCX_ARENA(lua_arena() as usize) | MALLOCX_TCACHE_NONE;
+    if nsize == 0 {
+        if !ptr.is_null() {
+            tikv_jemalloc_sys::dallocx(ptr, MALLOCX_TCACHE_NONE);
+        }
+        return std::ptr::null_mut();
+    }
+    if ptr.is_null() {
+        tikv_jemalloc_sys::mallocx(nsize, flags)
+    } else {
+        tikv_jemalloc_sys::rallocx(ptr, nsize, flags)
+    }
 }
 
 /// Returns unused dirty pages of every arena to the OS (MEMORY PURGE).

@@ -84,11 +84,11 @@ pub fn maxmemory(srv: &mut Server) -> Result<(), String> {
     Ok(())
 }
 
-/// `activedefrag` (`isValidActiveDefrag`): Oxidis has no active
-/// defragmentation, so it refuses `yes` as a Redis built without its
-/// modified jemalloc does (Debian's redis-server 7.0.15 is such a build).
+/// `activedefrag` (`isValidActiveDefrag`): refused only if this jemalloc
+/// cannot tell how used a slab is (then the message is the one of a Redis
+/// built without its modified jemalloc).
 pub fn active_defrag(_cfg: &crate::config::Config, v: &str) -> Result<(), String> {
-    if v == "yes" {
+    if v == "yes" && !crate::server::defrag::supported() {
         return Err("Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution".into());
     }
     Ok(())

@@ -262,6 +262,29 @@ impl KvEntry {
         koff + klen + payload
     }
 
+    /// Active defrag: moves the block, then the boxed value's `Obj` (not
+    /// what the value owns), where `mv` finds it worth it. The chain link
+    /// holding `self` is rewritten in place, so the dict stays intact.
+    pub fn defrag_block(&mut self, mv: &mut crate::server::defrag::Mover) {
+        let layout = layout_for(self.block_size());
+        // SAFETY: the block was allocated in `new` with this layout and
+        // only `self` points to it; `self.0` takes the new place at once.
+        if let Some(new) = unsafe { mv.relocate(self.0.as_ptr(), layout) } {
+            self.0 = new;
+        }
+        if self.kind() == KIND_OBJ {
+            let slot = self.payload_ptr() as *mut *mut Obj;
+            // SAFETY: kind OBJ: the payload holds the owned Box<Obj>
+            // pointer; the new place is written back before any read.
+            unsafe {
+                let obj = ptr::read_unaligned(slot);
+                if let Some(new) = mv.relocate(obj.cast(), Layout::new::<Obj>()) {
+                    ptr::write_unaligned(slot, new.as_ptr().cast::<Obj>());
+                }
+            }
+        }
+    }
+
     /// Bytes used by the block itself (not counting a boxed value).
     pub fn alloc_size(&self) -> usize {
         self.block_size()

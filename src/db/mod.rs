@@ -101,6 +101,27 @@ impl Db {
         self.dict.get_mut(key)
     }
 
+    /// One active-defrag step over the key table at `cursor` (see
+    /// `server/defrag.rs`): `f` moves each entry's parts; a key's expire
+    /// entry is moved here. Returns the next cursor (0: done).
+    pub fn defrag_scan(
+        &mut self,
+        cursor: u64,
+        mv: &mut crate::server::defrag::Mover,
+        mut f: impl FnMut(&mut KvEntry, &mut crate::server::defrag::Mover),
+    ) -> u64 {
+        let expires = &mut self.expires;
+        self.dict.scan_mut(cursor, |e| {
+            f(e, mv);
+            if e.has_expire() {
+                if let Some(x) = expires.get_mut(e.key()) {
+                    mv.boxed(x);
+                    mv.bytes(&mut x.key);
+                }
+            }
+        })
+    }
+
     /// Every entry, in table order (SAVE, AOF rewrite, DEBUG DIGEST).
     pub fn iter(&self) -> crate::ds::dict::Iter<'_, KvEntry> {
         self.dict.iter()

@@ -492,6 +492,48 @@ impl<E: DictEntry> Dict<E> {
         v
     }
 
+    /// [`Dict::scan`] with mutable entries (`dictScanDefrag`): active
+    /// defrag moves each entry and rewrites the link that holds it. `f`
+    /// must not change keys.
+    pub fn scan_mut(&mut self, cursor: u64, mut f: impl FnMut(&mut E)) -> u64 {
+        if self.is_empty() {
+            return 0;
+        }
+        let mut v = cursor;
+        fn emit<E: DictEntry>(b: &mut Option<E>, f: &mut dyn FnMut(&mut E)) {
+            let mut cur = b;
+            while let Some(e) = cur {
+                f(e);
+                cur = e.next_mut();
+            }
+        }
+        if !self.is_rehashing() {
+            let t0 = &mut self.ht[0];
+            let m0 = t0.mask() as u64;
+            emit(&mut t0.buckets[(v & m0) as usize], &mut f);
+            v |= !m0;
+            v = v.reverse_bits().wrapping_add(1).reverse_bits();
+        } else {
+            let (small, big) = if self.ht[0].buckets.len() > self.ht[1].buckets.len() {
+                (1, 0)
+            } else {
+                (0, 1)
+            };
+            let m0 = self.ht[small].mask() as u64;
+            let m1 = self.ht[big].mask() as u64;
+            emit(&mut self.ht[small].buckets[(v & m0) as usize], &mut f);
+            loop {
+                emit(&mut self.ht[big].buckets[(v & m1) as usize], &mut f);
+                v |= !m1;
+                v = v.reverse_bits().wrapping_add(1).reverse_bits();
+                if v & (m0 ^ m1) == 0 {
+                    break;
+                }
+            }
+        }
+        v
+    }
+
     /// Visits the entries of bucket `idx` (masked) of the main table, and
     /// of the new table too while rehashing. Returns the number of buckets
     /// looked at. Used by the active expire cycle, which walks buckets with

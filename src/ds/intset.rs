@@ -69,6 +69,11 @@ impl std::fmt::Debug for Intset {
 }
 
 impl Intset {
+    /// Active defrag: moves the buffer if worth it.
+    pub fn defrag(&mut self, mv: &mut crate::server::defrag::Mover) {
+        mv.vec(&mut self.buf);
+    }
+
     /// An empty intset with 16-bit encoding.
     pub fn new() -> Self {
         let mut buf = Vec::with_capacity(HDR_SIZE + 8 * ENC_INT16);

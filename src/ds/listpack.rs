@@ -418,6 +418,11 @@ impl std::fmt::Debug for Listpack {
 }
 
 impl Listpack {
+    /// Active defrag: moves the serialized bytes if worth it.
+    pub fn defrag(&mut self, mv: &mut crate::server::defrag::Mover) {
+        mv.vec(&mut self.buf);
+    }
+
     /// An empty listpack (7 bytes: header and terminator).
     pub fn new() -> Self {
         Self::with_capacity(HDR_SIZE + 1)

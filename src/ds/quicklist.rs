@@ -296,6 +296,32 @@ impl Default for Quicklist {
 }
 
 impl Quicklist {
+    /// Active defrag: moves the node array (at the start of a walk) and
+    /// the payloads of up to `budget` nodes from index `cursor`; returns
+    /// the next index, 0 when done. Node indexes shift if the list changes
+    /// between slices: some nodes are then visited twice or missed, which
+    /// only makes the defrag less thorough.
+    pub fn defrag(&mut self, mv: &mut crate::server::defrag::Mover, cursor: u64, budget: usize) -> u64 {
+        if cursor == 0 {
+            mv.deque(&mut self.nodes);
+        }
+        let start = cursor as usize;
+        let end = start.saturating_add(budget).min(self.nodes.len());
+        for n in self.nodes.range_mut(start.min(end)..end) {
+            match &mut n.payload {
+                Payload::Packed(lp) => lp.defrag(mv),
+                Payload::Plain(v) | Payload::Lzf(v) => {
+                    mv.vec(v);
+                }
+            }
+        }
+        if end >= self.nodes.len() {
+            0
+        } else {
+            end as u64
+        }
+    }
+
     /// An empty quicklist with the given options (`quicklistNew`), clamped
     /// like `quicklistSetOptions`.
     pub fn new(fill: i64, compress: i64) -> Quicklist {

@@ -998,6 +998,10 @@ impl Server {
         };
         let mut last_valid = pos;
         let mut in_multi_start = None;
+        // DEBUG's key-load-delay applies per command here too (tests slow
+        // loading down with it, e.g. to see the active defrag at work).
+        let delay = self.cfg.key_load_delay;
+        let mut loops = 0u64;
         while pos < data.len() {
             if data[pos] != b'*' {
                 if data[pos] == b'#' {
@@ -1039,7 +1043,20 @@ impl Server {
                     if in_multi_start.is_none() {
                         last_valid = pos;
                     }
+                    if delay != 0 {
+                        crate::persist::rdb::debug_delay(delay);
+                    }
                     self.loading_progress_at(pos as u64);
+                    // Like Redis, serve events every 1024 commands too, so
+                    // the blocked cron's slices stay short.
+                    loops += 1;
+                    if loops.is_multiple_of(1024)
+                        && self.loading
+                        && self.repl.link.transfer.is_none()
+                        && self.repl.link.master_key().is_none()
+                    {
+                        self.process_events_while_blocked();
+                    }
                 }
                 Ok(Parsed::Empty) => {}
                 Ok(Parsed::Incomplete { .. }) => break,

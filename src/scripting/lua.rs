@@ -801,8 +801,9 @@ fn standard_libraries() -> [(&'static CStr, CFunction); 5] {
 impl Vm {
     /// Creates an interpreter with Redis's libraries, API and sandbox.
     pub fn new(kind: VmKind, deprecated_api: bool) -> Vm {
-        // SAFETY: luaL_newstate only allocates a fresh state.
-        let raw = unsafe { ffi::luaL_newstate() };
+        // SAFETY: lua_newstate only allocates a fresh state, through
+        // `lua_alloc` (Lua's own arena, see alloc.rs).
+        let raw = unsafe { ffi::lua_newstate(crate::alloc::lua_alloc, std::ptr::null_mut()) };
         if raw.is_null() {
             crate::debug::crash::server_panic("Failed creating the Lua VM.");
         }

@@ -115,6 +115,7 @@ impl Server {
                 self.expire_replica_keys();
             }
         }
+        self.active_defrag_cycle();
         // No resizing while a fork child shares our pages.
         if self.persist.child.is_some() {
             return;

@@ -9,6 +9,7 @@ pub mod busypoll;
 pub mod call;
 pub mod commands;
 pub mod cron;
+pub mod defrag;
 pub mod info;
 pub mod oomscore;
 pub mod run;
@@ -38,6 +39,13 @@ pub struct CmdStats {
 /// Counters reported by INFO stats and reset by CONFIG RESETSTAT.
 #[derive(Default, Debug)]
 pub struct Stats {
+    /// Active defrag: allocations moved / left, keys with something moved
+    /// / nothing, and milliseconds spent running (finished periods).
+    pub defrag_hits: u64,
+    pub defrag_misses: u64,
+    pub defrag_key_hits: u64,
+    pub defrag_key_misses: u64,
+    pub defrag_total_ms: u64,
     pub numcommands: u64,
     pub numconnections: u64,
     pub rejected_conn: u64,
@@ -195,7 +203,8 @@ pub struct Server {
     /// Result of the last active expire cycle (for `expired_stale_perc`).
     pub active_expire_state: crate::db::expire::CycleState,
     pub loading: bool,
-    pub stat_active_defrag_running: bool,
+    /// Active defragmentation's walk and duty cycle (`defrag.rs`).
+    pub defrag: defrag::State,
     pub pubsub: crate::pubsub::PubSub,
     /// How often a client's reply buffer peak is reset, in ms (-1: never);
     /// DEBUG REPLYBUFFER PEAK-RESET-TIME.

@@ -122,7 +122,7 @@ impl Server {
             protected_warning_done: false,
             active_expire_state: Default::default(),
             loading: false,
-            stat_active_defrag_running: false,
+            defrag: Default::default(),
             pubsub: Default::default(),
             monitors: Vec::new(),
             pause_cron: false,
@@ -515,6 +515,7 @@ impl Server {
             return;
         }
         self.in_events_while_blocked = true;
+        self.while_blocked_cron();
         let saved_running = std::mem::take(&mut self.running);
         let (saved_ms, saved_unix) = (self.mstime, self.unixtime);
         let mut events = Events::with_capacity(128);

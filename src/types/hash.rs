@@ -105,6 +105,25 @@ fn rand_unit() -> f64 {
 }
 
 impl Hash {
+    /// Active defrag of the hash's parts, up to `budget` fields from
+    /// `cursor` for a table; returns the next cursor, 0 when done.
+    pub fn defrag(&mut self, mv: &mut crate::server::defrag::Mover, cursor: u64, budget: usize) -> u64 {
+        match self {
+            Hash::Listpack(lp) => {
+                lp.defrag(mv);
+                0
+            }
+            Hash::Table(d) => {
+                if cursor == 0 {
+                    mv.boxed(d);
+                }
+                crate::server::defrag::node_table(d, mv, cursor, budget, |v, mv| {
+                    mv.bytes(v);
+                })
+            }
+        }
+    }
+
     /// An empty listpack-encoded hash (`createHashObject`).
     pub fn new() -> Hash {
         Hash::Listpack(Listpack::new())

@@ -43,6 +43,20 @@ fn reply_value(r: &mut ReplyBuf, v: LpValue<'_>) {
 }
 
 impl List {
+    /// Units active defrag counts against `active-defrag-max-scan-fields`.
+    pub fn defrag_units(&self) -> usize {
+        self.ql.node_count()
+    }
+
+    /// Active defrag of the list's parts from `cursor` (see
+    /// `Quicklist::defrag`); returns the next cursor, 0 when done.
+    pub fn defrag(&mut self, mv: &mut crate::server::defrag::Mover, cursor: u64, budget: usize) -> u64 {
+        if cursor == 0 {
+            mv.boxed(&mut self.ql);
+        }
+        self.ql.defrag(mv, cursor, budget)
+    }
+
     /// An empty list with the given node fill and compression depth.
     pub fn new(fill: i64, compress: i64) -> List {
         List {

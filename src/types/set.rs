@@ -90,6 +90,23 @@ fn int_bytes(v: i64) -> Vec<u8> {
 }
 
 impl Set {
+    /// Active defrag of the set's parts, up to `budget` members from
+    /// `cursor` for a table; returns the next cursor, 0 when done.
+    pub fn defrag(&mut self, mv: &mut crate::server::defrag::Mover, cursor: u64, budget: usize) -> u64 {
+        match self {
+            Set::Intset(is) => {
+                is.defrag(mv);
+                0
+            }
+            Set::Table(d) => {
+                if cursor == 0 {
+                    mv.boxed(d);
+                }
+                crate::server::defrag::node_table(d, mv, cursor, budget, |_, _| {})
+            }
+        }
+    }
+
     /// An empty intset (`createIntsetObject`).
     pub fn new_intset() -> Set {
         Set::Intset(Intset::new())
