@@ -230,10 +230,11 @@ impl CachingClient {
         self.in_flight.insert(key.to_vec());
         let gen = self.gens();
         let r = self.fetch(key);
+        // Invalidations that arrived with or just after the reply (the key
+        // stays in flight until they are applied, so they poison it).
+        let drained = if r.is_ok() { self.drain() } else { Ok(()) };
         self.in_flight.remove(key);
         let v = r?;
-        // Invalidations that arrived with or just after the reply.
-        let drained = self.drain();
         let poisoned = self.poisoned.remove(key);
         drained?;
         if !poisoned && gen == self.gens() {

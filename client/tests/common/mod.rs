@@ -20,7 +20,7 @@ pub fn binaries() -> Vec<(String, PathBuf)> {
     out
 }
 
-pub fn start(bin: &PathBuf, args: &[&str]) -> Server {
+pub fn start(bin: &std::path::Path, args: &[&str]) -> Server {
     Server::start_with(bin, None, args)
 }
 
