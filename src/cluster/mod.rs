@@ -11,7 +11,7 @@
 //! `current_epoch` and `last_vote_epoch`; the slot map, 16,384 entries of
 //! owner plus the migrating-to / importing-from tables.
 //!
-//! **Per-slot key index** (`slot_index.rs`): for each slot, the keys of db 0
+//! **Per-slot key index** (`slot_index.rs`, done): for each slot, the keys of db 0
 //! that hash to it, fed only by `Server::on_key_change` /
 //! `on_db_change` (src/db/change.rs) and only when cluster mode is on, so a
 //! standalone server pays one branch per change. It answers
@@ -64,6 +64,7 @@ pub mod node_flag {
 pub mod bus;
 pub mod nodes_conf;
 pub mod slot;
+pub mod slot_index;
 
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx};
