@@ -68,9 +68,64 @@ pub mod slot_index;
 
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx};
+use crate::util::num::parse_i64;
+
+fn disabled() -> Error {
+    Error::err("ERR This instance has cluster support disabled")
+}
 
 /// CLUSTER (every subcommand), READONLY, READWRITE and ASKING on a server
 /// without cluster support enabled.
 pub fn cluster_disabled_command(_ctx: &mut Ctx) -> CmdResult {
-    Err(Error::err("ERR This instance has cluster support disabled"))
+    Err(disabled())
+}
+
+/// The per-slot key index, present exactly when cluster mode is on.
+fn slot_index<'a>(ctx: &'a Ctx) -> Result<&'a slot_index::SlotIndex, Error> {
+    match ctx.srv.changes.slot_index.as_deref() {
+        Some(ix) if ctx.srv.cfg.cluster_enabled => Ok(ix),
+        _ => Err(disabled()),
+    }
+}
+
+/// A slot argument: an integer (else the usual error), in range (else
+/// `invalid`).
+fn slot_arg(arg: &[u8], invalid: &'static str) -> Result<usize, Error> {
+    let n = parse_i64(arg).ok_or(Error::NotInteger)?;
+    usize::try_from(n).ok().filter(|&s| s < slot::SLOTS).ok_or(Error::err(invalid))
+}
+
+/// `CLUSTER KEYSLOT key`
+pub fn cluster_keyslot_command(ctx: &mut Ctx) -> CmdResult {
+    slot_index(ctx)?;
+    let s = slot::key_slot(ctx.argv[2]);
+    ctx.c.reply.int(s as i64);
+    Ok(())
+}
+
+/// `CLUSTER COUNTKEYSINSLOT slot`
+pub fn cluster_countkeysinslot_command(ctx: &mut Ctx) -> CmdResult {
+    let n = slot_index(ctx)?.count(slot_arg(ctx.argv[2], "ERR Invalid slot")?);
+    ctx.c.reply.int(n as i64);
+    Ok(())
+}
+
+/// `CLUSTER GETKEYSINSLOT slot count`
+pub fn cluster_getkeysinslot_command(ctx: &mut Ctx) -> CmdResult {
+    const INVALID: &str = "ERR Invalid slot or number of keys";
+    slot_index(ctx)?;
+    let slot = parse_i64(ctx.argv[2]).ok_or(Error::NotInteger)?;
+    let max = parse_i64(ctx.argv[3]).ok_or(Error::NotInteger)?;
+    if !(0..slot::SLOTS as i64).contains(&slot) || max < 0 {
+        return Err(Error::err(INVALID));
+    }
+    let Some(ix) = ctx.srv.changes.slot_index.as_deref() else {
+        return Err(disabled());
+    };
+    let slot = slot as usize;
+    ctx.c.reply.array_len(ix.count(slot).min(max as usize));
+    for k in ix.keys(slot, max as usize) {
+        ctx.c.reply.bulk(k);
+    }
+    Ok(())
 }

@@ -252,3 +252,59 @@ fn standalone_has_no_index() {
     h.run(&[b"FLUSHALL"]);
     assert!(h.srv.changes.slot_index.is_none());
 }
+
+/// CLUSTER KEYSLOT / COUNTKEYSINSLOT / GETKEYSINSLOT with cluster mode on
+/// (switched on in the server's config, as start-up will), replies and
+/// errors as redis-server 7.0.15 gives them.
+#[test]
+fn slot_commands() {
+    let mut h = Harness::new(13);
+    assert_eq!(
+        h.run(&[b"CLUSTER", b"KEYSLOT", b"foo"]),
+        b"-ERR This instance has cluster support disabled\r\n"
+    );
+    h.srv.cfg.cluster_enabled = true;
+    h.srv.enable_slot_index();
+    assert_eq!(h.run(&[b"CLUSTER", b"KEYSLOT", b"foo"]), b":12182\r\n");
+    assert_eq!(h.run(&[b"CLUSTER", b"keyslot", b"{user1000}.following"]), b":3443\r\n");
+    for k in [&b"{t}1"[..], b"{t}2", b"{t}3", b"other"] {
+        h.run(&[b"SET", k, b"v"]);
+    }
+    let s = key_slot(b"t").to_string();
+    let s = s.as_bytes();
+    assert_eq!(h.run(&[b"CLUSTER", b"COUNTKEYSINSLOT", s]), b":3\r\n");
+    assert_eq!(h.run(&[b"CLUSTER", b"COUNTKEYSINSLOT", b"0"]), b":0\r\n");
+    let r = h.run(&[b"CLUSTER", b"GETKEYSINSLOT", s, b"10"]);
+    assert!(r.starts_with(b"*3\r\n"), "{}", String::from_utf8_lossy(&r));
+    for k in ["{t}1", "{t}2", "{t}3"] {
+        assert!(r.windows(k.len()).any(|w| w == k.as_bytes()));
+    }
+    let r = h.run(&[b"CLUSTER", b"GETKEYSINSLOT", s, b"2"]);
+    assert_eq!(r.iter().filter(|&&b| b == b'$').count(), 2);
+    assert!(r.starts_with(b"*2\r\n"));
+    assert_eq!(h.run(&[b"CLUSTER", b"GETKEYSINSLOT", s, b"0"]), b"*0\r\n");
+    h.run(&[b"DEL", b"{t}2"]);
+    assert_eq!(h.run(&[b"CLUSTER", b"COUNTKEYSINSLOT", s]), b":2\r\n");
+    for (argv, err) in [
+        (&[&b"CLUSTER"[..], b"COUNTKEYSINSLOT", b"16384"][..], "-ERR Invalid slot\r\n"),
+        (&[b"CLUSTER", b"COUNTKEYSINSLOT", b"-1"], "-ERR Invalid slot\r\n"),
+        (
+            &[b"CLUSTER", b"COUNTKEYSINSLOT", b"x"],
+            "-ERR value is not an integer or out of range\r\n",
+        ),
+        (
+            &[b"CLUSTER", b"GETKEYSINSLOT", b"16384", b"1"],
+            "-ERR Invalid slot or number of keys\r\n",
+        ),
+        (
+            &[b"CLUSTER", b"GETKEYSINSLOT", b"1", b"-1"],
+            "-ERR Invalid slot or number of keys\r\n",
+        ),
+        (
+            &[b"CLUSTER", b"GETKEYSINSLOT", b"1", b"x"],
+            "-ERR value is not an integer or out of range\r\n",
+        ),
+    ] {
+        assert_eq!(String::from_utf8_lossy(&h.run(argv)), err, "{argv:?}");
+    }
+}
