@@ -457,3 +457,39 @@ fn hostile_input_never_panics() {
         let _ = decode(&b);
     }
 }
+
+/// A MEET and the PONG answering it, recorded by a proxy between two
+/// redis-server 7.0.15 nodes (the first owns slots 0-2 and 100 and has no
+/// hostname, the second announces `proxied.node`).
+#[test]
+fn decodes_real_meet_and_pong() {
+    let meet = include_bytes!("../testdata/meet-nohost-7.0.15.bin");
+    let m = decode(meet).unwrap();
+    assert_eq!(&m.hdr.sender, b"13f1494f2936325e9d1739df4c6a0fdb4884e298");
+    assert_eq!(m.hdr.port, 57120);
+    assert_eq!(m.hdr.flags, crate::cluster::node_flag::MYSELF | crate::cluster::node_flag::MASTER);
+    let owned: Vec<usize> = (0..SLOTS).filter(|&s| slot_bit(&m.hdr.myslots, s)).collect();
+    assert_eq!(owned, vec![0, 1, 2, 100]);
+    assert_eq!(
+        m.body,
+        Body::Ping {
+            kind: PingKind::Meet,
+            gossip: vec![],
+            exts: vec![]
+        }
+    );
+    assert_eq!(encode(&m).unwrap(), meet.to_vec());
+    let pong = include_bytes!("../testdata/pong-7.0.15.bin");
+    let p = decode(pong).unwrap();
+    assert_eq!(&p.hdr.sender, b"5769ff7e56eafb9e32c3fb07c1dbf7aa4b266f15");
+    assert_eq!((p.hdr.port, p.hdr.cport), (57121, 57231));
+    assert_eq!(
+        p.body,
+        Body::Ping {
+            kind: PingKind::Pong,
+            gossip: vec![],
+            exts: vec![PingExt::Hostname(b"proxied.node".to_vec())]
+        }
+    );
+    assert_eq!(encode(&p).unwrap(), pong.to_vec());
+}
