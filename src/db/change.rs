@@ -270,6 +270,8 @@ pub struct ChangeState {
     /// Every change, recorded by tests that check the hook is complete.
     #[cfg(test)]
     pub recorder: Option<Vec<Recorded>>,
+    /// The cluster's per-slot key index (cluster mode only).
+    pub slot_index: Option<Box<crate::cluster::slot_index::SlotIndex>>,
 }
 
 /// One recorded change (tests).
@@ -362,9 +364,12 @@ impl Server {
     /// order relative to the effects clients see: tests' recorder (later:
     /// search indexes, the cluster's per-slot key index).
     #[inline]
-    fn observe_change(&mut self, _db: usize, _key: &[u8], _change: &KeyChange<'_>) {
+    fn observe_change(&mut self, db: usize, key: &[u8], change: &KeyChange<'_>) {
         #[cfg(test)]
-        self.record_change(_db, _key, _change);
+        self.record_change(db, key, change);
+        if self.changes.slot_index.is_some() {
+            self.slot_index_key_change(db, key, change);
+        }
     }
 
     /// The hook for whole databases.
@@ -372,6 +377,9 @@ impl Server {
         #[cfg(test)]
         if let Some(r) = self.changes.recorder.as_mut() {
             r.push(Recorded::Db(change));
+        }
+        if self.changes.slot_index.is_some() {
+            self.slot_index_db_change(change);
         }
         match change {
             DbChange::Emptying(db) => {
