@@ -30,6 +30,7 @@ pub mod set;
 pub mod sorted_set;
 pub mod stream;
 pub mod string;
+pub mod timeseries;
 pub mod transactions;
 
 /// Every group's table, in `Group` order.
@@ -52,4 +53,5 @@ pub const ALL: &[&[CommandDef]] = &[
     bitmap::COMMANDS,
     json::COMMANDS,
     bloom::COMMANDS,
+    timeseries::COMMANDS,
 ];
