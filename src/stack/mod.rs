@@ -50,6 +50,7 @@ pub mod module;
 #[cfg(test)]
 mod probe;
 pub mod rdb;
+pub mod tdigest;
 pub mod topk;
 
 use crate::debug::Digest20;
@@ -235,6 +236,7 @@ stack_types! {
     Cuckoo => cuckoo::Cuckoo,
     Cms => cms::Cms,
     TopK => topk::TopK,
+    TDigest => tdigest::TDigest,
     #[cfg(test)]
     Probe => probe::Probe,
 }
