@@ -582,3 +582,40 @@ fn persistence_reload_dump_restore_aof_restart() {
     drop(srv);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The module's rdb_save compresses the value it writes in place: after
+/// DUMP or SAVE the live digest is compressed (a BGSAVE's child compresses
+/// only its own copy).
+#[test]
+fn save_and_dump_compress_the_live_value() {
+    let srv = Server::start(&[]);
+    let mut c = srv.conn();
+    let add = ["TDIGEST.ADD", "t", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
+    check(
+        &mut c,
+        &[
+            (&["TDIGEST.CREATE", "t"], "+OK"),
+            (&add, "+OK"),
+            (&["TDIGEST.INFO", "t"], &info2(100, 610, 0, 10, 0, 10, 0, 9768)),
+        ],
+    );
+    assert!(run(&mut c, &["DUMP", "t"]).bytes().is_some());
+    check(
+        &mut c,
+        &[
+            (&["TDIGEST.INFO", "t"], &info2(100, 610, 10, 0, 10, 0, 1, 9768)),
+            (&add, "+OK"),
+            (&["SAVE"], "+OK"),
+            (&["TDIGEST.INFO", "t"], &info2(100, 610, 20, 0, 20, 0, 2, 9768)),
+            (&add, "+OK"),
+            (&["BGSAVE"], "+Background saving started"),
+        ],
+    );
+    for _ in 0..200 {
+        if run(&mut c, &["INFO", "persistence"]).str().contains("rdb_bgsave_in_progress:0") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    check(&mut c, &[(&["TDIGEST.INFO", "t"], &info2(100, 610, 20, 10, 20, 10, 2, 9768))]);
+}

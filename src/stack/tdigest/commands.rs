@@ -9,7 +9,7 @@
 //! (QUANTILE, CDF, RANK, BYRANK, TRIMMED_MEAN and MERGE's sources) change
 //! the value in place without dirtying it, as the module does.
 
-use super::TDigest;
+use super::{Digest, TDigest};
 use crate::db::change::KeyWrite;
 use crate::error::Error;
 use crate::object::{NewValue, Obj};
@@ -23,7 +23,7 @@ const OVERFLOW: Error = Error::err("ERR T-Digest: overflow detected");
 const DEFAULT_COMPRESSION: i64 = 100;
 
 /// `_TDigest_KeyCheck`: the digest at `key`, or the module's error.
-fn lookup<'s>(srv: &'s mut Server, db: usize, key: &[u8], write: bool) -> Result<&'s mut TDigest, Error> {
+fn lookup<'s>(srv: &'s mut Server, db: usize, key: &[u8], write: bool) -> Result<&'s mut Digest, Error> {
     let e = if write {
         srv.lookup_write(db, key)
     } else {
@@ -32,16 +32,16 @@ fn lookup<'s>(srv: &'s mut Server, db: usize, key: &[u8], write: bool) -> Result
     match e {
         None => Err(NO_KEY),
         Some(e) => match e.obj_mut() {
-            Some(Obj::Stack(StackValue::TDigest(t))) => Ok(t),
+            Some(Obj::Stack(StackValue::TDigest(t))) => Ok(t.get_mut()),
             _ => Err(Error::WrongType),
         },
     }
 }
 
 /// The digest at `key` without touching stats or expiry (already looked up).
-fn peek_mut<'d>(srv: &'d mut Server, db: usize, key: &[u8]) -> Option<&'d mut TDigest> {
+fn peek_mut<'d>(srv: &'d mut Server, db: usize, key: &[u8]) -> Option<&'d mut Digest> {
     match srv.dbs[db].find_mut(key)?.obj_mut() {
-        Some(Obj::Stack(StackValue::TDigest(t))) => Some(t),
+        Some(Obj::Stack(StackValue::TDigest(t))) => Some(t.get_mut()),
         _ => None,
     }
 }
@@ -55,8 +55,8 @@ fn parse_compression(arg: &[u8]) -> Result<i64, Error> {
     Ok(c)
 }
 
-fn store(v: TDigest) -> NewValue<'static> {
-    NewValue::Obj(Box::new(Obj::Stack(StackValue::TDigest(Box::new(v)))))
+fn store(v: Digest) -> NewValue<'static> {
+    NewValue::Obj(Box::new(Obj::Stack(StackValue::TDigest(Box::new(TDigest(v.into()))))))
 }
 
 /// `TDIGEST.CREATE key [COMPRESSION compression]`
@@ -81,7 +81,7 @@ pub fn tdigest_create_command(ctx: &mut Ctx) -> CmdResult {
         }
         compression = parse_compression(argv[3])?;
     }
-    let t = TDigest::new(compression).ok_or(Error::err("ERR T-Digest: allocation failed"))?;
+    let t = Digest::new(compression).ok_or(Error::err("ERR T-Digest: allocation failed"))?;
     ctx.srv.db_add(db, key, store(t));
     ctx.c.reply.ok();
     ctx.key_modified(key, KeyWrite::silent());
@@ -143,7 +143,7 @@ pub fn tdigest_merge_command(ctx: &mut Ctx) -> CmdResult {
     let dest_compression = match ctx.srv.lookup_read(db, dest) {
         None => None,
         Some(e) => match e.obj_mut() {
-            Some(Obj::Stack(StackValue::TDigest(t))) => Some(t.compression as i64),
+            Some(Obj::Stack(StackValue::TDigest(t))) => Some(t.get_mut().compression as i64),
             _ => return Err(Error::WrongType),
         },
     };
@@ -191,7 +191,7 @@ pub fn tdigest_merge_command(ctx: &mut Ctx) -> CmdResult {
             compression = compression.max(c);
         }
     }
-    let mut to = TDigest::new(compression).ok_or(Error::err("ERR T-Digest: allocation of destination digest failed"))?;
+    let mut to = Digest::new(compression).ok_or(Error::err("ERR T-Digest: allocation of destination digest failed"))?;
     if dest_compression.is_some() && !overwrite {
         if let Some(start) = peek_mut(ctx.srv, db, dest) {
             // The module ignores an overflow here.

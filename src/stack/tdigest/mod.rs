@@ -22,9 +22,9 @@
 //! RDB (encoding version 0, as the module): compression, min, max as
 //! doubles; cap, merged and unmerged node counts, total compressions as
 //! signed; merged and unmerged weight as doubles; then the merged means
-//! and the merged weights, each as doubles. The value is compressed
-//! before it is written (the module compresses in place; we write a
-//! compressed copy, so INFO after SAVE may still show unmerged nodes).
+//! and the merged weights, each as doubles. The value is compressed in
+//! place before it is written, as the module does: SAVE, DUMP and DEBUG
+//! RELOAD compress the live value, a BGSAVE the forked child's copy.
 //! AOF rewrite emits `RESTORE key 0 <payload>` (`RMUtil_DefaultAofRewrite`).
 
 pub mod commands;
@@ -32,6 +32,7 @@ pub mod commands;
 use super::rdb::{FieldReader, FieldWriter};
 use super::{ModuleDigest, StackType, TypeInfo};
 use crate::persist::rdb::codec::{corrupt, LoadResult};
+use std::cell::RefCell;
 use std::io::{self, Read, Write};
 
 /// The library's `MM_PI`.
@@ -54,7 +55,7 @@ pub struct Overflow;
 
 /// A t-digest (`td_histogram_t`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct TDigest {
+pub struct Digest {
     pub compression: f64,
     pub min: f64,
     pub max: f64,
@@ -68,6 +69,20 @@ pub struct TDigest {
     /// `merged_nodes + unmerged_nodes` node means and weights.
     means: Vec<f64>,
     weights: Vec<i64>,
+}
+
+/// The Stack value: a digest the RDB save can compress in place, as the
+/// module's `rdb_save` does (SAVE and DUMP compress the live value; a
+/// BGSAVE or AOF rewrite compresses the forked child's copy), so later
+/// answers match the module's after any of them. Commands reach the digest
+/// through `get_mut`, which costs nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TDigest(pub RefCell<Digest>);
+
+impl TDigest {
+    pub fn get_mut(&mut self) -> &mut Digest {
+        self.0.get_mut()
+    }
 }
 
 /// `cap_from_compression` (None where the library answers 0).
@@ -188,15 +203,15 @@ fn check_td_overflow(unmerged: f64, total: f64) -> Result<(), Overflow> {
     Ok(())
 }
 
-impl TDigest {
+impl Digest {
     /// `td_init`: None where the module answers an allocation failure.
-    pub fn new(compression: i64) -> Option<TDigest> {
+    pub fn new(compression: i64) -> Option<Digest> {
         if !(1..=MAX_COMPRESSION).contains(&compression) {
             return None;
         }
         let compression = compression as f64;
         let cap = cap_from_compression(compression)?;
-        Some(TDigest {
+        Some(Digest {
             compression,
             min: f64::MAX,
             max: -f64::MAX,
@@ -309,7 +324,7 @@ impl TDigest {
     }
 
     /// `td_merge(self, from)`: compresses both, then adds `from`'s nodes.
-    pub fn merge_from(&mut self, from: &mut TDigest) -> Result<(), Overflow> {
+    pub fn merge_from(&mut self, from: &mut Digest) -> Result<(), Overflow> {
         self.compress()?;
         from.compress()?;
         for i in 0..from.nodes().min(from.means.len()) {
@@ -539,14 +554,13 @@ impl StackType for TDigest {
     };
 
     fn save<W: Write>(&self, w: &mut FieldWriter<'_, W>) -> io::Result<()> {
-        let compressed;
-        let t = if self.unmerged_nodes > 0 {
-            let mut c = self.clone();
-            let _ = c.compress();
-            compressed = c;
-            &compressed
-        } else {
-            self
+        // The module compresses before writing, so no unmerged node is lost
+        // (except the single-sample case, see the header).
+        if let Ok(mut d) = self.0.try_borrow_mut() {
+            let _ = d.compress();
+        }
+        let Ok(t) = self.0.try_borrow() else {
+            return Err(io::Error::other("t-digest borrowed while saving"));
         };
         w.double(t.compression)?;
         w.double(t.min)?;
@@ -612,7 +626,7 @@ impl StackType for TDigest {
         // The module's node arrays are zeroed beyond what the file holds.
         means.resize((merged + unmerged) as usize, 0.0);
         weights.resize((merged + unmerged) as usize, 0);
-        Ok(TDigest {
+        Ok(TDigest(RefCell::new(Digest {
             compression,
             min,
             max,
@@ -624,7 +638,7 @@ impl StackType for TDigest {
             unmerged_weight,
             means,
             weights,
-        })
+        })))
     }
 
     fn rewrite(&self, key: &[u8]) -> Vec<Vec<Vec<u8>>> {
@@ -638,23 +652,23 @@ impl StackType for TDigest {
     fn digest(&self, _d: &mut ModuleDigest) {}
 
     fn mem_usage(&self) -> usize {
-        self.module_size() as usize
+        self.0.borrow().module_size() as usize
     }
 
     #[cfg(test)]
     fn samples() -> Vec<Self> {
         let mut v = Vec::new();
-        if let Some(mut t) = TDigest::new(10) {
+        if let Some(mut t) = Digest::new(10) {
             for i in 0..500 {
                 let _ = t.add(f64::from(i % 37) * 1.5, 1);
             }
-            v.push(t);
+            v.push(TDigest(RefCell::new(t)));
         }
-        if let Some(mut t) = TDigest::new(100) {
+        if let Some(mut t) = Digest::new(100) {
             let _ = t.add(5.0, 1);
-            v.push(t);
+            v.push(TDigest(RefCell::new(t)));
         }
-        v.extend(TDigest::new(1));
+        v.extend(Digest::new(1).map(|t| TDigest(RefCell::new(t))));
         v
     }
 }
@@ -663,15 +677,15 @@ impl StackType for TDigest {
 mod tests {
     use super::*;
 
-    fn filled(compression: i64, vals: impl IntoIterator<Item = f64>) -> TDigest {
-        let mut t = TDigest::new(compression).unwrap();
+    fn filled(compression: i64, vals: impl IntoIterator<Item = f64>) -> Digest {
+        let mut t = Digest::new(compression).unwrap();
         for v in vals {
             t.add(v, 1).unwrap();
         }
         t
     }
 
-    fn nodes_of(t: &TDigest) -> Vec<(f64, i64)> {
+    fn nodes_of(t: &Digest) -> Vec<(f64, i64)> {
         t.means.iter().copied().zip(t.weights.iter().copied()).collect()
     }
 
@@ -699,7 +713,7 @@ mod tests {
 
     #[test]
     fn ties_sort_and_merge_as_the_library() {
-        let mut t = TDigest::new(1).unwrap();
+        let mut t = Digest::new(1).unwrap();
         for (i, m) in [3.0, 1.0, 3.0, 2.0, 3.0, 1.0].into_iter().enumerate() {
             t.add(m, i as i64 + 1).unwrap();
         }
@@ -715,7 +729,7 @@ mod tests {
     #[allow(clippy::excessive_precision)]
     #[test]
     fn pseudo_random_samples() {
-        let mut t = TDigest::new(5).unwrap();
+        let mut t = Digest::new(5).unwrap();
         let mut x: u32 = 12345;
         for _ in 0..1000 {
             x = x.wrapping_mul(1103515245).wrapping_add(12345);
@@ -751,12 +765,12 @@ mod tests {
 
     #[test]
     fn capacity_and_limits() {
-        assert_eq!(TDigest::new(100).unwrap().cap, 610);
-        assert_eq!(TDigest::new(100).unwrap().module_size(), 9768);
-        assert!(TDigest::new(0).is_none());
-        assert!(TDigest::new(MAX_COMPRESSION).is_some());
-        assert!(TDigest::new(MAX_COMPRESSION + 1).is_none());
-        let mut t = TDigest::new(100).unwrap();
+        assert_eq!(Digest::new(100).unwrap().cap, 610);
+        assert_eq!(Digest::new(100).unwrap().module_size(), 9768);
+        assert!(Digest::new(0).is_none());
+        assert!(Digest::new(MAX_COMPRESSION).is_some());
+        assert!(Digest::new(MAX_COMPRESSION + 1).is_none());
+        let mut t = Digest::new(100).unwrap();
         t.add(1.0, i64::MAX).unwrap();
         assert_eq!(t.add(1.0, 1), Err(Overflow));
         assert_eq!(c_ll(f64::NAN), i64::MIN);
