@@ -36,6 +36,8 @@
 #   BENCH_PACED      0 skips the paced load (one client, a GET every 150 µs,
 #                    server CPU %; needs python3)                (1)
 #   BENCH_PACED_SECONDS  seconds per paced run                   (5)
+#   BENCH_BLOOM      0 skips the RedisBloom rows (benches/bloom.sh: BF.ADD vs
+#                    SADD inside Oxidis, bits per item of a 1M 1% filter) (1)
 #   BENCH_COLLECTION_KEYS  hashes and sorted sets for the memory test (100000)
 #   BENCH_PIPELINES  pipeline depths                           ("1 16")
 #   BENCH_CLIENTS    redis-benchmark -c                        (50)
@@ -62,6 +64,7 @@ BENCH_THROUGHPUT=${BENCH_THROUGHPUT:-1}
 BENCH_ACL=${BENCH_ACL:-1}
 BENCH_PACED=${BENCH_PACED:-1}
 BENCH_PACED_SECONDS=${BENCH_PACED_SECONDS:-5}
+BENCH_BLOOM=${BENCH_BLOOM:-1}
 CLI=${REDIS_CLI:-redis-cli}
 BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
 
@@ -614,6 +617,11 @@ if [[ $BENCH_COLLECTION_KEYS -gt 0 ]]; then
     printf '%-28s %14s %14s %7s\n' collection oxidis redis ratio
     printf '%-28s %14s %14s %7s\n' "hash, 10 fields (listpack)" "${CMEM[oxidis|hash]:--}" "${CMEM[redis|hash]:--}" "$(ratio "${CMEM[oxidis|hash]:--}" "${CMEM[redis|hash]:--}")"
     printf '%-28s %14s %14s %7s\n' "zset, 10 members (listpack)" "${CMEM[oxidis|zset]:--}" "${CMEM[redis|zset]:--}" "$(ratio "${CMEM[oxidis|zset]:--}" "${CMEM[redis|zset]:--}")"
+fi
+
+if [[ $BENCH_BLOOM == 1 ]]; then
+    printf '\nRedisBloom (inside Oxidis; ratios are medians of alternating rounds)\n'
+    OXIDIS_BIN=$OXIDIS_BIN "$ROOT/benches/bloom.sh" || FAILURES=$((FAILURES + 1))
 fi
 
 if [[ $FAILURES -gt 0 ]]; then

@@ -51,6 +51,7 @@ pub mod module;
 mod probe;
 pub mod rdb;
 pub mod timeseries;
+pub mod tdigest;
 pub mod topk;
 
 use crate::debug::Digest20;
@@ -237,6 +238,7 @@ stack_types! {
     Cms => cms::Cms,
     TopK => topk::TopK,
     Series => timeseries::Series,
+    TDigest => tdigest::TDigest,
     #[cfg(test)]
     Probe => probe::Probe,
 }

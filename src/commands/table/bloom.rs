@@ -12,6 +12,7 @@ use crate::commands::def::*;
 use crate::stack::bloom::commands as bf;
 use crate::stack::cms::commands as cms;
 use crate::stack::cuckoo::commands as cf;
+use crate::stack::tdigest::commands as td;
 use crate::stack::topk::commands as topk;
 
 /// `CMD_KEY_FULL_ACCESS`: what Redis gives a module command's key triple.
@@ -20,6 +21,8 @@ const WRITE: u64 = flags::WRITE | flags::DENYOOM | flags::MODULE;
 /// TOPK.COUNT is registered "write" only.
 const WRITE_ONLY: u64 = flags::WRITE | flags::MODULE;
 const READ: u64 = flags::READONLY | flags::FAST | flags::MODULE;
+/// TDIGEST's queries are registered "readonly" only (`RMUtil_RegisterReadCmd`).
+const READ_SLOW: u64 = flags::READONLY | flags::MODULE;
 
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandDef] = &[
@@ -401,6 +404,146 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(topk::topk_reserve_command),
+        ..CommandDef::DEFAULT
+    },
+    // Add samples to a t-digest.
+    CommandDef {
+        name: "tdigest.add",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_add_command),
+        ..CommandDef::DEFAULT
+    },
+    // Estimate the values at the given ranks.
+    CommandDef {
+        name: "tdigest.byrank",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_byrank_command),
+        ..CommandDef::DEFAULT
+    },
+    // Estimate the values at the given reverse ranks.
+    CommandDef {
+        name: "tdigest.byrevrank",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_byrank_command),
+        ..CommandDef::DEFAULT
+    },
+    // Estimate the fraction of samples at or below each value.
+    CommandDef {
+        name: "tdigest.cdf",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_cdf_command),
+        ..CommandDef::DEFAULT
+    },
+    // Create an empty t-digest.
+    CommandDef {
+        name: "tdigest.create",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_create_command),
+        ..CommandDef::DEFAULT
+    },
+    // Describe a t-digest's parameters and counts.
+    CommandDef {
+        name: "tdigest.info",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_info_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return the largest sample of a t-digest.
+    CommandDef {
+        name: "tdigest.max",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_minmax_command),
+        ..CommandDef::DEFAULT
+    },
+    // Merge t-digests into a destination.
+    CommandDef {
+        name: "tdigest.merge",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_merge_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return the smallest sample of a t-digest.
+    CommandDef {
+        name: "tdigest.min",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_minmax_command),
+        ..CommandDef::DEFAULT
+    },
+    // Estimate the values at the given quantiles.
+    CommandDef {
+        name: "tdigest.quantile",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_quantile_command),
+        ..CommandDef::DEFAULT
+    },
+    // Estimate the rank of each value.
+    CommandDef {
+        name: "tdigest.rank",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_rank_command),
+        ..CommandDef::DEFAULT
+    },
+    // Empty a t-digest.
+    CommandDef {
+        name: "tdigest.reset",
+        group: Group::Module,
+        arity: -1,
+        flags: WRITE,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_reset_command),
+        ..CommandDef::DEFAULT
+    },
+    // Estimate the reverse rank of each value.
+    CommandDef {
+        name: "tdigest.revrank",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_rank_command),
+        ..CommandDef::DEFAULT
+    },
+    // Estimate the mean of the samples between two quantiles.
+    CommandDef {
+        name: "tdigest.trimmed_mean",
+        group: Group::Module,
+        arity: -1,
+        flags: READ_SLOW,
+        key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
+        handler: Some(td::tdigest_trimmed_mean_command),
         ..CommandDef::DEFAULT
     },
 ];
