@@ -63,14 +63,23 @@ pub fn parse_u64(s: &[u8]) -> Option<u64> {
     Some(v)
 }
 
-/// Copies `s` into a NUL-terminated stack buffer for libc parsers.
+/// Copies `s` into a NUL-terminated stack buffer for libc parsers. Only the
+/// bytes of `s` and the NUL are written: zero-filling the whole 5 KB buffer
+/// cost more than the parse itself on every float argument.
 fn with_cstr<R>(s: &[u8], f: impl FnOnce(*const libc::c_char) -> R) -> Option<R> {
-    let mut buf = [0u8; 5120];
-    if s.is_empty() || s.len() >= buf.len() || s.contains(&0) {
+    const CAP: usize = 5120;
+    if s.is_empty() || s.len() >= CAP || s.contains(&0) {
         return None;
     }
-    buf[..s.len()].copy_from_slice(s);
-    Some(f(buf.as_ptr().cast()))
+    let mut buf = std::mem::MaybeUninit::<[u8; CAP]>::uninit();
+    let p = buf.as_mut_ptr().cast::<u8>();
+    // SAFETY: `s.len() < CAP`, so the copy and the NUL after it stay inside
+    // `buf`; the parser reads only up to that NUL, all of it initialised.
+    unsafe {
+        std::ptr::copy_nonoverlapping(s.as_ptr(), p, s.len());
+        *p.add(s.len()) = 0;
+    }
+    Some(f(p.cast_const().cast()))
 }
 
 /// Parses a double the way `string2d` does: the whole input must be a
