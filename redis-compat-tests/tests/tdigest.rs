@@ -619,3 +619,72 @@ fn save_and_dump_compress_the_live_value() {
     }
     check(&mut c, &[(&["TDIGEST.INFO", "t"], &info2(100, 610, 20, 10, 20, 10, 2, 9768))]);
 }
+
+fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !cond() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A full sync carries the digest compressed by the master's forked child
+/// (the master's own value stays as it was); writes stream as given.
+#[test]
+fn replica_by_full_sync_and_stream() {
+    let master = Server::start(&[]);
+    let replica = Server::start(&[]);
+    let mut m = master.conn();
+    let mut r = replica.conn();
+    check(
+        &mut m,
+        &[
+            (&["TDIGEST.CREATE", "t"], "+OK"),
+            (&["TDIGEST.ADD", "t", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"], "+OK"),
+        ],
+    );
+    let port = master.port().to_string();
+    check(&mut r, &[(&["REPLICAOF", "127.0.0.1", &port], "+OK")]);
+    wait_until("the link", || {
+        run(&mut r, &["INFO", "replication"])
+            .str()
+            .lines()
+            .any(|l| l == "master_link_status:up")
+    });
+    check(
+        &mut m,
+        &[
+            (&["TDIGEST.ADD", "t", "11", "12"], "+OK"),
+            (&["TDIGEST.CREATE", "e", "COMPRESSION", "40"], "+OK"),
+            (&["TDIGEST.MERGE", "d", "2", "t", "e"], "+OK"),
+        ],
+    );
+    let offset = |c: &mut Conn, f: &str| {
+        run(c, &["INFO", "replication"])
+            .str()
+            .lines()
+            .find_map(|l| l.strip_prefix(f).map(str::to_string))
+    };
+    wait_until("the replica to catch up", || {
+        offset(&mut m, "master_repl_offset:") == offset(&mut r, "slave_repl_offset:")
+    });
+    // MERGE compressed t on both sides; before it, only the replica's copy was.
+    check(&mut m, &[(&["TDIGEST.INFO", "t"], &info2(100, 610, 12, 0, 12, 0, 1, 9768))]);
+    check(&mut r, &[(&["TDIGEST.INFO", "t"], &info2(100, 610, 12, 0, 12, 0, 2, 9768))]);
+    for c in [&mut m, &mut r] {
+        check(
+            c,
+            &[
+                // Merging e compressed the new digest first.
+                (&["TDIGEST.INFO", "d"], &info2(100, 610, 12, 0, 12, 0, 1, 9768)),
+                (&["TDIGEST.QUANTILE", "d", "0.5"], "['7']"),
+                (&["TDIGEST.MIN", "t"], "'1'"),
+                (&["TDIGEST.MAX", "t"], "'12'"),
+            ],
+        );
+    }
+    check(
+        &mut r,
+        &[(&["TDIGEST.ADD", "t", "1"], "!READONLY You can't write against a read only replica.")],
+    );
+}
