@@ -224,3 +224,48 @@ fn pool_bounds_connections() {
         assert!(clients.lines().count() <= 3, "{}", clients);
     });
 }
+
+/// A fake server answering every command with `reply`.
+fn fake_server(reply: &'static [u8]) -> u16 {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { return };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(reply).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn hostile_server_replies_are_errors_not_panics() {
+    let cases: &[&'static [u8]] = &[b"?what\r\n", b"$99999999999999\r\n", b"*1\r\n:1x\r\n", b"$3\r\nabcXY", b"+ok\n"];
+    for reply in cases {
+        let port = fake_server(reply);
+        let mut c = Connection::connect(oxidis_client::ConnectOptions::new(format!("127.0.0.1:{}", port))).unwrap();
+        let r = c.query::<Value>(&cmd("PING"));
+        assert!(
+            matches!(r, Err(Error::Protocol(_))),
+            "{:?} -> {:?}",
+            String::from_utf8_lossy(reply),
+            r
+        );
+        assert!(!c.is_connected(), "a desynchronised stream must be dropped");
+    }
+    // A reply cut short by a closing server is an I/O error.
+    let port = fake_server(b"$10\r\nabc");
+    let mut c = Connection::connect(
+        oxidis_client::ConnectOptions::new(format!("127.0.0.1:{}", port)).read_timeout(Some(Duration::from_millis(200))),
+    )
+    .unwrap();
+    assert!(matches!(c.query::<Value>(&cmd("PING")), Err(Error::Io(_))));
+}
