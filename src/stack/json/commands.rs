@@ -495,6 +495,22 @@ fn bulk_into(r: &mut ReplyBuf, guess: usize, fill: impl FnOnce(&mut Vec<u8>)) {
     r.buf.extend_from_slice(b"\r\n");
 }
 
+/// Replies with the compact JSON array of the nodes at `found`, printed
+/// straight into the reply buffer.
+fn bulk_compact_array(r: &mut ReplyBuf, t: &[u8], found: &[usize]) {
+    let guess = found.iter().map(|&v| tape::node_end(t, v) - v + 1).sum::<usize>() + 1;
+    bulk_into(r, guess, |out| {
+        out.push(b'[');
+        for (i, &v) in found.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            tape::write_compact(t, v, out);
+        }
+        out.push(b']');
+    });
+}
+
 fn node_text(t: &[u8], pos: usize, fmt: &tape::Format<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(tape::node_end(t, pos) - pos + 16);
     tape::write(t, pos, fmt, &mut out);
@@ -769,7 +785,9 @@ pub fn json_set_command(ctx: &mut Ctx) -> CmdResult {
             if mode == SetMode::Nx {
                 false
             } else {
-                doc.edit(|t| replace_at(t, &[], &node))
+                // The new tape replaces the old one whole (no copy).
+                *doc = Json::from_tape(node);
+                true
             }
         } else {
             let updates = find_updates(doc.tape(), &pa, mode)?;
@@ -973,17 +991,7 @@ pub fn json_get_command(ctx: &mut Ctx) -> CmdResult {
     let p = pa.compile()?;
     let found = positions(t, &p);
     if fmt.text.is_compact() {
-        let guess = found.iter().map(|&p| tape::node_end(t, p) - p + 1).sum::<usize>() + 1;
-        bulk_into(r, guess, |out| {
-            out.push(b'[');
-            for (i, &p) in found.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                tape::write_compact(t, p, out);
-            }
-            out.push(b']');
-        });
+        bulk_compact_array(r, t, &found);
         return Ok(());
     }
     let nodes: Vec<(&[u8], usize)> = found.iter().map(|&p| (t, p)).collect();
@@ -1040,29 +1048,23 @@ pub fn json_mget_command(ctx: &mut Ctx) -> CmdResult {
     let compiled = pa.compile();
     let keys = &argv[1..argv.len() - 1];
     let db = ctx.dbi();
-    let mut out: Vec<Option<Vec<u8>>> = Vec::with_capacity(keys.len());
-    for key in keys {
-        let text = match (read_doc(ctx.srv, db, key), &compiled) {
-            (Ok(Some(doc)), Ok(p)) => {
-                let t = doc.tape();
-                let found = positions(t, p);
-                if pa.legacy {
-                    found.first().map(|&v| node_text(t, v, &tape::Format::default()))
-                } else {
-                    let nodes: Vec<(&[u8], usize)> = found.iter().map(|&p| (t, p)).collect();
-                    Some(array_text(&nodes, &tape::Format::default()))
-                }
-            }
-            _ => None,
-        };
-        out.push(text);
-    }
+    // Each value is printed straight into the reply.
     let r = &mut ctx.c.reply;
-    r.array_len(out.len());
-    for v in out {
-        match v {
-            Some(b) => r.bulk(&b),
-            None => r.null(),
+    r.array_len(keys.len());
+    for key in keys {
+        let (Ok(Some(doc)), Ok(p)) = (read_doc(ctx.srv, db, key), &compiled) else {
+            r.null();
+            continue;
+        };
+        let t = doc.tape();
+        let found = positions(t, p);
+        if pa.legacy {
+            match found.first() {
+                Some(&v) => bulk_into(r, tape::node_end(t, v) - v, |out| tape::write_compact(t, v, out)),
+                None => r.null(),
+            }
+        } else {
+            bulk_compact_array(r, t, &found);
         }
     }
     Ok(())
