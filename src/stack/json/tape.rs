@@ -1089,18 +1089,19 @@ fn dedup_object(out: &mut Vec<u8>, body: usize, count: usize, keys: &[usize]) ->
         return count;
     }
     // The common case, no repeated key, settled from the key positions the
-    // parser recorded: a 64-bit filter on (length, first and last byte)
-    // and exact comparisons only for keys the filter cannot tell apart.
+    // parser recorded: a 128-bit filter on (length, first, middle and last
+    // byte), and exact comparisons only when two keys share a bit.
     if keys.len() == count && count <= 32 {
         let key = |k: usize| str_escaped(out, k).0;
-        let mut seen = 0u64;
+        let mut seen = 0u128;
         let mut clash = false;
         for &k in keys {
             let s = key(k);
-            let h = s.len().wrapping_mul(31)
-                ^ usize::from(s.first().copied().unwrap_or(0)).wrapping_mul(7)
-                ^ usize::from(s.last().copied().unwrap_or(0));
-            let bit = 1u64 << (h % 64);
+            let x = s.len() as u64
+                | u64::from(s.first().copied().unwrap_or(0)) << 16
+                | u64::from(s.get(s.len() / 2).copied().unwrap_or(0)) << 24
+                | u64::from(s.last().copied().unwrap_or(0)) << 32;
+            let bit = 1u128 << (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57);
             clash |= seen & bit != 0;
             seen |= bit;
         }
