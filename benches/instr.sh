@@ -16,7 +16,12 @@
 #                    one GET and one INCR, as make bench runs it)
 #                    ("set,get,incr,lpush,lpop,sadd,hset,zadd,mset,lrange_100,evalsha");
 #                    a test with "@acl" appended (get@acl) runs as the user of
-#                    make bench's ACL cost table (10 key patterns, 2 selectors)
+#                    make bench's ACL cost table (10 key patterns, 2 selectors);
+#                    JSON rows on benches/json-doc.sh's ~800-byte document:
+#                    json.get (JSON.GET k $), json.getlegacy (JSON.GET k
+#                    .owner), json.getroot (JSON.GET k), json.set (JSON.SET
+#                    k $ doc), json.mget (JSON.MGET of 4 keys, $), and
+#                    doc.get / doc.set (GET / SET of the same text)
 #   INSTR_PIPELINES  pipeline depths ("1 16")
 #   INSTR_N          requests counted per run (20000)
 #   OXIDIS_BIN       (target/release/oxidis-server)   REDIS_BIN (/usr/bin/redis-server)
@@ -28,6 +33,8 @@ REDIS_BIN=${REDIS_BIN:-/usr/bin/redis-server}
 INSTR_TESTS=${INSTR_TESTS:-set,get,incr,lpush,lpop,sadd,hset,zadd,mset,lrange_100,evalsha}
 INSTR_PIPELINES=${INSTR_PIPELINES:-1 16}
 INSTR_N=${INSTR_N:-20000}
+# shellcheck source=json-doc.sh
+source "$ROOT/benches/json-doc.sh"
 
 die() { printf 'instr.sh: error: %s\n' "$*" >&2; exit 2; }
 for t in valgrind callgrind_control redis-benchmark redis-cli; do
@@ -81,16 +88,31 @@ measure() {
         redis-cli -p "$port" acl setuser benchuser "${rules[@]}" >/dev/null
         bench+=(--user benchuser -a benchpw)
     fi
+    # Commands of their own go after -n (redis-benchmark takes the rest
+    # of the line as the command).
+    local json=(redis-cli -p "$port" JSON.SET) k cmd=()
+    case $test in
+    json.get) "${json[@]}" doc '$' "$JSON_DOC" >/dev/null; cmd=(JSON.GET doc '$') ;;
+    json.getlegacy) "${json[@]}" doc '$' "$JSON_DOC" >/dev/null; cmd=(JSON.GET doc .owner) ;;
+    json.getroot) "${json[@]}" doc '$' "$JSON_DOC" >/dev/null; cmd=(JSON.GET doc) ;;
+    json.set) cmd=(JSON.SET doc '$' "$JSON_DOC") ;;
+    json.mget)
+        for k in d1 d2 d3 d4; do "${json[@]}" "$k" '$' "$JSON_DOC" >/dev/null; done
+        cmd=(JSON.MGET d1 d2 d3 d4 '$')
+        ;;
+    doc.get) redis-cli -p "$port" SET doc "$JSON_DOC" >/dev/null; cmd=(GET doc) ;;
+    doc.set) cmd=(SET doc "$JSON_DOC") ;;
+    esac
     if [[ $test == evalsha ]]; then
         local sha
         sha=$(redis-cli -p "$port" script load "redis.call('GET', KEYS[1]); return redis.call('INCR', KEYS[1])")
-        bench+=(evalsha "$sha" 1 'key:__rand_int__')
-    else
+        cmd=(evalsha "$sha" 1 'key:__rand_int__')
+    elif [[ $test != json.* && $test != doc.* ]]; then
         bench+=(-t "$test")
     fi
-    "${bench[@]}" -n 2000 >/dev/null
+    "${bench[@]}" -n 2000 "${cmd[@]}" >/dev/null
     callgrind_control -z "$VG_PID" >/dev/null 2>&1
-    "${bench[@]}" -n "$INSTR_N" >/dev/null
+    "${bench[@]}" -n "$INSTR_N" "${cmd[@]}" >/dev/null
     callgrind_control -d "$VG_PID" >/dev/null 2>&1
     local total
     total=$(cat "$out".* 2>/dev/null | awk '/^summary:/ {s += $2} END {print s+0}')

@@ -27,12 +27,9 @@ SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 50); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-# A ~800-byte document: nested objects, arrays, numbers, strings.
-DOC='{"id":12345,"name":"Oxidis benchmark document","active":true,"score":98.625,"tags":["alpha","beta","gamma","delta","epsilon"],'
-DOC+='"owner":{"first":"Ada","last":"Lovelace","email":"ada@example.com","roles":["admin","dev"],"address":{"street":"12 Analytical Engine Way","city":"London","zip":"NW1 2DB","geo":[51.5237,-0.1585]}},'
-DOC+='"items":[{"sku":"A-1","qty":2,"price":9.99,"note":null},{"sku":"B-22","qty":1,"price":149.5,"note":"gift wrap"},{"sku":"C-333","qty":12,"price":0.35,"note":"bulk"}],'
-DOC+='"history":[1699999999,1700000000,1700000360,1700000720],"meta":{"created":"2026-12-07T19:00:00Z","updated":"2026-12-07T20:00:00Z","version":7,"flags":{"beta":false,"archived":false}},'
-DOC+='"description":"A document of about eight hundred bytes used to compare JSON.GET and GET, JSON.SET and SET."}'
+# shellcheck source=json-doc.sh
+source "$ROOT/benches/json-doc.sh"
+DOC=$JSON_DOC
 echo "document: ${#DOC} bytes"
 cli() { redis-cli -p "$PORT" "$@"; }
 cli JSON.SET doc '$' "$DOC" >/dev/null

@@ -35,6 +35,7 @@ use crate::object::{NewValue, Obj};
 use crate::resp::reply::ReplyBuf;
 use crate::server::{CmdResult, Ctx, Server};
 use crate::stack::StackValue;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 // ---------------------------------------------------------------------------
@@ -129,18 +130,18 @@ impl<'a> Args<'a> {
 /// does, so which error a bad path gives depends on the command.
 struct PathArg<'a> {
     original: &'a str,
-    fixed: String,
+    fixed: Cow<'a, str>,
     legacy: bool,
 }
 
 impl<'a> PathArg<'a> {
     fn new(original: &'a str) -> PathArg<'a> {
         let (fixed, legacy) = path::fix_legacy(original.as_bytes());
-        PathArg {
-            original,
-            fixed: String::from_utf8(fixed).unwrap_or_default(),
-            legacy,
-        }
+        let fixed = match fixed {
+            Cow::Borrowed(_) => Cow::Borrowed(original),
+            Cow::Owned(v) => Cow::Owned(String::from_utf8(v).unwrap_or_default()),
+        };
+        PathArg { original, fixed, legacy }
     }
 
     fn default_root() -> PathArg<'a> {
@@ -494,6 +495,22 @@ fn bulk_into(r: &mut ReplyBuf, guess: usize, fill: impl FnOnce(&mut Vec<u8>)) {
     r.buf.extend_from_slice(b"\r\n");
 }
 
+/// Replies with the compact JSON array of the nodes at `found`, printed
+/// straight into the reply buffer.
+fn bulk_compact_array(r: &mut ReplyBuf, t: &[u8], found: &[usize]) {
+    let guess = found.iter().map(|&v| tape::node_end(t, v) - v + 1).sum::<usize>() + 1;
+    bulk_into(r, guess, |out| {
+        out.push(b'[');
+        for (i, &v) in found.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            tape::write_compact(t, v, out);
+        }
+        out.push(b']');
+    });
+}
+
 fn node_text(t: &[u8], pos: usize, fmt: &tape::Format<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(tape::node_end(t, pos) - pos + 16);
     tape::write(t, pos, fmt, &mut out);
@@ -758,7 +775,8 @@ pub fn json_set_command(ctx: &mut Ctx) -> CmdResult {
     }
     let db = ctx.dbi();
     let exists = write_doc(ctx.srv, db, key)?.is_some();
-    let node = parse_value(value)?;
+    // (The text was checked to be UTF-8 above.)
+    let node = tape::parse(value, true).map_err(|e| Error::msg(e.0))?;
     let done = if exists {
         let Some(doc) = doc_mut(ctx.srv, db, key) else {
             return Err(NO_SUCH_KEY);
@@ -767,7 +785,9 @@ pub fn json_set_command(ctx: &mut Ctx) -> CmdResult {
             if mode == SetMode::Nx {
                 false
             } else {
-                doc.edit(|t| replace_at(t, &[], &node))
+                // The new tape replaces the old one whole (no copy).
+                *doc = Json::from_tape(node);
+                true
             }
         } else {
             let updates = find_updates(doc.tape(), &pa, mode)?;
@@ -818,7 +838,8 @@ pub fn json_merge_command(ctx: &mut Ctx) -> CmdResult {
     }
     let db = ctx.dbi();
     let exists = write_doc(ctx.srv, db, key)?.is_some();
-    let node = parse_value(value)?;
+    // (The text was checked to be UTF-8 above.)
+    let node = tape::parse(value, true).map_err(|e| Error::msg(e.0))?;
     let done = if exists {
         let Some(doc) = doc_mut(ctx.srv, db, key) else {
             return Err(NO_SUCH_KEY);
@@ -970,17 +991,7 @@ pub fn json_get_command(ctx: &mut Ctx) -> CmdResult {
     let p = pa.compile()?;
     let found = positions(t, &p);
     if fmt.text.is_compact() {
-        let guess = found.iter().map(|&p| tape::node_end(t, p) - p + 1).sum::<usize>() + 1;
-        bulk_into(r, guess, |out| {
-            out.push(b'[');
-            for (i, &p) in found.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                tape::write_compact(t, p, out);
-            }
-            out.push(b']');
-        });
+        bulk_compact_array(r, t, &found);
         return Ok(());
     }
     let nodes: Vec<(&[u8], usize)> = found.iter().map(|&p| (t, p)).collect();
@@ -1037,29 +1048,23 @@ pub fn json_mget_command(ctx: &mut Ctx) -> CmdResult {
     let compiled = pa.compile();
     let keys = &argv[1..argv.len() - 1];
     let db = ctx.dbi();
-    let mut out: Vec<Option<Vec<u8>>> = Vec::with_capacity(keys.len());
-    for key in keys {
-        let text = match (read_doc(ctx.srv, db, key), &compiled) {
-            (Ok(Some(doc)), Ok(p)) => {
-                let t = doc.tape();
-                let found = positions(t, p);
-                if pa.legacy {
-                    found.first().map(|&v| node_text(t, v, &tape::Format::default()))
-                } else {
-                    let nodes: Vec<(&[u8], usize)> = found.iter().map(|&p| (t, p)).collect();
-                    Some(array_text(&nodes, &tape::Format::default()))
-                }
-            }
-            _ => None,
-        };
-        out.push(text);
-    }
+    // Each value is printed straight into the reply.
     let r = &mut ctx.c.reply;
-    r.array_len(out.len());
-    for v in out {
-        match v {
-            Some(b) => r.bulk(&b),
-            None => r.null(),
+    r.array_len(keys.len());
+    for key in keys {
+        let (Ok(Some(doc)), Ok(p)) = (read_doc(ctx.srv, db, key), &compiled) else {
+            r.null();
+            continue;
+        };
+        let t = doc.tape();
+        let found = positions(t, p);
+        if pa.legacy {
+            match found.first() {
+                Some(&v) => bulk_into(r, tape::node_end(t, v) - v, |out| tape::write_compact(t, v, out)),
+                None => r.null(),
+            }
+        } else {
+            bulk_compact_array(r, t, &found);
         }
     }
     Ok(())
@@ -1067,17 +1072,11 @@ pub fn json_mget_command(ctx: &mut Ctx) -> CmdResult {
 
 /// `JSON.TYPE key [path]`
 pub fn json_type_command(ctx: &mut Ctx) -> CmdResult {
-    let argv = ctx.argv;
-    let mut args = Args::new(argv);
-    let key = args.next_arg()?;
-    let pa = optional_path(&mut args)?;
-    let db = ctx.dbi();
-    let resp3 = ctx.c.reply.resp == 3;
-    let doc = read_doc(ctx.srv, db, key)?;
+    let ReadCall { pa, doc, r } = read_call(ctx)?;
+    let resp3 = r.resp == 3;
     let names: Option<Vec<&'static str>> = match doc {
         None => None,
-        Some(doc) => {
-            let t = doc.tape();
+        Some(t) => {
             if pa.legacy {
                 // A legacy path that finds nothing is a null, not an error.
                 first(t, &pa).ok().map(|v| vec![tape::kind(t, v).type_name()])
@@ -1087,7 +1086,6 @@ pub fn json_type_command(ctx: &mut Ctx) -> CmdResult {
             }
         }
     };
-    let r = &mut ctx.c.reply;
     if resp3 {
         r.array_len(1);
     }
@@ -1112,26 +1110,60 @@ fn optional_path<'a>(args: &mut Args<'a>) -> Result<PathArg<'a>, Error> {
     }
 }
 
-/// `JSON.RESP key [path]`
-pub fn json_resp_command(ctx: &mut Ctx) -> CmdResult {
+/// What a read command of the form `CMD key [path]` works on: its path
+/// (the legacy root when absent), the document's tape (None: no such key)
+/// and the reply.
+struct ReadCall<'c> {
+    pa: PathArg<'c>,
+    doc: Option<&'c [u8]>,
+    r: &'c mut ReplyBuf,
+}
+
+/// The shared prologue of the `CMD key [path]` read commands.
+fn read_call<'c>(ctx: &'c mut Ctx<'_>) -> Result<ReadCall<'c>, Error> {
     let argv = ctx.argv;
     let mut args = Args::new(argv);
     let key = args.next_arg()?;
     let pa = optional_path(&mut args)?;
     let db = ctx.dbi();
-    let Some(doc) = read_doc(ctx.srv, db, key)? else {
-        ctx.c.reply.null();
+    let doc = read_doc(ctx.srv, db, key)?.map(Json::tape);
+    Ok(ReadCall {
+        pa,
+        doc,
+        r: &mut ctx.c.reply,
+    })
+}
+
+impl<'c> ReadCall<'c> {
+    /// The document, or when there is none: a null reply for a legacy
+    /// path (`Ok(None)`, nothing more to do) and `missing` for a `$` one.
+    fn doc_or(&mut self, missing: impl FnOnce(&PathArg<'c>) -> Error) -> Result<Option<&'c [u8]>, Error> {
+        match self.doc {
+            Some(t) => Ok(Some(t)),
+            None if self.pa.legacy => {
+                self.r.null();
+                Ok(None)
+            }
+            None => Err(missing(&self.pa)),
+        }
+    }
+}
+
+/// `JSON.RESP key [path]`
+pub fn json_resp_command(ctx: &mut Ctx) -> CmdResult {
+    let ReadCall { pa, doc, r } = read_call(ctx)?;
+    let Some(t) = doc else {
+        r.null();
         return Ok(());
     };
-    let t = doc.tape();
     if pa.legacy {
         let v = first(t, &pa)?;
-        reply_resp_form(&mut ctx.c.reply, t, v);
+        reply_resp_form(r, t, v);
     } else {
         let found = positions(t, &pa.compile()?);
-        ctx.c.reply.array_len(found.len());
+        r.array_len(found.len());
         for v in found {
-            reply_resp_form(&mut ctx.c.reply, t, v);
+            reply_resp_form(r, t, v);
         }
     }
     Ok(())
@@ -1465,35 +1497,24 @@ pub fn json_strappend_command(ctx: &mut Ctx) -> CmdResult {
 
 /// `JSON.STRLEN key [path]`
 pub fn json_strlen_command(ctx: &mut Ctx) -> CmdResult {
-    let argv = ctx.argv;
-    let mut args = Args::new(argv);
-    let key = args.next_arg()?;
-    let pa = optional_path(&mut args)?;
-    let db = ctx.dbi();
-    let doc = read_doc(ctx.srv, db, key)?;
+    let mut call = read_call(ctx)?;
+    let Some(t) = call.doc_or(|_| NO_SUCH_KEY)? else { return Ok(()) };
+    let ReadCall { pa, r, .. } = call;
     if pa.legacy {
-        let Some(doc) = doc else {
-            ctx.c.reply.null();
-            return Ok(());
-        };
-        let t = doc.tape();
         let v = first(t, &pa)?;
         let k = tape::kind(t, v);
         if k != Kind::Str {
             return Err(expected("string", k.type_name()));
         }
-        let n = tape::str_raw(t, v).len() as i64;
-        ctx.c.reply.int(n);
+        r.int(tape::str_raw(t, v).len() as i64);
         return Ok(());
     }
-    let doc = doc.ok_or(NO_SUCH_KEY)?;
-    let t = doc.tape();
     let p = pa.compile()?;
     let lens: Vec<Option<i64>> = positions(t, &p)
         .into_iter()
         .map(|v| (tape::kind(t, v) == Kind::Str).then(|| tape::str_raw(t, v).len() as i64))
         .collect();
-    reply_opt_ints(&mut ctx.c.reply, &lens);
+    reply_opt_ints(r, &lens);
     Ok(())
 }
 
@@ -1614,19 +1635,9 @@ pub fn json_arrinsert_command(ctx: &mut Ctx) -> CmdResult {
 
 /// `JSON.ARRLEN key [path]`
 pub fn json_arrlen_command(ctx: &mut Ctx) -> CmdResult {
-    let argv = ctx.argv;
-    let mut args = Args::new(argv);
-    let key = args.next_arg()?;
-    let pa = optional_path(&mut args)?;
-    let db = ctx.dbi();
-    let Some(doc) = read_doc(ctx.srv, db, key)? else {
-        if pa.legacy {
-            ctx.c.reply.null();
-            return Ok(());
-        }
-        return Err(NO_SUCH_KEY);
-    };
-    let t = doc.tape();
+    let mut call = read_call(ctx)?;
+    let Some(t) = call.doc_or(|_| NO_SUCH_KEY)? else { return Ok(()) };
+    let ReadCall { pa, r, .. } = call;
     let found = positions(t, &pa.compile()?);
     if pa.legacy {
         let Some(&v) = found.first() else {
@@ -1635,14 +1646,14 @@ pub fn json_arrlen_command(ctx: &mut Ctx) -> CmdResult {
         if tape::kind(t, v) != Kind::Arr {
             return Err(path_missing_or(pa.original, "not an array"));
         }
-        ctx.c.reply.int(tape::len(t, v) as i64);
+        r.int(tape::len(t, v) as i64);
         return Ok(());
     }
     let lens: Vec<Option<i64>> = found
         .into_iter()
         .map(|v| (tape::kind(t, v) == Kind::Arr).then(|| tape::len(t, v) as i64))
         .collect();
-    reply_opt_ints(&mut ctx.c.reply, &lens);
+    reply_opt_ints(r, &lens);
     Ok(())
 }
 
@@ -1918,19 +1929,10 @@ fn reply_keys(r: &mut ReplyBuf, t: &[u8], obj: usize) {
 
 /// `JSON.OBJKEYS key [path]`
 pub fn json_objkeys_command(ctx: &mut Ctx) -> CmdResult {
-    let argv = ctx.argv;
-    let mut args = Args::new(argv);
-    let key = args.next_arg()?;
-    let pa = optional_path(&mut args)?;
-    let db = ctx.dbi();
-    let doc = read_doc(ctx.srv, db, key)?;
-    let r = &mut ctx.c.reply;
+    let mut call = read_call(ctx)?;
+    let Some(t) = call.doc_or(|_| NO_SUCH_KEY)? else { return Ok(()) };
+    let ReadCall { pa, r, .. } = call;
     if pa.legacy {
-        let Some(doc) = doc else {
-            r.null();
-            return Ok(());
-        };
-        let t = doc.tape();
         match first(t, &pa) {
             Ok(v) if tape::kind(t, v) == Kind::Obj => reply_keys(r, t, v),
             Ok(_) => return Err(path_missing_or(&pa.fixed, "not an object")),
@@ -1938,8 +1940,6 @@ pub fn json_objkeys_command(ctx: &mut Ctx) -> CmdResult {
         }
         return Ok(());
     }
-    let doc = doc.ok_or(NO_SUCH_KEY)?;
-    let t = doc.tape();
     let found = positions(t, &pa.compile()?);
     r.array_len(found.len());
     for v in found {
@@ -1954,32 +1954,24 @@ pub fn json_objkeys_command(ctx: &mut Ctx) -> CmdResult {
 
 /// `JSON.OBJLEN key [path]`
 pub fn json_objlen_command(ctx: &mut Ctx) -> CmdResult {
-    let argv = ctx.argv;
-    let mut args = Args::new(argv);
-    let key = args.next_arg()?;
-    let pa = optional_path(&mut args)?;
-    let db = ctx.dbi();
-    let doc = read_doc(ctx.srv, db, key)?;
+    let mut call = read_call(ctx)?;
+    let Some(t) = call.doc_or(|pa| path_missing_or(&pa.fixed, "not an object"))? else {
+        return Ok(());
+    };
+    let ReadCall { pa, r, .. } = call;
     if pa.legacy {
-        let Some(doc) = doc else {
-            ctx.c.reply.null();
-            return Ok(());
-        };
-        let t = doc.tape();
         match first(t, &pa) {
-            Ok(v) if tape::kind(t, v) == Kind::Obj => ctx.c.reply.int(tape::len(t, v) as i64),
+            Ok(v) if tape::kind(t, v) == Kind::Obj => r.int(tape::len(t, v) as i64),
             Ok(v) => return Err(expected("object", tape::kind(t, v).type_name())),
-            Err(_) => ctx.c.reply.null(),
+            Err(_) => r.null(),
         }
         return Ok(());
     }
-    let doc = doc.ok_or_else(|| path_missing_or(&pa.fixed, "not an object"))?;
-    let t = doc.tape();
     let lens: Vec<Option<i64>> = positions(t, &pa.compile()?)
         .into_iter()
         .map(|v| (tape::kind(t, v) == Kind::Obj).then(|| tape::len(t, v) as i64))
         .collect();
-    reply_opt_ints(&mut ctx.c.reply, &lens);
+    reply_opt_ints(r, &lens);
     Ok(())
 }
 

@@ -579,10 +579,15 @@ fn plain_run(s: &[u8], mut i: usize) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     while i < s.len() {
-        let mut bytes = [b'a'; 8];
         let n = (s.len() - i).min(8);
-        bytes[..n].copy_from_slice(&s[i..i + n]);
-        let w = u64::from_le_bytes(bytes);
+        let w = match s.get(i..i + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+            Some(b) => u64::from_le_bytes(b),
+            None => {
+                let mut bytes = [b'a'; 8];
+                bytes[..n].copy_from_slice(&s[i..i + n]);
+                u64::from_le_bytes(bytes)
+            }
+        };
         let q = w ^ (LO * u64::from(b'"'));
         let b = w ^ (LO * u64::from(b'\\'));
         // A byte's high bit is set when it is zero (the quote, the
@@ -631,6 +636,9 @@ struct Parser<'a> {
     i: usize,
     out: Vec<u8>,
     max_depth: usize,
+    /// Where the keys of the open objects start in `out`, innermost last
+    /// (for the duplicate-key check when an object closes).
+    keys: Vec<usize>,
 }
 
 /// One open container while parsing.
@@ -639,6 +647,8 @@ struct Frame {
     /// Where its body starts in `out` (the header is inserted there).
     body: usize,
     count: usize,
+    /// Its first key's index in `Parser::keys`.
+    keys_from: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -667,7 +677,12 @@ impl<'a> Parser<'a> {
         self.err_at((self.i + 1).min(self.s.len()), msg)
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
+        // Compact text has none: one comparison settles it.
+        if self.s.get(self.i).is_some_and(|&b| b > b' ') {
+            return;
+        }
         while let Some(&b) = self.s.get(self.i) {
             if matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
                 self.i += 1;
@@ -703,6 +718,7 @@ impl<'a> Parser<'a> {
                         object,
                         body: self.out.len(),
                         count: 0,
+                        keys_from: self.keys.len(),
                     });
                     self.skip_ws();
                     let close = if object { b'}' } else { b']' };
@@ -784,7 +800,9 @@ impl<'a> Parser<'a> {
     fn close(&mut self, stack: &mut Vec<Frame>) {
         let Some(f) = stack.pop() else { return };
         let count = if f.object {
-            dedup_object(&mut self.out, f.body, f.count)
+            let n = dedup_object(&mut self.out, f.body, f.count, self.keys.get(f.keys_from..).unwrap_or_default());
+            self.keys.truncate(f.keys_from);
+            n
         } else {
             f.count
         };
@@ -822,6 +840,7 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some(b'"') => {
                 self.i += 1;
+                self.keys.push(self.out.len());
                 self.string()?;
             }
             Some(_) => return Err(self.peek_err("key must be a string")),
@@ -865,11 +884,26 @@ impl<'a> Parser<'a> {
             Some(b'"') => {
                 let raw = &self.s[start..self.i];
                 self.i += 1;
-                self.out.push(STR);
-                push_varint(&mut self.out, raw.len() as u64);
-                self.out.extend_from_slice(raw);
-                return Ok(());
+                if raw.len() < 0x80 {
+                    self.out.reserve(raw.len() + 2);
+                    self.out.push(STR);
+                    self.out.push(raw.len() as u8);
+                } else {
+                    self.out.push(STR);
+                    push_varint(&mut self.out, raw.len() as u64);
+                }
+                extend_small(&mut self.out, raw);
+                Ok(())
             }
+            _ => self.string_slow(start),
+        }
+    }
+
+    /// The rest of a string whose plain run from `start` stopped at a
+    /// backslash, a control character or the end of input.
+    #[cold]
+    fn string_slow(&mut self, start: usize) -> Result<(), ParseError> {
+        match self.s.get(self.i) {
             Some(b'\\') => {}
             Some(_) => {
                 self.i += 1;
@@ -1020,7 +1054,7 @@ impl<'a> Parser<'a> {
         let short_int = !float && int_end - start - usize::from(neg) <= 18 && text != b"-0";
         if short_int || (float && float_is_canonical(text)) {
             self.out.push(if float { FLOAT } else { INT } | text.len() as u8);
-            self.out.extend_from_slice(text);
+            extend_small(&mut self.out, text);
             return Ok(());
         }
         if !float {
@@ -1050,22 +1084,28 @@ impl<'a> Parser<'a> {
 /// Removes duplicate keys from the object body starting at `body` (the
 /// last value wins, in the first key's place, as ijson's insert does).
 /// Returns the child count left.
-fn dedup_object(out: &mut Vec<u8>, body: usize, count: usize) -> usize {
+fn dedup_object(out: &mut Vec<u8>, body: usize, count: usize, keys: &[usize]) -> usize {
     if count < 2 {
         return count;
     }
-    // Small objects (the common case): look for a repeated key by direct
-    // comparison, without allocating; most have none.
-    if count <= 16 {
-        let mut keys: [&[u8]; 16] = [&[]; 16];
-        let mut at = body;
-        let mut n = 0;
-        while at < out.len() && n < 16 {
-            keys[n] = str_escaped(out, at).0;
-            at = node_end(out, node_end(out, at));
-            n += 1;
+    // The common case, no repeated key, settled from the key positions the
+    // parser recorded: a 128-bit filter on (length, first, middle and last
+    // byte), and exact comparisons only when two keys share a bit.
+    if keys.len() == count && count <= 32 {
+        let key = |k: usize| str_escaped(out, k).0;
+        let mut seen = 0u128;
+        let mut clash = false;
+        for &k in keys {
+            let s = key(k);
+            let x = s.len() as u64
+                | u64::from(s.first().copied().unwrap_or(0)) << 16
+                | u64::from(s.get(s.len() / 2).copied().unwrap_or(0)) << 24
+                | u64::from(s.last().copied().unwrap_or(0)) << 32;
+            let bit = 1u128 << (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57);
+            clash |= seen & bit != 0;
+            seen |= bit;
         }
-        if !(1..n).any(|j| keys[..j].contains(&keys[j])) {
+        if !clash || !(1..keys.len()).any(|j| keys[..j].iter().any(|&k| key(k) == key(keys[j]))) {
             return count;
         }
     }
@@ -1123,6 +1163,7 @@ pub fn parse(text: &[u8], limit_depth: bool) -> Result<Vec<u8>, ParseError> {
         i: 0,
         out: Vec::with_capacity(text.len()),
         max_depth: if limit_depth { MAX_DEPTH } else { usize::MAX },
+        keys: Vec::with_capacity(32),
     }
     .parse()
 }
@@ -1180,8 +1221,136 @@ fn write_scalar(t: &[u8], pos: usize, out: &mut Vec<u8>) {
     }
 }
 
+/// Copies `s` to `dst` without a `memcpy` call for short slices (most
+/// keys, strings and numbers of a document).
+///
+/// # Safety
+/// `dst` must be valid for `s.len()` bytes of writes and not overlap `s`.
+#[inline(always)]
+unsafe fn copy_small(s: &[u8], dst: *mut u8) {
+    let n = s.len();
+    let src = s.as_ptr();
+    // SAFETY: the loads stay inside `s` (the 8- and 4-byte pairs overlap
+    // rather than run past its end) and the stores inside `dst[..n]`, as
+    // the caller guarantees.
+    unsafe {
+        if n > 16 {
+            std::ptr::copy_nonoverlapping(src, dst, n);
+        } else if n >= 8 {
+            let a = (src as *const u64).read_unaligned();
+            let b = (src.add(n - 8) as *const u64).read_unaligned();
+            (dst as *mut u64).write_unaligned(a);
+            (dst.add(n - 8) as *mut u64).write_unaligned(b);
+        } else if n >= 4 {
+            let a = (src as *const u32).read_unaligned();
+            let b = (src.add(n - 4) as *const u32).read_unaligned();
+            (dst as *mut u32).write_unaligned(a);
+            (dst.add(n - 4) as *mut u32).write_unaligned(b);
+        } else {
+            for i in 0..n {
+                *dst.add(i) = *src.add(i);
+            }
+        }
+    }
+}
+
+/// Appends `s` to `out` (`extend_from_slice` without a `memcpy` call for
+/// short slices).
+#[inline(always)]
+fn extend_small(out: &mut Vec<u8>, s: &[u8]) {
+    out.reserve(s.len());
+    let len = out.len();
+    // SAFETY: `reserve` made room for `s.len()` bytes past `len`, `s` is
+    // not part of `out` (the borrow checker ensures it), and they are all
+    // written before the length covers them.
+    unsafe {
+        copy_small(s, out.as_mut_ptr().add(len));
+        out.set_len(len + s.len());
+    }
+}
+
+/// An output cursor for the compact printer: bytes are written through a
+/// raw pointer into room reserved beforehand (`room`), and the vector's
+/// length is set once at the end, so a node costs a few stores instead of
+/// a capacity check and a `memcpy` call per piece.
+struct Cursor<'o> {
+    out: &'o mut Vec<u8>,
+    len: usize,
+}
+
+impl Cursor<'_> {
+    /// Makes sure `n` more bytes fit.
+    #[inline(always)]
+    fn room(&mut self, n: usize) {
+        if self.out.capacity() - self.len < n {
+            // SAFETY: every byte below `self.len` was written by `put`.
+            unsafe { self.out.set_len(self.len) };
+            self.out.reserve(n);
+        }
+    }
+
+    /// Appends `s`; the caller reserved room for it with `room`.
+    #[inline(always)]
+    fn put(&mut self, s: &[u8]) {
+        let n = s.len();
+        debug_assert!(self.out.capacity() - self.len >= n);
+        // SAFETY: `room` reserved at least `n` bytes past `self.len`.
+        unsafe { copy_small(s, self.out.as_mut_ptr().add(self.len)) };
+        self.len += n;
+    }
+
+    /// Appends one byte; the caller reserved room for it with `room`.
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        debug_assert!(self.out.capacity() > self.len);
+        // SAFETY: `room` reserved this byte.
+        unsafe { *self.out.as_mut_ptr().add(self.len) = b };
+        self.len += 1;
+    }
+
+    fn finish(self) {
+        // SAFETY: every byte below `self.len` was written by `put`/`byte`
+        // (and capacity never shrinks while the cursor lives).
+        unsafe { self.out.set_len(self.len) };
+    }
+}
+
+/// The enclosing containers of the one the compact printer is in: (end
+/// of body, is object), the first levels inline (no allocation for
+/// ordinary documents).
+struct Open {
+    inline: [(usize, bool); 24],
+    depth: usize,
+    more: Vec<(usize, bool)>,
+}
+
+impl Open {
+    #[inline]
+    fn push(&mut self, v: (usize, bool)) {
+        if self.depth < self.inline.len() {
+            self.inline[self.depth] = v;
+        } else {
+            self.more.push(v);
+        }
+        self.depth += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<(usize, bool)> {
+        if self.depth == 0 {
+            return None;
+        }
+        self.depth -= 1;
+        if self.depth < self.inline.len() {
+            Some(self.inline[self.depth])
+        } else {
+            self.more.pop()
+        }
+    }
+}
+
 /// Appends the compact JSON text of the node at `pos`: one step per node,
-/// each read once.
+/// each read once; strings and numbers are copied as stored.
 pub fn write_compact(t: &[u8], pos: usize, out: &mut Vec<u8>) {
     let tag = t.get(pos).copied().unwrap_or(NULL);
     if tag != ARR && tag != OBJ {
@@ -1191,29 +1360,46 @@ pub fn write_compact(t: &[u8], pos: usize, out: &mut Vec<u8>) {
     let (_, body, end) = container(t, pos);
     // The text is about as long as the tape (headers out, punctuation in).
     out.reserve(end - pos + (end - pos) / 4 + 8);
-    out.push(if tag == OBJ { b'{' } else { b'[' });
-    // Open containers: (end of body, is object).
-    let mut stack: Vec<(usize, bool)> = Vec::with_capacity(8);
-    stack.push((end, tag == OBJ));
+    let len = out.len();
+    let mut w = Cursor { out, len };
+    w.room(1);
+    w.byte(if tag == OBJ { b'{' } else { b'[' });
+    let mut open = Open {
+        inline: [(0, false); 24],
+        depth: 0,
+        more: Vec::new(),
+    };
+    // The container being printed: where its body ends, whether an object.
+    let (mut end, mut object) = (end, tag == OBJ);
     let mut at = body;
     let mut first = true;
-    while let Some(&(end, object)) = stack.last() {
+    loop {
         if at >= end {
-            stack.pop();
-            out.push(if object { b'}' } else { b']' });
+            w.room(1);
+            w.byte(if object { b'}' } else { b']' });
             first = false;
+            match open.pop() {
+                Some((e, o)) => (end, object) = (e, o),
+                None => break,
+            }
             continue;
         }
+        // Room for a comma, a key's punctuation and a value's fixed part
+        // (a number's text is at most 31 bytes); string bytes are added.
+        w.room(48);
         if !first {
-            out.push(b',');
+            w.byte(b',');
         }
         if object {
             let (len, n) = read_varint(t, at + 1);
             let s = at + 1 + n;
             let e = s + len as usize;
-            out.push(b'"');
-            out.extend_from_slice(t.get(s..e).unwrap_or_default());
-            out.extend_from_slice(b"\":");
+            let key = t.get(s..e).unwrap_or_default();
+            w.room(key.len() + 48);
+            w.byte(b'"');
+            w.put(key);
+            w.byte(b'"');
+            w.byte(b':');
             at = e;
         }
         let Some(&tag) = t.get(at) else {
@@ -1223,7 +1409,7 @@ pub fn write_compact(t: &[u8], pos: usize, out: &mut Vec<u8>) {
         first = false;
         if tag & NUM_MASK != 0 {
             let e = at + 1 + (tag & LEN_MASK) as usize;
-            out.extend_from_slice(t.get(at + 1..e).unwrap_or_default());
+            w.put(t.get(at + 1..e).unwrap_or_default());
             at = e;
             continue;
         }
@@ -1232,32 +1418,36 @@ pub fn write_compact(t: &[u8], pos: usize, out: &mut Vec<u8>) {
                 let (len, n) = read_varint(t, at + 1);
                 let s = at + 1 + n;
                 let e = s + len as usize;
-                out.push(b'"');
-                out.extend_from_slice(t.get(s..e).unwrap_or_default());
-                out.push(b'"');
+                let text = t.get(s..e).unwrap_or_default();
+                w.room(text.len() + 2);
+                w.byte(b'"');
+                w.put(text);
+                w.byte(b'"');
                 at = e;
             }
             ARR | OBJ => {
-                let (_, body, end) = container(t, at);
-                out.push(if tag == OBJ { b'{' } else { b'[' });
-                stack.push((end, tag == OBJ));
+                let (_, body, inner_end) = container(t, at);
+                w.byte(if tag == OBJ { b'{' } else { b'[' });
+                open.push((end, object));
+                (end, object) = (inner_end, tag == OBJ);
                 at = body;
                 first = true;
             }
             TRUE => {
-                out.extend_from_slice(b"true");
+                w.put(b"true");
                 at += 1;
             }
             FALSE => {
-                out.extend_from_slice(b"false");
+                w.put(b"false");
                 at += 1;
             }
             _ => {
-                out.extend_from_slice(b"null");
+                w.put(b"null");
                 at += 1;
             }
         }
     }
+    w.finish();
 }
 
 /// Appends the JSON text of the node at `pos`.
@@ -1549,5 +1739,148 @@ mod tests {
         assert_eq!(f64_value(&t, get_key(&t, 0, b"b").unwrap()), 1.5);
         assert_eq!(get_key(&t, 0, b"zz"), None);
         assert_eq!(node_end(&t, 0), t.len());
+    }
+
+    /// A random document model (for the generated-input tests).
+    enum V {
+        Lit(String),
+        Arr(Vec<V>),
+        Obj(Vec<(String, V)>),
+    }
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// A string as JSON text, written the way the printer writes it.
+    fn gen_str(r: &mut Rng, max: u64) -> String {
+        const PIECES: [&str; 10] = ["a", "b", "Z", "0", " ", "é", "\\\"", "\\\\", "\\n", "\\u0001"];
+        let n = r.below(max + 1);
+        let mut body = String::new();
+        for _ in 0..n {
+            let choices = if r.below(4) == 0 { 10 } else { 6 };
+            body.push_str(PIECES[r.below(choices) as usize]);
+        }
+        format!("\"{body}\"")
+    }
+
+    fn gen(r: &mut Rng, depth: usize) -> V {
+        let pick = if depth >= 5 { r.below(5) } else { r.below(8) };
+        match pick {
+            0 => V::Lit(["true", "false", "null"][r.below(3) as usize].to_string()),
+            1 => V::Lit((r.next() as i64 >> r.below(64)).to_string()),
+            2 => V::Lit(
+                format!("{}.{}", r.below(100000) as i64 - 50000, r.below(999) + 1)
+                    .trim_end_matches('0')
+                    .to_string(),
+            ),
+            3 | 4 => V::Lit(gen_str(r, 40)),
+            5 if depth > 3 && r.below(3) == 0 => V::Arr(vec![gen(r, depth + 1)]),
+            5 => V::Arr((0..r.below(6)).map(|_| gen(r, depth + 1)).collect()),
+            _ => {
+                let wide = r.below(8) == 0;
+                let n = r.below(if wide { 40 } else { 7 });
+                V::Obj((0..n).map(|_| (gen_str(r, 3), gen(r, depth + 1))).collect())
+            }
+        }
+    }
+
+    /// The model as text; `dedup`: keys kept once, the last value in the
+    /// first key's place.
+    fn print(v: &V, dedup: bool, out: &mut String) {
+        match v {
+            V::Lit(s) => out.push_str(s),
+            V::Arr(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    print(x, dedup, out);
+                }
+                out.push(']');
+            }
+            V::Obj(o) => {
+                let mut pairs: Vec<(&String, &V)> = Vec::new();
+                for (k, x) in o {
+                    match pairs.iter_mut().find(|(pk, _)| *pk == k) {
+                        Some(p) if dedup => p.1 = x,
+                        _ => pairs.push((k, x)),
+                    }
+                }
+                out.push('{');
+                for (i, (k, x)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(k);
+                    out.push(':');
+                    print(x, dedup, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// Every node position of a tape, in pre-order.
+    fn all_nodes(t: &[u8]) -> Vec<usize> {
+        let mut out = vec![0];
+        let mut i = 0;
+        while i < out.len() {
+            let p = out[i];
+            if matches!(kind(t, p), Kind::Arr | Kind::Obj) {
+                for (k, v) in children(t, p) {
+                    out.extend(k);
+                    out.push(v);
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn random_documents_parse_dedup_and_print_like_the_model() {
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+        // The general (formatting) printer with empty strings prints the
+        // compact text too: the fast printer must agree with it.
+        let general = Format {
+            indent: Some(b""),
+            newline: Some(b""),
+            space: Some(b""),
+        };
+        for round in 0..400 {
+            let mut v = gen(&mut r, 0);
+            if round % 50 == 0 {
+                // Deeper than the fast printer's inline stack.
+                for _ in 0..60 {
+                    v = V::Arr(vec![v]);
+                }
+            }
+            let (mut input, mut want) = (String::new(), String::new());
+            print(&v, false, &mut input);
+            print(&v, true, &mut want);
+            let t = parse(input.as_bytes(), false).unwrap_or_else(|e| panic!("{input}: {e:?}"));
+            assert_eq!(String::from_utf8_lossy(&to_text(&t, 0)), want, "input {input}");
+            for p in all_nodes(&t) {
+                let mut fast = b"prefix".to_vec();
+                write_compact(&t, p, &mut fast);
+                let mut slow = b"prefix".to_vec();
+                write(&t, p, &general, &mut slow);
+                assert_eq!(fast, slow, "node at {p} of {want}");
+            }
+            // Printing and parsing again is the identity on tapes.
+            assert_eq!(parse(&to_text(&t, 0), false).ok(), Some(t.clone()));
+        }
     }
 }
