@@ -50,8 +50,8 @@ pub mod module;
 #[cfg(test)]
 mod probe;
 pub mod rdb;
-pub mod timeseries;
 pub mod tdigest;
+pub mod timeseries;
 pub mod topk;
 
 use crate::debug::Digest20;
