@@ -15,6 +15,8 @@ struct Harness {
     srv: Server,
     c: Box<Client>,
     dir: std::path::PathBuf,
+    /// SAVE and DEBUG RELOAD write `temp-<pid>.rdb` in the working directory.
+    _rdb: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Drop for Harness {
@@ -40,7 +42,12 @@ impl Harness {
         srv.client_by_id.insert(id, key);
         let mut c = Box::new(Client::new(id, key, None, "", srv.unixtime));
         c.authenticated = true;
-        Harness { srv, c, dir }
+        Harness {
+            srv,
+            c,
+            dir,
+            _rdb: crate::util::test_rng::lock_rdb_temp_file(),
+        }
     }
 
     /// Runs one command; returns the raw reply.

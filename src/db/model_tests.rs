@@ -131,6 +131,8 @@ struct Harness {
     /// them all, so it cannot pass by exercising nothing).
     seen: BTreeSet<String>,
     _dir: TempDir,
+    /// SAVE and DEBUG RELOAD write `temp-<pid>.rdb` in the working directory.
+    _rdb: std::sync::MutexGuard<'static, ()>,
 }
 
 /// Model updates that need the reply (server-chosen members and IDs).
@@ -177,6 +179,7 @@ impl Harness {
             rng: Rng::new(seed),
             seen: BTreeSet::new(),
             _dir: TempDir(dir),
+            _rdb: crate::util::test_rng::lock_rdb_temp_file(),
         }
     }
 

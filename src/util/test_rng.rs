@@ -40,3 +40,14 @@ impl Rng {
         self.below(100) < pct
     }
 }
+
+/// In-process test servers save through `temp-<pid>.rdb` in the working
+/// directory whatever their `dbfilename` (as Redis's rdbSave does), so two
+/// tests of one process that SAVE or DEBUG RELOAD at once would write the
+/// same temporary file. Their harnesses hold this for the test's length.
+pub static RDB_TEMP_FILE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Takes [`RDB_TEMP_FILE`], also after another test panicked holding it.
+pub fn lock_rdb_temp_file() -> std::sync::MutexGuard<'static, ()> {
+    RDB_TEMP_FILE.lock().unwrap_or_else(|e| e.into_inner())
+}
