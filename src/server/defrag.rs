@@ -409,6 +409,13 @@ impl Server {
         }
     }
 
+    /// The regular cron's call: the loop is not blocked, so the next
+    /// blocked cron starts afresh; then one slice.
+    pub fn active_defrag_cron(&mut self) {
+        self.defrag.blocked_last_cron = 0;
+        self.active_defrag_cycle();
+    }
+
     /// One time slice of active defragmentation, from the cron
     /// (`activeDefragCycle`).
     pub fn active_defrag_cycle(&mut self) {
@@ -566,13 +573,14 @@ impl Server {
         let now = crate::util::mstime();
         let hz_ms = (1000 / self.hz.max(1)).max(1);
         let last = &mut self.defrag.blocked_last_cron;
+        // A new blocking operation (the regular cron ran since the last
+        // call and cleared the mark): one period, not the time since the
+        // previous blocking operation (`blockingOperationStartsAt`).
+        if *last == 0 || now - *last > 1000 {
+            *last = now - hz_ms;
+        }
         if *last >= now {
             return;
-        }
-        // A new blocking operation: one period, not the time since the
-        // previous one.
-        if now - *last > 1000 {
-            *last = now - hz_ms;
         }
         let start = Instant::now();
         while self.defrag.blocked_last_cron < now {
