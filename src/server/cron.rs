@@ -115,7 +115,7 @@ impl Server {
                 self.expire_replica_keys();
             }
         }
-        self.active_defrag_cycle();
+        self.active_defrag_cron();
         // No resizing while a fork child shares our pages.
         if self.persist.child.is_some() {
             return;
