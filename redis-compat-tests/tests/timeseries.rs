@@ -500,3 +500,32 @@ fn hostile_input_and_persistence() {
     drop(srv);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// EMPTY over a 1e12 ms gap with 1 ms buckets: COUNT bounds the work
+/// (forward keeps the first buckets, REVRANGE the last ones), and the
+/// server answers at once instead of filling a trillion buckets.
+#[test]
+fn empty_fill_over_a_huge_gap_stops_at_count() {
+    let srv = Server::start(&[]);
+    let mut c = srv.conn();
+    check(
+        &mut c,
+        &[
+            (&["TS.ADD", "g", "0", "1"], ":0"),
+            (&["TS.ADD", "g", "1000000000000", "2"], ":1000000000000"),
+            (
+                &["TS.RANGE", "g", "-", "+", "AGGREGATION", "sum", "1", "EMPTY", "COUNT", "3"],
+                "[[:0, +1], [:1, +0], [:2, +0]]",
+            ),
+            (
+                &["TS.REVRANGE", "g", "-", "+", "COUNT", "3", "AGGREGATION", "sum", "1", "EMPTY"],
+                "[[:1000000000000, +2], [:999999999999, +0], [:999999999998, +0]]",
+            ),
+            (
+                &["TS.RANGE", "g", "-", "+", "AGGREGATION", "last", "1", "EMPTY", "COUNT", "2"],
+                "[[:0, +1], [:1, +1]]",
+            ),
+            (&["PING"], "+PONG"),
+        ],
+    );
+}

@@ -564,7 +564,7 @@ pub fn query(s: &Series, a: &RangeArgs, rev: bool) -> Vec<(u64, f64)> {
     }
     if let Some((g, dur)) = a.agg {
         let all = if g == Agg::Twa { s.range(0, u64::MAX) } else { Vec::new() };
-        v = agg::aggregate(&v, &all, g, dur, a.align, a.bucket_ts, a.empty);
+        v = agg::aggregate(&v, &all, g, dur, a.align, a.bucket_ts, a.empty, a.count.map(|c| (c, rev)));
     }
     if rev {
         v.reverse();
