@@ -11,8 +11,10 @@
 //! Retention drops whole chunks older than `last - retention` on append,
 //! and queries never see samples older than that.
 //!
-//! Not yet here: the label index (TS.MGET/MRANGE/QUERYINDEX) and
-//! compaction rules; `src_key` and rules are kept empty.
+//! FILTER selection (TS.QUERYINDEX / TS.MGET) is `filter.rs`: a scan of
+//! the database, not yet an index kept by the key-change hook. Not yet
+//! here: TS.MRANGE/MREVRANGE and compaction rules; `src_key` and rules
+//! are kept empty.
 //!
 //! RDB: our own field layout under encoding version [`ENCVER`] (a
 //! version no RedisTimeSeries release writes, so neither side mistakes
@@ -21,6 +23,7 @@
 pub mod agg;
 pub mod codec;
 pub mod commands;
+pub mod filter;
 
 use super::rdb::{FieldReader, FieldWriter};
 use super::{ModuleDigest, StackType, TypeInfo};
