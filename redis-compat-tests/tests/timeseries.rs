@@ -693,11 +693,12 @@ fn filters_agree_with_a_model_of_the_keyspace() {
             }
             let a: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
             let r = run(&mut c, &a);
-            if model[cur].contains_key(&key) {
-                assert!(r.is_error());
-            } else {
-                assert!(!r.is_error(), "{}", show(&r));
-                model[cur].insert(key, Some(labels));
+            match model[cur].entry(key) {
+                std::collections::btree_map::Entry::Occupied(_) => assert!(r.is_error()),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    assert!(!r.is_error(), "{}", show(&r));
+                    e.insert(Some(labels));
+                }
             }
         } else if op < 50 {
             run(&mut c, &["DEL", &key]);
