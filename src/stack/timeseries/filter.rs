@@ -10,10 +10,9 @@
 //! and `=v` names label `v`; [`strtok`] reproduces that. A filter must
 //! hold at least one selecting term (`l=v` or `l=(..)`).
 //!
-//! Selection scans the database's series (no separate index yet): the
-//! answer is right after any delete, expiry, RENAME, MOVE, FLUSHDB,
-//! SWAPDB or load by construction; keys come back sorted, as the
-//! module's index (a radix tree) returns them.
+//! Selection walks the series keys the key-change hook keeps
+//! (`index.rs`), in key order as the module's radix-tree index returns
+//! them, and tests each term against the series' labels.
 
 use super::Series;
 use crate::error::Error;
@@ -139,16 +138,14 @@ impl Pred {
 pub fn select<'s>(srv: &'s Server, db: usize, preds: &[Pred]) -> Vec<(&'s [u8], &'s Series)> {
     let now = srv.now_ms();
     let d = &srv.dbs[db];
-    let mut out: Vec<(&[u8], &Series)> = d
-        .iter()
-        .filter_map(|e| match e.value() {
-            crate::object::ValueRef::Obj(Obj::Stack(StackValue::Series(s))) => Some((e.key(), &**s)),
+    srv.ts_index
+        .keys(db)
+        .filter_map(|k| match d.find(k).map(|e| e.value()) {
+            Some(crate::object::ValueRef::Obj(Obj::Stack(StackValue::Series(s)))) => Some((k, &**s)),
             _ => None,
         })
         .filter(|(k, s)| preds.iter().all(|p| p.matches(s)) && !d.is_expired(k, now))
-        .collect();
-    out.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    out
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@
 //! Retention drops whole chunks older than `last - retention` on append,
 //! and queries never see samples older than that.
 //!
-//! FILTER selection (TS.QUERYINDEX / TS.MGET) is `filter.rs`: a scan of
-//! the database, not yet an index kept by the key-change hook. Not yet
+//! FILTER selection (TS.QUERYINDEX / TS.MGET) is `filter.rs`, over the
+//! series keys the key-change hook keeps (`index.rs`). Not yet
 //! here: TS.MRANGE/MREVRANGE and compaction rules; `src_key` and rules
 //! are kept empty.
 //!
@@ -24,6 +24,7 @@ pub mod agg;
 pub mod codec;
 pub mod commands;
 pub mod filter;
+pub mod index;
 
 use super::rdb::{FieldReader, FieldWriter};
 use super::{ModuleDigest, StackType, TypeInfo};
@@ -191,6 +192,7 @@ pub enum AddError {
 
 impl Series {
     pub fn new(retention: u64, chunk_size: u64, compressed: bool) -> Series {
+        index::ANY_SERIES.store(true, std::sync::atomic::Ordering::Relaxed);
         Series {
             retention,
             chunk_size,
