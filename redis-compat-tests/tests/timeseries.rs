@@ -500,3 +500,296 @@ fn hostile_input_and_persistence() {
     drop(srv);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// EMPTY over a 1e12 ms gap with 1 ms buckets: COUNT bounds the work
+/// (forward keeps the first buckets, REVRANGE the last ones), and the
+/// server answers at once instead of filling a trillion buckets.
+#[test]
+fn empty_fill_over_a_huge_gap_stops_at_count() {
+    let srv = Server::start(&[]);
+    let mut c = srv.conn();
+    check(
+        &mut c,
+        &[
+            (&["TS.ADD", "g", "0", "1"], ":0"),
+            (&["TS.ADD", "g", "1000000000000", "2"], ":1000000000000"),
+            (
+                &["TS.RANGE", "g", "-", "+", "AGGREGATION", "sum", "1", "EMPTY", "COUNT", "3"],
+                "[[:0, +1], [:1, +0], [:2, +0]]",
+            ),
+            (
+                &["TS.REVRANGE", "g", "-", "+", "COUNT", "3", "AGGREGATION", "sum", "1", "EMPTY"],
+                "[[:1000000000000, +2], [:999999999999, +0], [:999999999998, +0]]",
+            ),
+            (
+                &["TS.RANGE", "g", "-", "+", "AGGREGATION", "last", "1", "EMPTY", "COUNT", "2"],
+                "[[:0, +1], [:1, +1]]",
+            ),
+            (&["PING"], "+PONG"),
+        ],
+    );
+}
+
+fn labelled(c: &mut Conn) {
+    check(
+        c,
+        &[
+            (&["TS.CREATE", "a", "LABELS", "city", "tlv", "kind", "temp"], "+OK"),
+            (&["TS.CREATE", "b", "LABELS", "city", "nyc", "kind", "temp"], "+OK"),
+            (&["TS.CREATE", "c", "LABELS", "city", "tlv"], "+OK"),
+            (&["TS.CREATE", "d"], "+OK"),
+            (&["SET", "s", "x"], "+OK"),
+            (&["TS.ADD", "a", "10", "1.5"], ":10"),
+            (&["TS.ADD", "b", "20", "2"], ":20"),
+        ],
+    );
+}
+
+#[test]
+fn queryindex_and_mget_filters() {
+    let srv = Server::start(&[]);
+    let mut c = srv.conn();
+    labelled(&mut c);
+    check(
+        &mut c,
+        &[
+            (&["TS.QUERYINDEX", "city=tlv"], "['a', 'c']"),
+            (&["TS.QUERYINDEX", "city=tlv", "kind="], "['c']"),
+            (&["TS.QUERYINDEX", "city=tlv", "kind!="], "['a']"),
+            (&["TS.QUERYINDEX", "city!=tlv", "kind=temp"], "['b']"),
+            (&["TS.QUERYINDEX", "city=(nyc,tlv)"], "['a', 'b', 'c']"),
+            (&["TS.QUERYINDEX", "city=(nyc,tlv)", "kind!=(temp)"], "['c']"),
+            (&["TS.QUERYINDEX", "kind=temp", "city!=(nyc)"], "['a']"),
+            (&["TS.QUERYINDEX", "city=()"], "[]"),
+            (&["TS.QUERYINDEX", "city==tlv"], "['a', 'c']"),
+            (&["TS.QUERYINDEX", "city=lon"], "[]"),
+            (&["TS.QUERYINDEX", "city!=tlv"], "!ERR TSDB: please provide at least one matcher"),
+            (
+                &["TS.QUERYINDEX", "city=", "kind!="],
+                "!ERR TSDB: please provide at least one matcher",
+            ),
+            (&["TS.QUERYINDEX", "city"], "!ERR TSDB: failed parsing labels"),
+            (&["TS.QUERYINDEX", "city=(a,,b)"], "!ERR TSDB: failed parsing labels"),
+            (&["TS.QUERYINDEX", "city=(a"], "!ERR TSDB: failed parsing labels"),
+            (&["TS.QUERYINDEX"], "!ERR wrong number of arguments for 'TS.QUERYINDEX' command"),
+            (
+                &["TS.MGET", "FILTER", "kind=temp"],
+                "[['a', [], [:10, +1.5]], ['b', [], [:20, +2]]]",
+            ),
+            (&["TS.MGET", "FILTER", "city=tlv", "kind="], "[['c', [], []]]"),
+            (
+                &["TS.MGET", "WITHLABELS", "FILTER", "city=nyc"],
+                "[['b', [['city', 'nyc'], ['kind', 'temp']], [:20, +2]]]",
+            ),
+            (
+                &["TS.MGET", "SELECTED_LABELS", "kind", "zone", "FILTER", "city=tlv"],
+                "[['a', [['kind', 'temp'], ['zone', nil]], [:10, +1.5]], ['c', [['kind', nil], ['zone', nil]], []]]",
+            ),
+            (&["TS.MGET", "LATEST", "FILTER", "city=nyc"], "[['b', [], [:20, +2]]]"),
+            (
+                &["TS.MGET", "WITHLABELS", "SELECTED_LABELS", "x", "FILTER", "city=nyc"],
+                "!ERR TSDB: cannot accept WITHLABELS and SELECT_LABELS together",
+            ),
+            (
+                &["TS.MGET", "SELECTED_LABELS", "FILTER", "city=nyc"],
+                "!ERR TSDB: SELECT_LABELS should have at least 1 parameter",
+            ),
+            (&["TS.MGET", "FILTER", "city!=x"], "!ERR TSDB: please provide at least one matcher"),
+            (&["TS.MGET", "FILTER", "city"], "!ERR TSDB: failed parsing labels"),
+            (
+                &["TS.MGET", "city=x", "y=z"],
+                "!ERR wrong number of arguments for 'TS.MGET' command",
+            ),
+            (&["TS.MGET", "FILTER"], "!ERR wrong number of arguments for 'TS.MGET' command"),
+        ],
+    );
+    assert!(!run(&mut c, &["HELLO", "3"]).is_error());
+    check(
+        &mut c,
+        &[
+            (&["TS.QUERYINDEX", "city=tlv"], "['a', 'c']"),
+            (
+                &["TS.MGET", "WITHLABELS", "FILTER", "city=(nyc,tlv)", "kind!="],
+                "{'a': [{'city': 'tlv', 'kind': 'temp'}, [:10, ,1.5]], 'b': [{'city': 'nyc', 'kind': 'temp'}, [:20, ,2]]}",
+            ),
+            (&["TS.MGET", "FILTER", "city=tlv", "kind="], "{'c': [{}, []]}"),
+        ],
+    );
+}
+
+/// The selection follows every way a key can come and go: delete, expiry,
+/// RENAME, MOVE, SWAPDB, FLUSHDB, TS.ALTER LABELS, a value replaced by
+/// another type, and a restart from the RDB file.
+#[test]
+fn filters_follow_the_keyspace() {
+    let srv = Server::start(&["--enable-debug-command", "yes"]);
+    let mut c = srv.conn();
+    labelled(&mut c);
+    check(
+        &mut c,
+        &[
+            (&["RENAME", "a", "a2"], "+OK"),
+            (&["TS.QUERYINDEX", "city=tlv"], "['a2', 'c']"),
+            (&["MOVE", "c", "1"], ":1"),
+            (&["TS.QUERYINDEX", "city=tlv"], "['a2']"),
+            (&["TS.ALTER", "b", "LABELS", "city", "tlv"], "+OK"),
+            (&["TS.QUERYINDEX", "city=tlv"], "['a2', 'b']"),
+            (&["TS.QUERYINDEX", "kind=temp"], "['a2']"),
+            (&["SET", "b", "str"], "+OK"),
+            (&["TS.QUERYINDEX", "city=tlv"], "['a2']"),
+            (&["SWAPDB", "0", "1"], "+OK"),
+            (&["TS.QUERYINDEX", "city=tlv"], "['c']"),
+            (&["SWAPDB", "0", "1"], "+OK"),
+            (&["PEXPIRE", "a2", "1"], ":1"),
+            (&["DEBUG", "SLEEP", "0.01"], "+OK"),
+            (&["TS.QUERYINDEX", "city=tlv"], "[]"),
+            (&["SELECT", "1"], "+OK"),
+            (&["TS.QUERYINDEX", "city=tlv"], "['c']"),
+            (&["DEBUG", "RELOAD"], "+OK"),
+            (&["TS.QUERYINDEX", "city=tlv"], "['c']"),
+            (&["DEL", "c"], ":1"),
+            (&["TS.QUERYINDEX", "city=tlv"], "[]"),
+            (&["SELECT", "0"], "+OK"),
+            (&["TS.CREATE", "n", "LABELS", "city", "tlv"], "+OK"),
+            (&["FLUSHDB"], "+OK"),
+            (&["TS.QUERYINDEX", "city=tlv"], "[]"),
+        ],
+    );
+}
+
+/// Model test: random creates, deletes, renames, moves, label changes,
+/// overwrites, swaps and flushes over two databases; after each step a
+/// random filter's answer equals the one computed from a model of the
+/// keyspace.
+#[test]
+fn filters_agree_with_a_model_of_the_keyspace() {
+    use std::collections::BTreeMap;
+    let srv = Server::start(&[]);
+    let mut c = srv.conn();
+    let mut seed: u64 = 0x5eed_1234_abcd_0001;
+    let mut rnd = move |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    type Labels = Vec<(String, String)>;
+    let mut model: [BTreeMap<String, Option<Labels>>; 2] = [BTreeMap::new(), BTreeMap::new()];
+    let mut cur = 0usize;
+    let mut hits = 0;
+    let names = ["la", "lb", "lc"];
+    let vals = ["x", "y", "z"];
+    for step in 0..600 {
+        let key = format!("k{}", rnd(12));
+        let op = rnd(100);
+        if op < 35 {
+            let mut labels: Labels = Vec::new();
+            for n in names {
+                if rnd(3) > 0 {
+                    labels.push((n.to_string(), vals[rnd(3) as usize].to_string()));
+                }
+            }
+            let mut args: Vec<String> = vec!["TS.CREATE".into(), key.clone(), "LABELS".into()];
+            for (k, v) in &labels {
+                args.extend([k.clone(), v.clone()]);
+            }
+            let a: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+            let r = run(&mut c, &a);
+            match model[cur].entry(key) {
+                std::collections::btree_map::Entry::Occupied(_) => assert!(r.is_error()),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    assert!(!r.is_error(), "{}", show(&r));
+                    e.insert(Some(labels));
+                }
+            }
+        } else if op < 50 {
+            run(&mut c, &["DEL", &key]);
+            model[cur].remove(&key);
+        } else if op < 60 {
+            let to = format!("k{}", rnd(12));
+            let r = run(&mut c, &["RENAME", &key, &to]);
+            if let Some(v) = model[cur].remove(&key) {
+                assert!(!r.is_error());
+                model[cur].insert(to, v);
+            }
+        } else if op < 68 {
+            let r = run(&mut c, &["MOVE", &key, if cur == 0 { "1" } else { "0" }]);
+            if model[cur].contains_key(&key) && !model[1 - cur].contains_key(&key) {
+                assert_eq!(r.int(), 1);
+                let v = model[cur].remove(&key).unwrap_or_default();
+                model[1 - cur].insert(key, v);
+            }
+        } else if op < 78 {
+            let l = names[rnd(3) as usize];
+            let v = vals[rnd(3) as usize];
+            let r = run(&mut c, &["TS.ALTER", &key, "LABELS", l, v]);
+            match model[cur].get_mut(&key) {
+                Some(Some(ls)) => {
+                    assert!(!r.is_error());
+                    *ls = vec![(l.to_string(), v.to_string())];
+                }
+                _ => assert!(r.is_error()),
+            }
+        } else if op < 84 {
+            run(&mut c, &["SET", &key, "plain"]);
+            model[cur].insert(key, None);
+        } else if op < 90 {
+            run(&mut c, &["SWAPDB", "0", "1"]);
+            model.swap(0, 1);
+        } else if op < 94 {
+            cur = 1 - cur;
+            run(&mut c, &["SELECT", &cur.to_string()]);
+        } else if op < 96 {
+            run(&mut c, &["FLUSHDB"]);
+            model[cur].clear();
+        } else if step % 7 == 0 {
+            run(&mut c, &["FLUSHALL"]);
+            model[0].clear();
+            model[1].clear();
+        }
+        // A random filter: one selecting term plus up to two others.
+        let l = names[rnd(3) as usize];
+        let mut terms = vec![if rnd(2) == 0 {
+            format!("{l}={}", vals[rnd(3) as usize])
+        } else {
+            format!("{l}=({},{})", vals[rnd(3) as usize], vals[rnd(3) as usize])
+        }];
+        for _ in 0..rnd(3) {
+            let l = names[rnd(3) as usize];
+            let v = vals[rnd(3) as usize];
+            terms.push(match rnd(4) {
+                0 => format!("{l}!={v}"),
+                1 => format!("{l}="),
+                2 => format!("{l}!="),
+                _ => format!("{l}!=({v})"),
+            });
+        }
+        let get = |ls: &Labels, l: &str| ls.iter().find(|x| x.0 == l).map(|x| x.1.clone());
+        let ok = |ls: &Labels, t: &str| -> bool {
+            if let Some((l, rest)) = t.split_once("!=") {
+                match rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+                    Some(list) => get(ls, l).is_none_or(|x| list.split(',').all(|v| v != x)),
+                    None if rest.is_empty() => get(ls, l).is_some(),
+                    None => get(ls, l).as_deref() != Some(rest),
+                }
+            } else {
+                let (l, rest) = t.split_once('=').unwrap_or((t, ""));
+                match rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+                    Some(list) => get(ls, l).is_some_and(|x| list.split(',').any(|v| v == x)),
+                    None if rest.is_empty() => get(ls, l).is_none(),
+                    None => get(ls, l).as_deref() == Some(rest),
+                }
+            }
+        };
+        let want: Vec<String> = model[cur]
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|ls| (k, ls)))
+            .filter(|(_, ls)| terms.iter().all(|t| ok(ls, t)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut args = vec!["TS.QUERYINDEX"];
+        args.extend(terms.iter().map(|s| s.as_str()));
+        let got = run(&mut c, &args).strings();
+        assert_eq!(got, want, "step {step}: {terms:?}");
+        hits += usize::from(!want.is_empty());
+    }
+    assert!(hits > 100, "only {hits} filters selected anything");
+}

@@ -370,6 +370,12 @@ impl Server {
         if self.changes.slot_index.is_some() {
             self.slot_index_key_change(db, key, change);
         }
+        // The time-series key set (stack::timeseries::index).
+        match change {
+            KeyChange::Created | KeyChange::Loaded | KeyChange::Replaced { .. } => self.ts_index.check(&self.dbs[db], db, key),
+            KeyChange::Removed { .. } => self.ts_index.removed(db, key),
+            KeyChange::Written(_) => {}
+        }
     }
 
     /// The hook for whole databases.
@@ -389,6 +395,7 @@ impl Server {
                 };
                 for d in range.clone() {
                     self.scan_db_for_deleted_streams(d, None);
+                    self.ts_index.clear(d);
                 }
                 for d in range {
                     self.touch_all_watched_keys_in_db(d, None);
@@ -400,8 +407,12 @@ impl Server {
                 self.touch_all_watched_keys_in_db(b, Some(a));
                 self.scan_db_for_deleted_streams(a, Some(b));
                 self.scan_db_for_deleted_streams(b, Some(a));
+                self.ts_index.swap(a, b);
             }
-            DbChange::Replaced(db) => self.scan_db_for_ready_keys(db),
+            DbChange::Replaced(db) => {
+                self.scan_db_for_ready_keys(db);
+                self.ts_index.rebuild(&self.dbs[db], db);
+            }
         }
     }
 

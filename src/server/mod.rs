@@ -255,6 +255,8 @@ pub struct Server {
     pub last_security_warning: i64,
     /// The key change hook's own state (db/change.rs).
     pub changes: crate::db::change::ChangeState,
+    /// The keys holding time series, kept by the key-change hook.
+    pub ts_index: crate::stack::timeseries::index::SeriesKeys,
     /// ACL users and the ACL log.
     pub acl: crate::acl::Acl,
 }

@@ -144,6 +144,7 @@ impl Server {
             scripting: Default::default(),
             migrate_sockets: Default::default(),
             changes: Default::default(),
+            ts_index: Default::default(),
             last_security_warning: 0,
             reply_buffer_peak_reset_time: crate::client::REPLY_BUFFER_PEAK_RESET_MS,
             reply_buffer_resizing: true,

@@ -104,6 +104,24 @@ pub const COMMANDS: &[CommandDef] = &[
         handler: Some(ts::ts_madd_command),
         ..CommandDef::DEFAULT
     },
+    // Return the last sample of every series a filter selects.
+    CommandDef {
+        name: "ts.mget",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        handler: Some(ts::ts_mget_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return the keys of the series a filter selects.
+    CommandDef {
+        name: "ts.queryindex",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        handler: Some(ts::ts_queryindex_command),
+        ..CommandDef::DEFAULT
+    },
     // Return samples (or aggregated buckets) in a time range.
     CommandDef {
         name: "ts.range",

@@ -133,8 +133,32 @@ pub fn bucket_start(t: u64, dur: u64, align: u64) -> u64 {
 
 /// Buckets over sorted samples: (reported timestamp, value). `all` is
 /// the whole series (for TWA's and EMPTY LAST's neighbours).
-pub fn aggregate(s: &[(u64, f64)], all: &[(u64, f64)], agg: Agg, dur: u64, align: u64, bts: BucketTs, empty: bool) -> Vec<(u64, f64)> {
-    let mut out = Vec::new();
+///
+/// `keep` bounds the work EMPTY can cause: `Some((n, false))` stops after
+/// the first `n` buckets, `Some((n, true))` keeps only the last `n` (for
+/// REVRANGE ... COUNT n), and an empty run longer than that is never
+/// walked, so a huge timestamp gap costs nothing.
+#[allow(clippy::too_many_arguments)]
+pub fn aggregate(
+    s: &[(u64, f64)],
+    all: &[(u64, f64)],
+    agg: Agg,
+    dur: u64,
+    align: u64,
+    bts: BucketTs,
+    empty: bool,
+    keep: Option<(usize, bool)>,
+) -> Vec<(u64, f64)> {
+    let mut out = std::collections::VecDeque::new();
+    let full = |out: &std::collections::VecDeque<(u64, f64)>| matches!(keep, Some((n, false)) if out.len() >= n);
+    let push = |out: &mut std::collections::VecDeque<(u64, f64)>, x: (u64, f64)| {
+        out.push_back(x);
+        if let Some((n, true)) = keep {
+            if out.len() > n {
+                out.pop_front();
+            }
+        }
+    };
     let report = |b: u64| -> u64 {
         let b = (b as i64).max(0) as u64;
         match bts {
@@ -152,7 +176,7 @@ pub fn aggregate(s: &[(u64, f64)], all: &[(u64, f64)], agg: Agg, dur: u64, align
     };
     let mut i = 0;
     let mut prev_bucket: Option<u64> = None;
-    while i < s.len() {
+    while i < s.len() && !full(&out) {
         let b = bucket_start(s[i].0, dur, align);
         let mut j = i;
         while j < s.len() && bucket_start(s[j].0, dur, align) == b {
@@ -161,7 +185,14 @@ pub fn aggregate(s: &[(u64, f64)], all: &[(u64, f64)], agg: Agg, dur: u64, align
         if empty {
             if let Some(pb) = prev_bucket {
                 let mut e = pb.wrapping_add(dur);
-                while e < b {
+                if let Some((n, true)) = keep {
+                    // Only the last n empties of this run can survive.
+                    let run = (b.wrapping_sub(e)) / dur;
+                    if run > n as u64 {
+                        e = e.wrapping_add((run - n as u64) * dur);
+                    }
+                }
+                while e < b && !full(&out) {
                     let v = match agg {
                         Agg::Sum | Agg::Count => 0.0,
                         Agg::Last => s[i - 1].1,
@@ -173,10 +204,13 @@ pub fn aggregate(s: &[(u64, f64)], all: &[(u64, f64)], agg: Agg, dur: u64, align
                         }
                         _ => f64::NAN,
                     };
-                    out.push((report(e), v));
+                    push(&mut out, (report(e), v));
                     e = e.wrapping_add(dur);
                 }
             }
+        }
+        if full(&out) {
+            break;
         }
         let bucket = &s[i..j];
         let (prev, next) = if agg == Agg::Twa {
@@ -184,11 +218,11 @@ pub fn aggregate(s: &[(u64, f64)], all: &[(u64, f64)], agg: Agg, dur: u64, align
         } else {
             (None, None)
         };
-        out.push((report(b), agg.compute(bucket, b, b.wrapping_add(dur), prev, next)));
+        push(&mut out, (report(b), agg.compute(bucket, b, b.wrapping_add(dur), prev, next)));
         prev_bucket = Some(b);
         i = j;
     }
-    out
+    out.into()
 }
 
 #[cfg(test)]
@@ -201,11 +235,24 @@ mod tests {
         assert_eq!(bucket_start(15, 10, 3), 13);
         assert_eq!(bucket_start(2, 10, 3), (-7i64) as u64);
         let s = [(1, 1.0), (2, 3.0), (11, 5.0), (35, 2.0)];
-        let r = aggregate(&s, &s, Agg::Avg, 10, 0, BucketTs::Start, false);
+        let r = aggregate(&s, &s, Agg::Avg, 10, 0, BucketTs::Start, false, None);
         assert_eq!(r, vec![(0, 2.0), (10, 5.0), (30, 2.0)]);
-        let r = aggregate(&s, &s, Agg::Sum, 10, 0, BucketTs::End, true);
+        let r = aggregate(&s, &s, Agg::Sum, 10, 0, BucketTs::End, true, None);
         assert_eq!(r, vec![(10, 4.0), (20, 5.0), (30, 0.0), (40, 2.0)]);
-        let r = aggregate(&s, &s, Agg::StdS, 10, 0, BucketTs::Start, false);
+        let r = aggregate(&s, &s, Agg::StdS, 10, 0, BucketTs::Start, false, None);
         assert!((r[0].1 - 2f64.sqrt()).abs() < 1e-12);
+        // A 1e12 gap with EMPTY is bounded by COUNT either way.
+        let g = [(0, 1.0), (1_000_000_000_000, 2.0)];
+        let r = aggregate(&g, &g, Agg::Sum, 1, 0, BucketTs::Start, true, Some((3, false)));
+        assert_eq!(r, vec![(0, 1.0), (1, 0.0), (2, 0.0)]);
+        let r = aggregate(&g, &g, Agg::Sum, 1, 0, BucketTs::Start, true, Some((3, true)));
+        assert_eq!(r, vec![(999_999_999_998, 0.0), (999_999_999_999, 0.0), (1_000_000_000_000, 2.0)]);
+        let full = aggregate(&s, &s, Agg::Last, 10, 0, BucketTs::Start, true, None);
+        for n in 1..6 {
+            let f = aggregate(&s, &s, Agg::Last, 10, 0, BucketTs::Start, true, Some((n, false)));
+            assert_eq!(f, full[..n.min(full.len())]);
+            let b = aggregate(&s, &s, Agg::Last, 10, 0, BucketTs::Start, true, Some((n, true)));
+            assert_eq!(b, full[full.len().saturating_sub(n)..]);
+        }
     }
 }

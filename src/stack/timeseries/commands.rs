@@ -9,6 +9,7 @@
 //! as doubles in RESP3.
 
 use super::agg::{self, Agg, BucketTs};
+use super::filter;
 use super::{fmt_value, AddError, Policy, Series, DEFAULT_CHUNK_SIZE};
 use crate::config::special::notify;
 use crate::db::change::{Event, KeyWrite};
@@ -564,7 +565,7 @@ pub fn query(s: &Series, a: &RangeArgs, rev: bool) -> Vec<(u64, f64)> {
     }
     if let Some((g, dur)) = a.agg {
         let all = if g == Agg::Twa { s.range(0, u64::MAX) } else { Vec::new() };
-        v = agg::aggregate(&v, &all, g, dur, a.align, a.bucket_ts, a.empty);
+        v = agg::aggregate(&v, &all, g, dur, a.align, a.bucket_ts, a.empty, a.count.map(|c| (c, rev)));
     }
     if rev {
         v.reverse();
@@ -734,6 +735,131 @@ pub fn ts_info_command(ctx: &mut Ctx) -> CmdResult {
             r.status(b"bytesPerSample");
             let bps = if n == 0 { 0.0 } else { (c.size() as f32 / n as f32) as f64 };
             r.double(bps);
+        }
+    }
+    Ok(())
+}
+
+/// `TS.QUERYINDEX filter...`: the matching keys, sorted (a set in RESP3).
+pub fn ts_queryindex_command(ctx: &mut Ctx) -> CmdResult {
+    let argv = ctx.argv;
+    if argv.len() < 2 {
+        return Err(wrong_arity(argv));
+    }
+    let preds = filter::parse_filter(&argv[1..])?;
+    let db = ctx.dbi();
+    let keys = filter::select(ctx.srv, db, &preds);
+    let r = &mut ctx.c.reply;
+    if r.resp == 2 {
+        r.array_len(keys.len());
+    } else {
+        r.set_len(keys.len());
+    }
+    for (k, _) in keys {
+        r.bulk(k);
+    }
+    Ok(())
+}
+
+/// Words that end a SELECTED_LABELS list (the module's query tokens).
+const QUERY_TOKENS: [&str; 9] = [
+    "WITHLABELS",
+    "AGGREGATION",
+    "LIMIT",
+    "GROUPBY",
+    "REDUCE",
+    "FILTER",
+    "FILTER_BY_VALUE",
+    "FILTER_BY_TS",
+    "COUNT",
+];
+
+/// Which labels a multi-series reply shows (`parseLabelQuery`).
+enum LabelQuery<'a> {
+    None,
+    All,
+    Selected(&'a [&'a [u8]]),
+}
+
+fn parse_label_query<'a>(argv: &'a [&'a [u8]]) -> Result<LabelQuery<'a>, Error> {
+    let with = opt(argv, "WITHLABELS").is_some();
+    let sel = opt(argv, "SELECTED_LABELS");
+    match sel {
+        Some(_) if with => Err(Error::err("ERR TSDB: cannot accept WITHLABELS and SELECT_LABELS together")),
+        Some(i) => {
+            let rest = &argv[i + 1..];
+            let n = rest
+                .iter()
+                .position(|a| QUERY_TOKENS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(a)))
+                .unwrap_or(rest.len());
+            if n == 0 {
+                return Err(Error::err("ERR TSDB: SELECT_LABELS should have at least 1 parameter"));
+            }
+            if n > 50 {
+                return Err(Error::err("ERR TSDB: reached max size for SELECT_LABELS"));
+            }
+            Ok(LabelQuery::Selected(&rest[..n]))
+        }
+        None if with => Ok(LabelQuery::All),
+        None => Ok(LabelQuery::None),
+    }
+}
+
+fn reply_label_query(r: &mut ReplyBuf, s: &Series, q: &LabelQuery) {
+    match q {
+        LabelQuery::None => reply_labels(r, &[]),
+        LabelQuery::All => reply_labels(r, &s.labels),
+        LabelQuery::Selected(names) => {
+            if r.resp == 2 {
+                r.array_len(names.len());
+            } else {
+                r.map_len(names.len());
+            }
+            for n in names.iter() {
+                if r.resp == 2 {
+                    r.array_len(2);
+                }
+                r.bulk(n);
+                match s.labels.iter().find(|(k, _)| k == n) {
+                    Some((_, v)) => r.bulk(v),
+                    None => r.null(),
+                }
+            }
+        }
+    }
+}
+
+/// `TS.MGET [LATEST] [WITHLABELS | SELECTED_LABELS label...] FILTER filter...`
+pub fn ts_mget_command(ctx: &mut Ctx) -> CmdResult {
+    let argv = ctx.argv;
+    if argv.len() < 3 {
+        return Err(wrong_arity(argv));
+    }
+    let f = arg_index(argv, "FILTER").ok_or_else(|| wrong_arity(argv))?;
+    let lq = parse_label_query(argv)?;
+    let preds = filter::parse_filter(&argv[f + 1..])?;
+    let db = ctx.dbi();
+    let found = filter::select(ctx.srv, db, &preds);
+    let r = &mut ctx.c.reply;
+    let resp3 = r.resp != 2;
+    if resp3 {
+        r.map_len(found.len());
+    } else {
+        r.array_len(found.len());
+    }
+    for (k, s) in found {
+        if !resp3 {
+            r.array_len(3);
+        }
+        r.bulk(k);
+        if resp3 {
+            r.array_len(2);
+        }
+        reply_label_query(r, s, &lq);
+        if s.total() == 0 {
+            r.array_len(0);
+        } else {
+            reply_sample(r, s.last_ts, s.last_val);
         }
     }
     Ok(())

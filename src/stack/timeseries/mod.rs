@@ -11,8 +11,10 @@
 //! Retention drops whole chunks older than `last - retention` on append,
 //! and queries never see samples older than that.
 //!
-//! Not yet here: the label index (TS.MGET/MRANGE/QUERYINDEX) and
-//! compaction rules; `src_key` and rules are kept empty.
+//! FILTER selection (TS.QUERYINDEX / TS.MGET) is `filter.rs`, over the
+//! series keys the key-change hook keeps (`index.rs`). Not yet
+//! here: TS.MRANGE/MREVRANGE and compaction rules; `src_key` and rules
+//! are kept empty.
 //!
 //! RDB: our own field layout under encoding version [`ENCVER`] (a
 //! version no RedisTimeSeries release writes, so neither side mistakes
@@ -21,6 +23,8 @@
 pub mod agg;
 pub mod codec;
 pub mod commands;
+pub mod filter;
+pub mod index;
 
 use super::rdb::{FieldReader, FieldWriter};
 use super::{ModuleDigest, StackType, TypeInfo};
@@ -188,6 +192,7 @@ pub enum AddError {
 
 impl Series {
     pub fn new(retention: u64, chunk_size: u64, compressed: bool) -> Series {
+        index::ANY_SERIES.store(true, std::sync::atomic::Ordering::Relaxed);
         Series {
             retention,
             chunk_size,
