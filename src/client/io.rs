@@ -171,6 +171,9 @@ impl Server {
                 // a larger request would make the buffer grow past it.
                 let have = c.querybuf.len().saturating_sub(c.qb_pos);
                 want = big.saturating_sub(have).max(1);
+                // Exactly that room (sdsMakeRoomForNonGreedy): the read's
+                // own reserve would round a grown buffer up to twice it.
+                c.querybuf.reserve_exact(want);
             }
             let read = match c.conn.as_mut() {
                 Some(conn) => conn.read_into(&mut c.querybuf, want),

@@ -167,16 +167,21 @@ impl Server {
 fn resize_query_buffer(c: &mut crate::client::Client, now: i64) {
     const RESIZE_THRESHOLD: usize = 32 * 1024;
     let (len, cap) = (c.querybuf.len(), c.querybuf.capacity());
-    let pending_bulk = c.parser.big_arg_remaining();
+    // Where a big argument being received will end: our buffer still holds
+    // its request's header before it (Redis's starts at the bulk), so the
+    // room to keep is the bulk's offset plus its length. Keeping less made
+    // the last read grow the buffer to twice the argument (seen under load
+    // in unit/client-eviction, when the cron ran mid-transfer).
+    let pending_end = c.parser.big_arg_remaining().map_or(0, |b| c.qb_pos + b);
     if cap - len > 4 * 1024 {
         if now - c.last_interaction > 2 {
-            c.querybuf.shrink_to_fit();
+            c.querybuf.shrink_to(len.max(pending_end));
         } else if cap > RESIZE_THRESHOLD && cap / 2 > c.querybuf_peak {
-            let keep = len.max(c.querybuf_peak).max(pending_bulk.unwrap_or(0));
+            let keep = len.max(c.querybuf_peak).max(pending_end);
             c.querybuf.shrink_to(keep);
         }
     }
-    c.querybuf_peak = len.max(pending_bulk.unwrap_or(0));
+    c.querybuf_peak = len.max(pending_end);
     c.parser.shrink_idle();
 }
 
