@@ -68,7 +68,12 @@ impl Client {
         let multi = self.mstate.argv_bytes + self.mstate.commands.capacity() * std::mem::size_of::<crate::multi::QueuedCommand>();
         let watched = self.watched.len() * WATCHED_KEY_COST;
         let subs = self.subs.total() * SUBSCRIPTION_COST;
-        let total = obuf + qbuf + multi + watched + subs + std::mem::size_of::<Client>();
+        // While a command runs, its arguments as Redis counts argv: their
+        // lengths plus one pointer each (they are views into the buffer
+        // here, but CLIENT LIST and the eviction limits users derive from it
+        // expect Redis's figure).
+        let argv = self.argv_len_sum + self.argc * std::mem::size_of::<usize>();
+        let total = obuf + qbuf + argv + multi + watched + subs + std::mem::size_of::<Client>();
         (obuf, total)
     }
 }

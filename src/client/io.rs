@@ -338,6 +338,7 @@ impl Server {
         let from_master = c.has(cf::MASTER);
         let from_replica = c.has(cf::SLAVE) && !c.has(cf::MONITOR);
         c.argv_len_sum = argv.iter().map(|a| a.len()).sum();
+        c.argc = argv.len();
         self.running.key = Some(c.key);
         self.running.resp = c.reply.resp;
         self.running.pubsub = c.has(cf::PUBSUB);
@@ -347,6 +348,7 @@ impl Server {
         self.running.key = None;
         if c.has(cf::POSTPONED) {
             c.argv_len_sum = 0;
+            c.argc = 0;
             return;
         }
         // Not while a script runs (a command served during a busy script):
@@ -394,6 +396,7 @@ impl Server {
             }
         }
         c.argv_len_sum = 0;
+        c.argc = 0;
         // Its buffers may have grown: the next command's eviction check
         // must see it (`processCommandAndResetClient`).
         self.update_client_mem_and_bucket(c);

@@ -115,6 +115,9 @@ pub struct Client {
     pub last_cmd: Option<&'static Command>,
     /// Bytes held by the arguments of the command being executed.
     pub argv_len_sum: usize,
+    /// How many arguments the command being executed has (0 between
+    /// commands): with `argv_len_sum`, its argv in the memory figures.
+    pub argc: usize,
     pub addr: String,
     pub laddr: String,
     /// When the output buffer first went over the soft limit (0 = not over).
@@ -175,6 +178,7 @@ impl Client {
             last_interaction: now,
             last_cmd: None,
             argv_len_sum: 0,
+            argc: 0,
             addr,
             laddr,
             obuf_soft_limit_reached_time: 0,
