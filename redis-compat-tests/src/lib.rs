@@ -1010,3 +1010,15 @@ pub fn rdb_len(v: u64) -> Vec<u8> {
         }
     }
 }
+
+/// Waits (up to 10 s) until no AOF rewrite is running or scheduled, as after
+/// `CONFIG SET appendonly yes` before a `DEBUG LOADAOF`.
+pub fn wait_aof_rewrite_done(c: &mut Conn) {
+    for _ in 0..200 {
+        let i = run(c, &["INFO", "persistence"]).str();
+        if i.contains("aof_rewrite_in_progress:0") && i.contains("aof_rewrite_scheduled:0") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -487,13 +487,7 @@ fn hostile_input_and_persistence() {
             (&["CONFIG", "SET", "appendonly", "yes"], "+OK"),
         ],
     );
-    for _ in 0..200 {
-        let i = run(&mut c, &["INFO", "persistence"]).str();
-        if i.contains("aof_rewrite_in_progress:0") && i.contains("aof_rewrite_scheduled:0") {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    wait_aof_rewrite_done(&mut c);
     check(&mut c, &[(&["DEBUG", "LOADAOF"], "+OK")]);
     check_all(&mut c);
     drop(c);
