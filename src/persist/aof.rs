@@ -942,18 +942,20 @@ impl Server {
         );
     }
 
-    /// Replays one AOF file (`loadSingleAppendOnlyFile`).
+    /// Replays one AOF file (`loadSingleAppendOnlyFile`). The file is
+    /// streamed: only the request being parsed is held in memory (a whole
+    /// file in memory would double the footprint of a big AOF at start-up,
+    /// and would dilute the fragmentation the active defrag measures
+    /// while loading).
     pub fn load_aof_file(&mut self, path: &str, is_base: bool, is_last: bool) -> Result<(), String> {
-        let mut data = Vec::new();
-        match File::open(path) {
-            Ok(mut f) => {
-                f.read_to_end(&mut data).map_err(|e| {
-                    format!(
-                        "Unrecoverable error reading the append only file {path}: {}",
-                        crate::util::strerror(&e)
-                    )
-                })?;
-            }
+        let read_err = |e: &io::Error| {
+            format!(
+                "Unrecoverable error reading the append only file {path}: {}",
+                crate::util::strerror(e)
+            )
+        };
+        let mut rd = match File::open(path) {
+            Ok(f) => io::BufReader::with_capacity(AOF_READ_CHUNK, f),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err(format!("The append log file {path} doesn't exist: {}", crate::util::strerror(&e)))
             }
@@ -963,12 +965,14 @@ impl Server {
                     crate::util::strerror(&e)
                 ))
             }
-        }
-        if data.is_empty() {
+        };
+        let head = io::BufRead::fill_buf(&mut rd).map_err(|e| read_err(&e))?;
+        if head.is_empty() {
             return Ok(());
         }
-        let mut pos = 0;
-        if data.starts_with(b"REDIS") {
+        // File offset of buf[0].
+        let mut base = 0u64;
+        if head.starts_with(b"REDIS") {
             log::info!(
                 "{}",
                 if is_base {
@@ -977,14 +981,14 @@ impl Server {
                     "Reading RDB preamble from AOF file..."
                 }
             );
-            let mut r = crate::persist::rdb::codec::RdbReader::new(&data[..]);
+            let mut r = crate::persist::rdb::codec::RdbReader::new(&mut rd);
             self.loading_aof_preamble = true;
             let res = crate::persist::rdb::load(self, &mut r);
             self.loading_aof_preamble = false;
             if res.is_err() {
                 return Err(format!("Error reading the RDB base file {path}, AOF loading aborted"));
             }
-            pos = r.read as usize;
+            base = r.read;
         }
         // Replay the commands with a fake client.
         let mut fake = Client::new(crate::client::AOF_CLIENT_ID, usize::MAX, None, "", self.unixtime);
@@ -996,31 +1000,65 @@ impl Server {
             auth_required: false,
             is_master: true,
         };
-        let mut last_valid = pos;
-        let mut in_multi_start = None;
+        let mut buf: Vec<u8> = Vec::new();
+        let mut pos = 0usize;
+        // Wanted bytes beyond the buffer's end before parsing goes on (0:
+        // parse what is there).
+        let mut want = 1usize;
+        let mut last_valid = base;
+        let mut in_multi = false;
         // DEBUG's key-load-delay applies per command here too (tests slow
         // loading down with it, e.g. to see the active defrag at work).
         let delay = self.cfg.key_load_delay;
         let mut loops = 0u64;
-        while pos < data.len() {
-            if data[pos] != b'*' {
-                if data[pos] == b'#' {
+        loop {
+            if want > 0 {
+                // Drop what was replayed; keep the request in progress.
+                let keep = if parser.in_progress() { parser.start } else { pos };
+                if keep > 0 {
+                    buf.drain(..keep);
+                    if parser.in_progress() {
+                        parser.shift(keep);
+                    }
+                    pos -= keep;
+                    base += keep as u64;
+                }
+                let old = buf.len();
+                buf.resize(old + want.max(AOF_READ_CHUNK), 0);
+                let n = loop {
+                    match rd.read(&mut buf[old..]) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(read_err(&e)),
+                    }
+                };
+                buf.truncate(old + n);
+                if n == 0 {
+                    break;
+                }
+                want = 0;
+            }
+            if pos >= buf.len() {
+                want = 1;
+                continue;
+            }
+            if !parser.in_progress() && buf[pos] != b'*' {
+                if buf[pos] == b'#' {
                     // Annotation line (aof-timestamp-enabled).
-                    match data[pos..].iter().position(|&c| c == b'\n') {
+                    match buf[pos..].iter().position(|&c| c == b'\n') {
                         Some(n) => {
                             pos += n + 1;
-                            last_valid = pos;
-                            continue;
+                            last_valid = base + pos as u64;
                         }
-                        None => break,
+                        None => want = 1,
                     }
+                    continue;
                 }
                 return Err(format!("Bad file format reading the append only file {path}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>"));
             }
-            let start = pos;
-            match parser.parse(&data, &mut pos, &lim) {
+            match parser.parse(&buf, &mut pos, &lim) {
                 Ok(Parsed::Request) => {
-                    let argv: Vec<&[u8]> = parser.args.iter().map(|&(s, l)| &data[s..s + l]).collect();
+                    let argv: Vec<&[u8]> = parser.args.iter().map(|&(s, l)| &buf[s..s + l]).collect();
                     let Some(cmd) = self.cmds.lookup(&argv) else {
                         return Err(format!(
                             "Unknown command '{}' reading the append only file {path}",
@@ -1028,7 +1066,7 @@ impl Server {
                         ));
                     };
                     if cmd.kind == Kind::Multi {
-                        in_multi_start = Some(start);
+                        in_multi = true;
                     }
                     if fake.has(crate::client::flags::MULTI) && !matches!(cmd.kind, Kind::Exec | Kind::Multi) {
                         self.queue_multi_command(&mut fake, cmd, &argv, cmd.flags);
@@ -1038,15 +1076,15 @@ impl Server {
                     fake.reply.buf.clear();
                     fake.reply.sent = 0;
                     if cmd.kind == Kind::Exec {
-                        in_multi_start = None;
+                        in_multi = false;
                     }
-                    if in_multi_start.is_none() {
-                        last_valid = pos;
+                    if !in_multi {
+                        last_valid = base + pos as u64;
                     }
                     if delay != 0 {
                         crate::persist::rdb::debug_delay(delay);
                     }
-                    self.loading_progress_at(pos as u64);
+                    self.loading_progress_at(base + pos as u64);
                     // Like Redis, serve events every 1024 commands too, so
                     // the blocked cron's slices stay short.
                     loops += 1;
@@ -1059,21 +1097,21 @@ impl Server {
                     }
                 }
                 Ok(Parsed::Empty) => {}
-                Ok(Parsed::Incomplete { .. }) => break,
+                Ok(Parsed::Incomplete { reserve }) => want = reserve.max(1),
                 Err(_) => {
                     return Err(format!("Bad file format reading the append only file {path}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>"))
                 }
             }
         }
-        if pos < data.len() || parser.in_progress() || in_multi_start.is_some() {
+        if pos < buf.len() || parser.in_progress() || in_multi {
             // Truncated tail.
             if is_last && self.cfg.aof_load_truncated {
                 log::warn!("!!! Warning: short read while loading the AOF file {path}!!!");
                 log::warn!("!!! Truncating the AOF {path} at offset {last_valid} !!!");
                 if let Ok(f) = OpenOptions::new().write(true).open(path) {
-                    let _ = f.set_len(last_valid as u64);
+                    let _ = f.set_len(last_valid);
                 }
-                if in_multi_start.is_some() {
+                if in_multi {
                     log::warn!("Revert incomplete MULTI/EXEC transaction in AOF file {path}");
                     fake.mstate = Default::default();
                 }
@@ -1087,6 +1125,9 @@ impl Server {
         Ok(())
     }
 }
+
+/// Bytes read from an AOF at a time while loading.
+const AOF_READ_CHUNK: usize = 256 << 10;
 
 /// CONFIG SET aof-disable-auto-gc (`updateAofAutoGCEnabled`): turning
 /// the garbage collection back on removes the history files at once.
