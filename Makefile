@@ -11,6 +11,8 @@
 #   make bench      compare against /usr/bin/redis-server (benches/bench.sh)
 #   make bench-instr  callgrind instructions per request, side by side (benches/instr.sh)
 #   make lint       rustfmt check + clippy -D warnings
+#   make docs       regenerate docs/commands.md from the command table (cargo test
+#                   checks it is current)
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -29,7 +31,7 @@ TLS_CI_UNITS ?= unit/tls unit/quit unit/info-command unit/type/incr unit/type/st
 	unit/dump integration/replication-2
 WITH_REDIS_SERVER ?= 0
 
-.PHONY: all build run deps test cargo-test tcl tcl-tls bench bench-instr lint
+.PHONY: all build run deps test cargo-test tcl tcl-tls bench bench-instr lint docs
 
 all: build
 
@@ -84,3 +86,6 @@ bench-instr: build
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+docs:
+	OXIDIS_UPDATE_DOCS=1 $(CARGO) test --release --lib commands::reference

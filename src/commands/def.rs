@@ -348,6 +348,11 @@ pub struct CommandDef {
     pub history: &'static [(&'static str, &'static str)],
     pub tips: &'static [&'static str],
     pub args: &'static [Arg],
+    /// For commands COMMAND DOCS describes without arguments (module
+    /// commands, as Redis Stack registers them): the syntax line and the
+    /// summary the command reference (docs/commands.md) shows.
+    pub ref_syntax: &'static str,
+    pub ref_summary: &'static str,
 }
 
 impl CommandDef {
@@ -370,6 +375,8 @@ impl CommandDef {
         history: &[],
         tips: &[],
         args: &[],
+        ref_syntax: "",
+        ref_summary: "",
     };
 }
 

@@ -8,6 +8,7 @@
 pub mod def;
 pub mod getkeys;
 pub mod introspect;
+pub mod reference;
 pub mod table;
 
 use def::{acl, flags, keyflags, BeginSearch, FindKeys};

@@ -3,7 +3,9 @@
 //! As the module registers them: group `module`, arity -1 (the handlers
 //! check their arguments), the `module` flag, "write deny-oom" or
 //! "readonly", one key spec (first key 1) with full access. TS.MADD, with
-//! its key/timestamp/value triples, steps by 3. Summaries stay comments.
+//! its key/timestamp/value triples, steps by 3. The syntax lines and
+//! summaries (`ref_syntax`, `ref_summary`) are ours, for docs/commands.md:
+//! COMMAND DOCS of a module command carries none in Redis.
 
 use crate::commands::def::*;
 use crate::stack::timeseries::commands as ts;
@@ -14,7 +16,6 @@ const READ: u64 = flags::READONLY | flags::MODULE;
 
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandDef] = &[
-    // Append a sample to a series, creating it if needed.
     CommandDef {
         name: "ts.add",
         group: Group::Module,
@@ -22,9 +23,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_add_command),
+        ref_syntax: "TS.ADD key timestamp value [RETENTION retentionPeriod] [ENCODING <COMPRESSED | UNCOMPRESSED>] [CHUNK_SIZE size] [DUPLICATE_POLICY policy] [ON_DUPLICATE policy_ovr] [IGNORE ignoreMaxTimediff ignoreMaxValDiff] [LABELS label value [label value ...]]",
+        ref_summary: "Append a sample to a series, creating it if needed.",
         ..CommandDef::DEFAULT
     },
-    // Change a series' retention, chunk size, duplicate policy, labels or IGNORE.
     CommandDef {
         name: "ts.alter",
         group: Group::Module,
@@ -32,9 +34,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_alter_command),
+        ref_syntax: "TS.ALTER key [RETENTION retentionPeriod] [CHUNK_SIZE size] [DUPLICATE_POLICY policy] [IGNORE ignoreMaxTimediff ignoreMaxValDiff] [LABELS [label value ...]]",
+        ref_summary: "Change a series' retention, chunk size, duplicate policy, labels or IGNORE.",
         ..CommandDef::DEFAULT
     },
-    // Create a series.
     CommandDef {
         name: "ts.create",
         group: Group::Module,
@@ -42,9 +45,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_create_command),
+        ref_syntax: "TS.CREATE key [RETENTION retentionPeriod] [ENCODING <COMPRESSED | UNCOMPRESSED>] [CHUNK_SIZE size] [DUPLICATE_POLICY policy] [IGNORE ignoreMaxTimediff ignoreMaxValDiff] [LABELS label value [label value ...]]",
+        ref_summary: "Create a series.",
         ..CommandDef::DEFAULT
     },
-    // Add a sample equal to the last value minus a decrement.
     CommandDef {
         name: "ts.decrby",
         group: Group::Module,
@@ -52,9 +56,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_incrby_command),
+        ref_syntax: "TS.DECRBY key subtrahend [TIMESTAMP timestamp] [RETENTION retentionPeriod] [ENCODING <COMPRESSED | UNCOMPRESSED>] [CHUNK_SIZE size] [DUPLICATE_POLICY policy] [IGNORE ignoreMaxTimediff ignoreMaxValDiff] [LABELS label value [label value ...]]",
+        ref_summary: "Add a sample equal to the last value minus a decrement.",
         ..CommandDef::DEFAULT
     },
-    // Delete the samples in a time range.
     CommandDef {
         name: "ts.del",
         group: Group::Module,
@@ -62,9 +67,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_del_command),
+        ref_syntax: "TS.DEL key fromTimestamp toTimestamp",
+        ref_summary: "Delete the samples in a time range.",
         ..CommandDef::DEFAULT
     },
-    // Return the last sample.
     CommandDef {
         name: "ts.get",
         group: Group::Module,
@@ -72,9 +78,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_get_command),
+        ref_syntax: "TS.GET key [LATEST]",
+        ref_summary: "Return the last sample.",
         ..CommandDef::DEFAULT
     },
-    // Add a sample equal to the last value plus an increment.
     CommandDef {
         name: "ts.incrby",
         group: Group::Module,
@@ -82,9 +89,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_incrby_command),
+        ref_syntax: "TS.INCRBY key addend [TIMESTAMP timestamp] [RETENTION retentionPeriod] [ENCODING <COMPRESSED | UNCOMPRESSED>] [CHUNK_SIZE size] [DUPLICATE_POLICY policy] [IGNORE ignoreMaxTimediff ignoreMaxValDiff] [LABELS label value [label value ...]]",
+        ref_summary: "Add a sample equal to the last value plus an increment.",
         ..CommandDef::DEFAULT
     },
-    // Return a series' metadata and statistics.
     CommandDef {
         name: "ts.info",
         group: Group::Module,
@@ -92,9 +100,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_info_command),
+        ref_syntax: "TS.INFO key [DEBUG]",
+        ref_summary: "Return a series' metadata and statistics.",
         ..CommandDef::DEFAULT
     },
-    // Append samples to several series.
     CommandDef {
         name: "ts.madd",
         group: Group::Module,
@@ -102,27 +111,30 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE,
         key_specs: &[ks(FULL, index(1), range(-1, 3, 0))],
         handler: Some(ts::ts_madd_command),
+        ref_syntax: "TS.MADD key timestamp value [key timestamp value ...]",
+        ref_summary: "Append samples to several series.",
         ..CommandDef::DEFAULT
     },
-    // Return the last sample of every series a filter selects.
     CommandDef {
         name: "ts.mget",
         group: Group::Module,
         arity: -1,
         flags: READ,
         handler: Some(ts::ts_mget_command),
+        ref_syntax: "TS.MGET [LATEST] [WITHLABELS | SELECTED_LABELS label [label ...]] FILTER filterExpr [filterExpr ...]",
+        ref_summary: "Return the last sample of every series a filter selects.",
         ..CommandDef::DEFAULT
     },
-    // Return the keys of the series a filter selects.
     CommandDef {
         name: "ts.queryindex",
         group: Group::Module,
         arity: -1,
         flags: READ,
         handler: Some(ts::ts_queryindex_command),
+        ref_syntax: "TS.QUERYINDEX filterExpr [filterExpr ...]",
+        ref_summary: "Return the keys of the series a filter selects.",
         ..CommandDef::DEFAULT
     },
-    // Return samples (or aggregated buckets) in a time range.
     CommandDef {
         name: "ts.range",
         group: Group::Module,
@@ -130,9 +142,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_range_command),
+        ref_syntax: "TS.RANGE key fromTimestamp toTimestamp [LATEST] [FILTER_BY_TS ts [ts ...]] [FILTER_BY_VALUE min max] [COUNT count] [[ALIGN align] AGGREGATION aggregator bucketDuration [BUCKETTIMESTAMP bt] [EMPTY]]",
+        ref_summary: "Return samples (or aggregated buckets) in a time range.",
         ..CommandDef::DEFAULT
     },
-    // Return samples in a time range, newest first.
     CommandDef {
         name: "ts.revrange",
         group: Group::Module,
@@ -140,6 +153,8 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(ts::ts_range_command),
+        ref_syntax: "TS.REVRANGE key fromTimestamp toTimestamp [LATEST] [FILTER_BY_TS ts [ts ...]] [FILTER_BY_VALUE min max] [COUNT count] [[ALIGN align] AGGREGATION aggregator bucketDuration [BUCKETTIMESTAMP bt] [EMPTY]]",
+        ref_summary: "Return samples in a time range, newest first.",
         ..CommandDef::DEFAULT
     },
 ];
