@@ -118,9 +118,6 @@ fn main() {
     }
     let registry: &'static oxidis::commands::Registry = Box::leak(Box::new(registry));
     let config_users = check_config_users(&cfg, registry, &extra.users);
-    if cfg.daemonize {
-        oxidis::server::run::daemonize();
-    }
     oxidis::util::log::set_file(&cfg.logfile);
     oxidis::util::log::set_level(
         oxidis::config::enums::LOGLEVEL_ENUM
@@ -132,6 +129,12 @@ fn main() {
     oxidis::util::log::set_syslog(cfg.syslog_enabled);
     oxidis::debug::crash::configure(cfg.use_exit_on_panic, cfg.crash_log_enabled);
     oxidis::debug::sig::setup_crash_handlers(cfg.crash_log_enabled);
+    // A supervised server stays in the foreground (`redisIsSupervised`).
+    let supervised = oxidis::server::supervise::start(cfg.supervised);
+    let background = cfg.daemonize && supervised == oxidis::server::supervise::NONE;
+    if background {
+        oxidis::server::run::daemonize();
+    }
     log::warn!("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
     log::warn!(
         "Redis version={}, bits=64, commit=00000000, modified=0, pid={}, just started (oxidis {})",
@@ -151,6 +154,7 @@ fn main() {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut srv = Server::new(cfg, registry, config_file, exe);
+    srv.supervised_mode = supervised;
     let _ = oxidis::client::evict::apply_maxmemory_clients(&mut srv);
     let _ = oxidis::debug::sig::apply_crash_config(&mut srv);
     if srv.cfg.watchdog_period != 0 {
@@ -159,7 +163,7 @@ fn main() {
     if srv.listen().is_err() {
         std::process::exit(1);
     }
-    if srv.cfg.daemonize || !srv.cfg.pidfile.is_empty() {
+    if background || !srv.cfg.pidfile.is_empty() {
         srv.create_pid_file();
     }
     oxidis::server::info::banner(&srv);
@@ -175,6 +179,15 @@ fn main() {
     }
     srv.load_data_from_disk();
     log::info!("Ready to accept connections");
+    if srv.supervised_mode == oxidis::server::supervise::SYSTEMD {
+        use oxidis::server::supervise::notify;
+        if !srv.is_replica() {
+            notify("STATUS=Ready to accept connections\n");
+        } else {
+            notify("STATUS=Ready to accept connections in read-only mode. Waiting for MASTER <-> REPLICA sync\n");
+        }
+        notify("READY=1\n");
+    }
     if let Err(e) = srv.run() {
         log::warn!("Event loop failed: {e}");
         std::process::exit(1);

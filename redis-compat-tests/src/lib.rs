@@ -68,11 +68,17 @@ impl Server {
     /// with `--dir dir` when given: that directory is kept, so a later
     /// server can start on the files this one left (restart tests).
     pub fn start_with(bin: &Path, dir: Option<&Path>, args: &[&str]) -> Server {
+        Self::start_with_env(bin, dir, args, &[])
+    }
+
+    /// `start_with`, with environment changes for the server: `Some` sets
+    /// a variable, `None` removes it.
+    pub fn start_with_env(bin: &Path, dir: Option<&Path>, args: &[&str], env: &[(&str, Option<&str>)]) -> Server {
         let mut last_err = String::new();
         // Retry a couple of times in case the chosen port got taken between
         // probing it and the server binding it.
         for _attempt in 0..3 {
-            match Self::try_start(bin, dir, args) {
+            match Self::try_start(bin, dir, args, env) {
                 Ok(s) => return s,
                 Err(e) => last_err = e,
             }
@@ -95,7 +101,7 @@ impl Server {
         let _ = self.child.wait();
     }
 
-    fn try_start(bin: &Path, given_dir: Option<&Path>, args: &[&str]) -> Result<Server, String> {
+    fn try_start(bin: &Path, given_dir: Option<&Path>, args: &[&str], env: &[(&str, Option<&str>)]) -> Result<Server, String> {
         let port = free_port();
         let n = SERVER_COUNTER.fetch_add(1, Ordering::SeqCst);
         let keep_dir = given_dir.is_some();
@@ -132,7 +138,14 @@ impl Server {
         // stdout/stderr go to files next to the log, for startup diagnostics.
         let out = std::fs::File::create(dir.join("stdout")).map_err(|e| e.to_string())?;
         let err = std::fs::File::create(dir.join("stderr")).map_err(|e| e.to_string())?;
-        let child = match Command::new(bin)
+        let mut cmd = Command::new(bin);
+        for &(k, v) in env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        let child = match cmd
             .args(&full)
             .current_dir(&dir)
             .stdin(Stdio::null())

@@ -914,6 +914,11 @@ impl Server {
             self.create_backlog();
         }
         log::info!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+        if self.supervised_mode == crate::server::supervise::SYSTEMD {
+            crate::server::supervise::notify(
+                "STATUS=MASTER <-> REPLICA sync: Partial Resynchronization accepted. Ready to accept connections in read-write mode.\n",
+            );
+        }
     }
 
     /// Turns the transfer socket into the master client (with whatever
@@ -1314,6 +1319,11 @@ impl Server {
             self.create_backlog();
         }
         log::info!("MASTER <-> REPLICA sync: Finished with success");
+        if self.supervised_mode == crate::server::supervise::SYSTEMD {
+            crate::server::supervise::notify(
+                "STATUS=MASTER <-> REPLICA sync: Finished with success. Ready to accept connections in read-write mode.\n",
+            );
+        }
         // The master streams nothing after a diskless RDB until it hears
         // from us.
         if usemark {

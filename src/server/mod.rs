@@ -13,6 +13,7 @@ pub mod defrag;
 pub mod info;
 pub mod oomscore;
 pub mod run;
+pub mod supervise;
 pub mod tls;
 
 use crate::client::Client;
@@ -189,6 +190,9 @@ pub struct Server {
     pub paused_clients: Vec<usize>,
     /// The last shutdown signal received.
     pub last_signal: i32,
+    /// `supervise::SYSTEMD`/`UPSTART` when a service manager supervises
+    /// us (`server.supervised_mode`), else `supervise::NONE`.
+    pub supervised_mode: i32,
     pub shutdown_asap: bool,
     pub shutdown_flags: i32,
     pub pause: PauseKind,

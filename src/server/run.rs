@@ -111,6 +111,7 @@ impl Server {
             shutdown_asap: false,
             shutdown_flags: 0,
             last_signal: 0,
+            supervised_mode: crate::server::supervise::NONE,
             pause: PauseKind::None,
             pause_end_ms: 0,
             cronloops: 0,
@@ -598,6 +599,9 @@ impl Server {
             flags = (flags & !SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
         }
         log::warn!("User requested shutdown...");
+        if self.supervised_mode == crate::server::supervise::SYSTEMD {
+            crate::server::supervise::notify("STOPPING=1\n");
+        }
         if self.shutdown_wait_for_replicas(flags) {
             return Err("waiting for replicas".into());
         }
@@ -634,11 +638,18 @@ impl Server {
         let want_save = flags & SHUTDOWN_SAVE != 0 || (flags & SHUTDOWN_NOSAVE == 0 && !self.cfg.special.save.is_empty());
         if want_save {
             log::info!("Saving the final RDB snapshot before exiting.");
+            let systemd = self.supervised_mode == crate::server::supervise::SYSTEMD;
+            if systemd {
+                crate::server::supervise::notify("STATUS=Saving the final RDB snapshot\n");
+            }
             if self.save_rdb_now().is_err() {
                 if flags & SHUTDOWN_FORCE != 0 {
                     log::warn!("Error trying to save the DB. Exit anyway.");
                 } else {
                     log::warn!("Error trying to save the DB, can't exit.");
+                    if systemd {
+                        crate::server::supervise::notify("STATUS=Error trying to save the DB, can't exit.\n");
+                    }
                     log::warn!("Errors trying to shut down the server. Check the logs for more information.");
                     self.cancel_shutdown();
                     return Err("Errors trying to SHUTDOWN. Check logs.".into());
