@@ -4,8 +4,8 @@
 #   make run        build and run on port 6379 (PORT=..., RUN_DIR=...)
 #   make deps       install test dependencies (tclsh, redis-tools) if missing;
 #                   WITH_REDIS_SERVER=1 also installs redis-server for benches
-#   make test       deps + build + cargo tests + upstream Tcl suite (+ its core
-#                   units over TLS, TLS_CI_UNITS)
+#   make test       deps + build + cargo tests + install test + upstream Tcl suite
+#                   (+ its core units over TLS, TLS_CI_UNITS)
 #   make tcl        Tcl suite only, e.g. make tcl UNITS="unit/type/list unit/expire"
 #   make tcl-tls    the same units over TLS (--tls, plus tcl-harness/units-tls.txt)
 #   make bench      compare against /usr/bin/redis-server (benches/bench.sh)
@@ -13,6 +13,9 @@
 #   make lint       rustfmt check + clippy -D warnings
 #   make docs       regenerate docs/commands.md from the command table (cargo test
 #                   checks it is current)
+#   make install    install the server, dist/oxidis.conf, a systemd unit, sysusers
+#                   and tmpfiles entries (PREFIX=/usr/local, DESTDIR=, SYSCONFDIR=)
+#   make install-test  make install into a scratch root and start the result
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -30,8 +33,16 @@ TLS_CI_UNITS ?= unit/tls unit/quit unit/info-command unit/type/incr unit/type/st
 	unit/auth unit/querybuf unit/pendingquerybuf unit/introspection-2 unit/other \
 	unit/dump integration/replication-2
 WITH_REDIS_SERVER ?= 0
+# make install
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+LIBDIR     ?= $(PREFIX)/lib
+DOCDIR     ?= $(PREFIX)/share/doc/oxidis
+SUBST      := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
 
-.PHONY: all build run deps test cargo-test tcl tcl-tls bench bench-instr lint docs
+.PHONY: all build run deps test cargo-test tcl tcl-tls bench bench-instr lint docs install install-test
 
 all: build
 
@@ -65,6 +76,7 @@ deps:
 test: deps
 	$(MAKE) build
 	$(MAKE) cargo-test
+	dist/install-test.sh
 	tcl-harness/run.sh
 	TCL_TLS=1 tcl-harness/run.sh $(TLS_CI_UNITS)
 
@@ -89,3 +101,27 @@ lint:
 
 docs:
 	OXIDIS_UPDATE_DOCS=1 $(CARGO) test --release --lib commands::reference
+
+# An existing configuration is never overwritten: the new one lands next to
+# it as oxidis.conf.new. Into the live system (no DESTDIR, as root) the user
+# and directories are created at once; packagers run systemd-sysusers and
+# systemd-tmpfiles --create in their post-install step instead.
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/oxidis $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(LIBDIR)/systemd/system $(DESTDIR)$(LIBDIR)/sysusers.d $(DESTDIR)$(LIBDIR)/tmpfiles.d
+	install -m 0755 $(SERVER) $(DESTDIR)$(BINDIR)/oxidis-server
+	conf=$(DESTDIR)$(SYSCONFDIR)/oxidis/oxidis.conf; \
+		if [[ -e $$conf ]]; then conf=$$conf.new; fi; \
+		install -m 0640 dist/oxidis.conf $$conf
+	$(SUBST) dist/oxidis.service.in > $(DESTDIR)$(LIBDIR)/systemd/system/oxidis.service
+	$(SUBST) dist/oxidis.tmpfiles.in > $(DESTDIR)$(LIBDIR)/tmpfiles.d/oxidis.conf
+	install -m 0644 dist/oxidis.sysusers $(DESTDIR)$(LIBDIR)/sysusers.d/oxidis.conf
+	chmod 0644 $(DESTDIR)$(LIBDIR)/systemd/system/oxidis.service $(DESTDIR)$(LIBDIR)/tmpfiles.d/oxidis.conf
+	install -m 0644 README.md docs/commands.md $(DESTDIR)$(DOCDIR)/
+	if [[ -z "$(DESTDIR)" && $$(id -u) -eq 0 ]] && command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(LIBDIR)/sysusers.d/oxidis.conf && \
+		systemd-tmpfiles --create $(LIBDIR)/tmpfiles.d/oxidis.conf && \
+		{ systemctl daemon-reload 2>/dev/null || true; }; fi
+
+install-test: build
+	dist/install-test.sh
