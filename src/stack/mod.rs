@@ -53,6 +53,7 @@ pub mod rdb;
 pub mod tdigest;
 pub mod timeseries;
 pub mod topk;
+pub mod vector;
 
 use crate::debug::Digest20;
 use crate::persist::rdb::codec::LoadResult;
