@@ -87,6 +87,11 @@ impl Hnsw {
         }
     }
 
+    /// Changes the candidates examined by later inserts (VADD's EF).
+    pub fn set_ef_construction(&mut self, ef: usize) {
+        self.ef_construction = ef.max(1);
+    }
+
     pub fn m(&self) -> usize {
         self.m
     }
@@ -193,7 +198,7 @@ impl Hnsw {
         }
         let mut eps = vec![Cand { d: ep_d, id: ep }];
         for l in (0..=level.min(self.max_level)).rev() {
-            let found = self.search_layer(&q, &eps, self.ef_construction, l, None);
+            let found = self.search_layer(&q, &eps, self.ef_construction, l, None, usize::MAX);
             let chosen = self.select(s, &found, self.max_links(l));
             for &c in &chosen {
                 // A handover below may already have linked it.
@@ -307,7 +312,9 @@ impl Hnsw {
         ef: usize,
         layer: usize,
         accept: Option<&mut dyn FnMut(u32) -> bool>,
+        limit: usize,
     ) -> Vec<Cand> {
+        let mut examined = 0usize;
         let mut visited = vec![0u64; self.nodes.len().div_ceil(64)];
         let mut mark = |id: u32| {
             let (w, b) = (id as usize / 64, id % 64);
@@ -334,10 +341,14 @@ impl Hnsw {
             if best.len() >= ef && best.peek().is_some_and(|w| c.d > w.d) {
                 break;
             }
+            if examined >= limit {
+                break;
+            }
             for &n in self.links(c.id, layer) {
                 if mark(n) {
                     continue;
                 }
+                examined += 1;
                 let d = q(n);
                 if best.len() < ef || best.peek().is_some_and(|w| d < w.d) {
                     todo.push(std::cmp::Reverse(Cand { d, id: n }));
@@ -368,6 +379,21 @@ impl Hnsw {
         ef: usize,
         accept: Option<&mut dyn FnMut(u32) -> bool>,
     ) -> Vec<(u32, f32)> {
+        self.search_limited(s, q, k, ef, accept, usize::MAX)
+    }
+
+    /// Like [`search_filtered`](Self::search_filtered), giving up after
+    /// `limit` nodes examined at layer 0 (filtered searches whose filter
+    /// matches little would otherwise walk the whole graph).
+    pub fn search_limited<S: Space>(
+        &self,
+        s: &S,
+        q: &S::Query,
+        k: usize,
+        ef: usize,
+        accept: Option<&mut dyn FnMut(u32) -> bool>,
+        limit: usize,
+    ) -> Vec<(u32, f32)> {
         let Some(mut ep) = self.entry else {
             return Vec::new();
         };
@@ -376,7 +402,7 @@ impl Hnsw {
         for l in (1..=self.max_level).rev() {
             (ep, ep_d) = self.greedy(&f, ep, ep_d, l);
         }
-        let found = self.search_layer(&f, &[Cand { d: ep_d, id: ep }], ef.max(k), 0, accept);
+        let found = self.search_layer(&f, &[Cand { d: ep_d, id: ep }], ef.max(k), 0, accept, limit);
         found.into_iter().take(k).map(|c| (c.id, c.d)).collect()
     }
 
