@@ -647,6 +647,21 @@ mod tests {
     }
 
     #[test]
+    fn module_test_cases() {
+        let a = r#"{"active": true, "n": 5, "name": "Alice", "scores": [85, 90]}"#;
+        let b = r#"{"active": false, "n": 0, "name": "Bob"}"#;
+        assert!(m("!!.active", a) && !m("!!.active", b));
+        assert!(m("not not .active", a) && !m("!!!.active", a) && m("!!!.active", b));
+        assert!(m("!!.n == 1", a) && !m("!!.n == 1", b));
+        assert!(m(".n > 1 and not not .active", a));
+        assert!(m("'' in .name", a) && !m(".name in ''", a) && m("'' in .name && '' in ''", b));
+        assert!(m("'lic' in .name", a) && m("'Alice' in .name", a) && !m("'xyz' in .name", a));
+        assert!(m(".scores", a) && !m(".scores", b));
+        assert!(m(".n % 2 == 1 and .n ** 2 > 24 and .n > (2 + 2)", a));
+        assert!(!m(".any", "invalid json"));
+    }
+
+    #[test]
     fn precedence() {
         assert!(m("1 + 2 * 3 == 7", "{}"));
         assert!(m("2 ** 3 ** 2 == 512", "{}"));
