@@ -8,7 +8,8 @@
 //! 0..2 (1 - cosine; for BIN twice the fraction of differing bits), and the
 //! similarity clients see is `1 - d/2`.
 //!
-//! RDB (type `vectorset`, encoding version 0, our own layout): dim, count,
+//! RDB (type `vectorset`, encoding version 1: our own layout, so not the
+//! module's version 0, which stores the graph): dim, count,
 //! quant | M << 8, flags (1: projection input dim follows, 2: attributes
 //! follow each name), then per element its name, [attributes], raw vector
 //! bytes, and one unsigned packing its level with the norm and range as
@@ -447,13 +448,18 @@ impl VectorSet {
     }
 }
 
+/// Our layout differs from the module's (version 0), so it carries its
+/// own version: Redis 8 refuses our values and we refuse its, cleanly,
+/// instead of misreading each other's fields.
+const OUR_ENCVER: u32 = 1;
+
 const FLAG_PROJECTION: u64 = 1;
 const FLAG_ATTRIBS: u64 = 2;
 
 impl StackType for VectorSet {
     const INFO: TypeInfo = TypeInfo {
         name: "vectorset",
-        encver: 0,
+        encver: OUR_ENCVER,
         module: "vectorset",
     };
 
@@ -482,8 +488,10 @@ impl StackType for VectorSet {
     }
 
     fn load<R: Read>(r: &mut FieldReader<'_, R>, encver: u32) -> LoadResult<Self> {
-        if encver != 0 {
-            return corrupt(format!("vector set encoding version {encver} is not supported"));
+        if encver != OUR_ENCVER {
+            return corrupt(format!(
+                "vector set encoding version {encver} is not supported (0 is Redis 8's own layout, which stores the graph)"
+            ));
         }
         let dim = r.unsigned()?;
         let count = r.unsigned()?;
