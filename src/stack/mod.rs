@@ -53,6 +53,8 @@ pub mod rdb;
 pub mod tdigest;
 pub mod timeseries;
 pub mod topk;
+pub mod vector;
+pub mod vectorset;
 
 use crate::debug::Digest20;
 use crate::persist::rdb::codec::LoadResult;
@@ -239,6 +241,7 @@ stack_types! {
     TopK => topk::TopK,
     Series => timeseries::Series,
     TDigest => tdigest::TDigest,
+    VectorSet => vectorset::VectorSet,
     #[cfg(test)]
     Probe => probe::Probe,
 }

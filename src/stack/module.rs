@@ -44,6 +44,12 @@ pub const MODULES: &[ModuleInfo] = &[
         ver: 20807,
         options: 0,
     },
+    // Redis 8's vector sets (stack::vectorset), `RedisModule_Init` version 1.
+    ModuleInfo {
+        name: "vectorset",
+        ver: 1,
+        options: OPT_HANDLE_IO_ERRORS | OPT_HANDLE_REPL_ASYNC_LOAD,
+    },
 ];
 
 /// The lines of INFO's `# Modules` section (`genModulesInfoString`).

@@ -32,6 +32,7 @@ pub mod stream;
 pub mod string;
 pub mod timeseries;
 pub mod transactions;
+pub mod vectorset;
 
 /// Every group's table, in `Group` order.
 pub const ALL: &[&[CommandDef]] = &[
@@ -54,4 +55,5 @@ pub const ALL: &[&[CommandDef]] = &[
     json::COMMANDS,
     bloom::COMMANDS,
     timeseries::COMMANDS,
+    vectorset::COMMANDS,
 ];
