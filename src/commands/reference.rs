@@ -20,6 +20,8 @@ const MODULE_SECTIONS: &[(&str, &str)] = &[
     ("topk.", "Top-K (RedisBloom 2.8)"),
     ("tdigest.", "t-digest (RedisBloom 2.8)"),
     ("ts.", "Time series (RedisTimeSeries 1.12)"),
+    // Vector sets register unprefixed names (VADD, VSIM ...).
+    ("v", "Vector sets (Redis 8)"),
 ];
 
 /// The order of the core groups, as redis.io lists them.

@@ -5,7 +5,8 @@
 //! `module`, the `module` flag, VADD "write deny-oom", VREM "write",
 //! VSETATTR "write fast", VSIM / VRANDMEMBER / VISMEMBER / VRANGE
 //! "readonly", the other readers "readonly fast"; one key spec with full
-//! access. The summaries are ours and stay comments.
+//! access. The syntax lines and summaries (`ref_syntax`, `ref_summary`)
+//! are ours, for docs/commands.md.
 
 use crate::commands::def::*;
 use crate::stack::vectorset::commands as v;
@@ -20,7 +21,6 @@ const READ_FAST: u64 = flags::READONLY | flags::FAST | flags::MODULE;
 
 #[rustfmt::skip]
 pub const COMMANDS: &[CommandDef] = &[
-    // Add an element to a vector set, or update its vector.
     CommandDef {
         name: "vadd",
         group: Group::Module,
@@ -28,9 +28,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vadd_command),
+        ref_syntax: "VADD key [REDUCE dim] <FP32 vector | VALUES num value [value ...]> element [CAS] [NOQUANT | Q8 | BIN] [EF build-exploration-factor] [SETATTR attributes] [M numlinks]",
+        ref_summary: "Add an element to a vector set, or update its vector.",
         ..CommandDef::DEFAULT
     },
-    // Return the number of elements in a vector set.
     CommandDef {
         name: "vcard",
         group: Group::Module,
@@ -38,9 +39,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ_FAST,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vcard_command),
+        ref_syntax: "VCARD key",
+        ref_summary: "Return the number of elements in a vector set.",
         ..CommandDef::DEFAULT
     },
-    // Return the dimension of a vector set's vectors.
     CommandDef {
         name: "vdim",
         group: Group::Module,
@@ -48,9 +50,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ_FAST,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vdim_command),
+        ref_syntax: "VDIM key",
+        ref_summary: "Return the dimension of a vector set's vectors.",
         ..CommandDef::DEFAULT
     },
-    // Return an element's vector (de-quantized), or its raw form.
     CommandDef {
         name: "vemb",
         group: Group::Module,
@@ -58,9 +61,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ_FAST,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vemb_command),
+        ref_syntax: "VEMB key element [RAW]",
+        ref_summary: "Return an element's vector (de-quantized), or its raw form.",
         ..CommandDef::DEFAULT
     },
-    // Return an element's JSON attributes.
     CommandDef {
         name: "vgetattr",
         group: Group::Module,
@@ -68,9 +72,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ_FAST,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vgetattr_command),
+        ref_syntax: "VGETATTR key element",
+        ref_summary: "Return an element's JSON attributes.",
         ..CommandDef::DEFAULT
     },
-    // Describe a vector set and its graph.
     CommandDef {
         name: "vinfo",
         group: Group::Module,
@@ -78,9 +83,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ_FAST,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vinfo_command),
+        ref_syntax: "VINFO key",
+        ref_summary: "Describe a vector set and its graph.",
         ..CommandDef::DEFAULT
     },
-    // Test whether an element is in a vector set.
     CommandDef {
         name: "vismember",
         group: Group::Module,
@@ -88,9 +94,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vismember_command),
+        ref_syntax: "VISMEMBER key element",
+        ref_summary: "Test whether an element is in a vector set.",
         ..CommandDef::DEFAULT
     },
-    // Return an element's graph neighbours per level.
     CommandDef {
         name: "vlinks",
         group: Group::Module,
@@ -98,9 +105,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ_FAST,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vlinks_command),
+        ref_syntax: "VLINKS key element [WITHSCORES]",
+        ref_summary: "Return an element's graph neighbours per level.",
         ..CommandDef::DEFAULT
     },
-    // Return random elements of a vector set.
     CommandDef {
         name: "vrandmember",
         group: Group::Module,
@@ -108,9 +116,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vrandmember_command),
+        ref_syntax: "VRANDMEMBER key [count]",
+        ref_summary: "Return random elements of a vector set.",
         ..CommandDef::DEFAULT
     },
-    // Return elements in a lexicographic range.
     CommandDef {
         name: "vrange",
         group: Group::Module,
@@ -118,9 +127,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vrange_command),
+        ref_syntax: "VRANGE key start end [count]",
+        ref_summary: "Return elements in a lexicographic range.",
         ..CommandDef::DEFAULT
     },
-    // Remove an element from a vector set.
     CommandDef {
         name: "vrem",
         group: Group::Module,
@@ -128,9 +138,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE_ONLY,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vrem_command),
+        ref_syntax: "VREM key element",
+        ref_summary: "Remove an element from a vector set.",
         ..CommandDef::DEFAULT
     },
-    // Set or remove an element's JSON attributes.
     CommandDef {
         name: "vsetattr",
         group: Group::Module,
@@ -138,9 +149,10 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: WRITE_FAST,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vsetattr_command),
+        ref_syntax: "VSETATTR key element attributes",
+        ref_summary: "Set or remove an element's JSON attributes.",
         ..CommandDef::DEFAULT
     },
-    // Return the elements most similar to a vector or element.
     CommandDef {
         name: "vsim",
         group: Group::Module,
@@ -148,6 +160,8 @@ pub const COMMANDS: &[CommandDef] = &[
         flags: READ,
         key_specs: &[ks(FULL, index(1), range(0, 1, 0))],
         handler: Some(v::vsim_command),
+        ref_syntax: "VSIM key <ELE element | FP32 vector | VALUES num value [value ...]> [WITHSCORES] [WITHATTRIBS] [COUNT num] [EPSILON delta] [EF search-exploration-factor] [FILTER expression] [FILTER-EF max-filtering-effort] [TRUTH] [NOTHREAD]",
+        ref_summary: "Return the elements most similar to a vector or element.",
         ..CommandDef::DEFAULT
     },
 ];
