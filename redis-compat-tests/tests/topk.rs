@@ -114,6 +114,12 @@ fn errors_are_the_modules() {
                 &["TOPK.RESERVE", "n", "1", "4294967295", "4294967295", "0.9"],
                 "!ERR Insufficient memory to create topk data structure",
             ),
+            // width * depth * 8 is exactly 2^64: a wrapping size check
+            // would pass it and the allocation would abort the server.
+            (
+                &["TOPK.RESERVE", "n", "1", "2147483648", "1073741824", "0.9"],
+                "!ERR Insufficient memory to create topk data structure",
+            ),
             (
                 &["TOPK.RESERVE", "n", "200000000"],
                 "!ERR Insufficient memory to create topk data structure",

@@ -99,7 +99,11 @@ impl TopK {
     fn cells_for(k: u32, width: u32, depth: u32) -> Option<usize> {
         let cells = u64::from(width) * u64::from(depth);
         // Our slots are larger than the module's 24 bytes: count ours.
-        let bytes = cells * 8 + u64::from(k) * std::mem::size_of::<Slot>() as u64;
+        // Checked: width * depth * 8 overflows u64 for the largest
+        // widths and depths, and a wrapped total would pass the limit.
+        let bytes = cells
+            .checked_mul(8)
+            .and_then(|b| b.checked_add(u64::from(k) * std::mem::size_of::<Slot>() as u64))?;
         (k > 0 && cells > 0 && bytes <= MAX_BYTES).then_some(cells as usize)
     }
 
