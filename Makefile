@@ -2,7 +2,8 @@
 #
 #   make            release build (target/release/oxidis-server)
 #   make run        build and run on port 6379 (PORT=..., RUN_DIR=...)
-#   make deps       install test dependencies (tclsh, redis-tools) if missing;
+#   make deps       install test dependencies (tclsh, redis-tools, chromium for the
+#                   dashboard's browser test) if missing;
 #                   WITH_REDIS_SERVER=1 also installs redis-server for benches
 #   make test       deps + build + cargo tests + install test + upstream Tcl suite
 #                   (+ its core units over TLS, TLS_CI_UNITS)
@@ -65,6 +66,7 @@ deps:
 	echo 'package require tls' | tclsh >/dev/null 2>&1 || pkgs+=(tcl-tls); \
 	{ command -v redis-cli && command -v redis-benchmark && command -v redis-check-aof; } >/dev/null 2>&1 || pkgs+=(redis-tools); \
 	command -v dpkg-source >/dev/null 2>&1 || pkgs+=(dpkg-dev); \
+	command -v chromium >/dev/null 2>&1 || pkgs+=(chromium); \
 	if [[ '$(WITH_REDIS_SERVER)' == 1 ]] && ! command -v redis-server >/dev/null 2>&1; then pkgs+=(redis-server); fi; \
 	if [[ $${#pkgs[@]} -eq 0 ]]; then echo "deps: all present"; exit 0; fi; \
 	echo "deps: installing $${pkgs[*]}"; \
