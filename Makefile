@@ -14,7 +14,7 @@
 #   make lint       rustfmt check + clippy -D warnings
 #   make docs       regenerate docs/commands.md from the command table (cargo test
 #                   checks it is current)
-#   make install    install the server, dist/oxidis.conf, a systemd unit, sysusers
+#   make install    install the server, the dashboard, dist/oxidis.conf, a systemd unit, sysusers
 #                   and tmpfiles entries (PREFIX=/usr/local, DESTDIR=, SYSCONFDIR=)
 #   make install-test  make install into a scratch root and start the result
 
@@ -109,9 +109,11 @@ docs:
 # and directories are created at once; packagers run systemd-sysusers and
 # systemd-tmpfiles --create in their post-install step instead.
 install: build
+	$(CARGO) build --release -p oxidis-dashboard
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/oxidis $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(LIBDIR)/systemd/system $(DESTDIR)$(LIBDIR)/sysusers.d $(DESTDIR)$(LIBDIR)/tmpfiles.d
 	install -m 0755 $(SERVER) $(DESTDIR)$(BINDIR)/oxidis-server
+	install -m 0755 target/release/oxidis-dashboard $(DESTDIR)$(BINDIR)/oxidis-dashboard
 	conf=$(DESTDIR)$(SYSCONFDIR)/oxidis/oxidis.conf; \
 		if [[ -e $$conf ]]; then conf=$$conf.new; fi; \
 		install -m 0640 dist/oxidis.conf $$conf

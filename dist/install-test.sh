@@ -15,7 +15,7 @@ trap cleanup EXIT
 fail() { echo "install-test: $*" >&2; exit 1; }
 
 make --no-print-directory install DESTDIR="$root" PREFIX=/usr >/dev/null
-for f in usr/bin/oxidis-server etc/oxidis/oxidis.conf usr/lib/systemd/system/oxidis.service \
+for f in usr/bin/oxidis-server usr/bin/oxidis-dashboard etc/oxidis/oxidis.conf usr/lib/systemd/system/oxidis.service \
     usr/lib/sysusers.d/oxidis.conf usr/lib/tmpfiles.d/oxidis.conf usr/share/doc/oxidis/commands.md; do
     [[ -e $root/$f ]] || fail "missing $f"
 done
@@ -62,4 +62,5 @@ done
 [[ $(redis-cli -p "$port" config get save | tail -1) == "3600 1 300 100 60 10000" ]] || fail "save line not applied"
 redis-cli -p "$port" set k v >/dev/null
 [[ $(redis-cli -p "$port" config rewrite) == OK ]] || fail "CONFIG REWRITE of the installed file failed"
+"$root/usr/bin/oxidis-dashboard" --help 2>&1 | grep -q '^usage: oxidis-dashboard' || fail "the installed dashboard does not run"
 echo "install-test: ok (installed into $root, served on port $port)"
