@@ -84,6 +84,7 @@ test: deps
 
 cargo-test:
 	OXIDIS_BIN='$(CURDIR)/$(SERVER)' $(CARGO) test --workspace --release
+	OXIDIS_BIN='$(CURDIR)/$(SERVER)' $(CARGO) test --release -p oxidis-client --features tokio --test aio
 
 tcl: build
 	tcl-harness/run.sh $(UNITS)

@@ -413,16 +413,7 @@ impl Connection {
 
     /// Remember SELECT / CLIENT SETNAME so a reconnection replays them.
     fn note_state<A: AsRef<[u8]>>(&mut self, args: &[A]) {
-        let arg = |i: usize| args.get(i).map(|a| a.as_ref());
-        match arg(0) {
-            Some(a) if a.eq_ignore_ascii_case(b"SELECT") => {
-                self.session.db = arg(1).and_then(|d| resp::parse_int(d).ok());
-            }
-            Some(a) if a.eq_ignore_ascii_case(b"CLIENT") && arg(1).is_some_and(|s| s.eq_ignore_ascii_case(b"SETNAME")) => {
-                self.session.name = arg(2).map(|n| n.to_vec()).filter(|n| !n.is_empty());
-            }
-            _ => {}
-        }
+        note_session(&mut self.session, args);
     }
 
     /// Pushes (RESP3 out-of-band frames) received so far.
@@ -549,7 +540,7 @@ impl Connection {
 /// Commands sent together and answered together.
 #[derive(Clone, Debug, Default)]
 pub struct Pipeline {
-    cmds: Vec<Cmd>,
+    pub(crate) cmds: Vec<Cmd>,
 }
 
 impl Pipeline {
@@ -618,6 +609,22 @@ impl Pipeline {
                 Some(items) => Ok(Some(items)),
                 None => Err(Error::Type("EXEC reply is not an array".into())),
             },
+        }
+    }
+}
+
+/// Remember SELECT / CLIENT SETNAME in `s` (shared with the async connection).
+pub(crate) fn note_session<A: AsRef<[u8]>>(s: &mut Session, args: &[A]) {
+    {
+        let arg = |i: usize| args.get(i).map(|a| a.as_ref());
+        match arg(0) {
+            Some(a) if a.eq_ignore_ascii_case(b"SELECT") => {
+                s.db = arg(1).and_then(|d| resp::parse_int(d).ok());
+            }
+            Some(a) if a.eq_ignore_ascii_case(b"CLIENT") && arg(1).is_some_and(|x| x.eq_ignore_ascii_case(b"SETNAME")) => {
+                s.name = arg(2).map(|n| n.to_vec()).filter(|n| !n.is_empty());
+            }
+            _ => {}
         }
     }
 }

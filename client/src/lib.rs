@@ -10,11 +10,15 @@
 //! * [`pubsub`]: channel, pattern and sharded pub/sub, RESP2 or RESP3, and the
 //!   keyspace-notification listener.
 //! * [`tracking`]: client-side caching with server-assisted invalidation.
+//! * [`aio`] (feature `tokio`): [`aio::AsyncConnection`] and the shared
+//!   [`aio::MultiplexedConnection`].
 //! * [`patterns`]: locks, rate limiters, queues and a caching layer.
 //!
 //! Keys and values are bytes everywhere: anything that is `AsRef<[u8]>`
 //! works as an argument, and replies convert with [`FromValue`].
 
+#[cfg(feature = "tokio")]
+pub mod aio;
 pub mod conn;
 pub mod patterns;
 pub mod pool;
@@ -23,6 +27,8 @@ pub mod resp;
 pub mod script;
 pub mod tracking;
 
+#[cfg(feature = "tokio")]
+pub use aio::{AsyncConnection, MultiplexedConnection};
 pub use conn::{Backoff, ConnectOptions, Connection, Pipeline, Protocol};
 pub use pool::{Pool, Pooled};
 pub use resp::Value;
@@ -267,6 +273,13 @@ impl Cmd {
     pub fn args<T: ToArg>(mut self, it: impl IntoIterator<Item = T>) -> Self {
         self.args.extend(it.into_iter().map(|a| a.to_arg()));
         self
+    }
+
+    /// A command from raw arguments, command name first.
+    pub fn from_args<A: AsRef<[u8]>>(args: &[A]) -> Cmd {
+        Cmd {
+            args: args.iter().map(|a| a.as_ref().to_vec()).collect(),
+        }
     }
 
     /// The arguments, command name first.

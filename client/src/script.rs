@@ -47,6 +47,30 @@ impl Script {
         }
     }
 
+    /// The async twin of [`Script::invoke`] (feature `tokio`).
+    #[cfg(feature = "tokio")]
+    pub async fn invoke_async<T: FromValue>(
+        &self,
+        conn: &mut crate::aio::AsyncConnection,
+        keys: &[&dyn ToArg],
+        args: &[&dyn ToArg],
+    ) -> Result<T> {
+        let mut argv: Vec<Vec<u8>> = Vec::with_capacity(3 + keys.len() + args.len());
+        argv.push(b"EVALSHA".to_vec());
+        argv.push(self.sha.as_bytes().to_vec());
+        argv.push(keys.len().to_string().into_bytes());
+        argv.extend(keys.iter().map(|k| k.to_arg()));
+        argv.extend(args.iter().map(|a| a.to_arg()));
+        match conn.call_args(&argv).await {
+            Err(Error::Server(m)) if m.starts_with("NOSCRIPT") => {
+                argv[0] = b"EVAL".to_vec();
+                argv[1] = self.code.as_bytes().to_vec();
+                T::from_value(conn.call_args(&argv).await?)
+            }
+            r => T::from_value(r?),
+        }
+    }
+
     /// Load the script into the server's cache (SCRIPT LOAD).
     pub fn load(&self, conn: &mut Connection) -> Result<()> {
         let v: Value = conn.call_args(&[&b"SCRIPT"[..], b"LOAD", self.code.as_bytes()])?;
