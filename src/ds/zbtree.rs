@@ -132,6 +132,12 @@ impl ZBTree {
             Node::Leaf(v) => {
                 let pos = v.binary_search_by(|e| key_cmp(e.score, &e.member, score, member));
                 let Err(pos) = pos else { return (false, None) };
+                if v.len() == v.capacity() {
+                    // Grow by doubling but never past LEAF_CAP + 1, so a leaf
+                    // does not keep a 64-slot buffer after splitting.
+                    let want = (v.len() * 2).clamp(4, LEAF_CAP + 1);
+                    v.reserve_exact(want - v.len());
+                }
                 v.insert(
                     pos,
                     Entry {
@@ -142,7 +148,11 @@ impl ZBTree {
                 if v.len() <= LEAF_CAP {
                     return (true, None);
                 }
-                let right = v.split_off(v.len() / 2);
+                // Appending at a leaf's end (ascending inserts, the common
+                // bulk-load order) keeps the left leaf full instead of
+                // leaving a trail of half-empty leaves.
+                let at = if pos + 1 == v.len() { v.len() - 1 } else { v.len() / 2 };
+                let right = v.split_off(at);
                 let sep = Entry {
                     score: right[0].score,
                     member: right[0].member.clone(),
@@ -161,6 +171,7 @@ impl ZBTree {
                 if added {
                     inner.counts[i] += 1;
                 }
+                let split_at_end = split.is_some() && i + 1 == inner.children.len();
                 if let Some(Split { sep, right }) = split {
                     inner.counts[i] = inner.children[i].count();
                     inner.counts.insert(i + 1, right.count());
@@ -170,7 +181,8 @@ impl ZBTree {
                 if inner.children.len() <= INNER_CAP {
                     return (added, None);
                 }
-                let mid = inner.children.len() / 2;
+                let n = inner.children.len();
+                let mid = if split_at_end { n - 1 } else { n / 2 };
                 let children = inner.children.split_off(mid);
                 let counts = inner.counts.split_off(mid);
                 // seps[mid-1] bounds children[mid], which becomes the right
@@ -505,6 +517,36 @@ mod tests {
         assert!(t.is_empty());
         assert_eq!(t.iter().count(), 0);
         assert!(matches!(t.root, Node::Leaf(ref v) if v.is_empty()));
+    }
+
+    #[test]
+    fn ascending_and_descending_bulk_loads() {
+        // Ascending loads take the split-at-end path at every level (three
+        // levels at 40k entries); descending ones always split in the middle.
+        for desc in [false, true] {
+            let mut t = ZBTree::new();
+            let n = 40_000usize;
+            for i in 0..n {
+                let i = if desc { n - 1 - i } else { i };
+                assert!(t.insert(i as f64, format!("e{i}").as_bytes()));
+            }
+            assert_eq!(t.len(), n);
+            for (r, (s, m)) in t.iter().enumerate() {
+                assert_eq!(s, r as f64);
+                assert_eq!(m, format!("e{r}").as_bytes());
+            }
+            for i in (0..n).step_by(97) {
+                assert_eq!(t.rank(i as f64, format!("e{i}").as_bytes()), Some(i));
+                assert_eq!(t.get_by_rank(i).map(|x| x.0), Some(i as f64));
+            }
+            for i in (0..n).filter(|i| i % 3 != 0) {
+                assert!(t.delete(i as f64, format!("e{i}").as_bytes()));
+            }
+            let left: Vec<f64> = t.iter().map(|x| x.0).collect();
+            let want: Vec<f64> = (0..n).filter(|i| i % 3 == 0).map(|i| i as f64).collect();
+            assert_eq!(left, want);
+            assert_eq!(t.rank(3.0, b"e3"), Some(1));
+        }
     }
 
     #[test]
