@@ -7,5 +7,6 @@ pub mod listpack;
 pub mod lzf;
 pub mod quicklist;
 pub mod skiplist;
+pub mod zbtree;
 pub mod ziplist;
 pub mod zipmap;
