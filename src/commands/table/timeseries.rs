@@ -113,6 +113,24 @@ pub const COMMANDS: &[CommandDef] = &[
         handler: Some(ts::ts_mget_command),
         ..CommandDef::DEFAULT
     },
+    // Return samples in a time range from every series a filter selects.
+    CommandDef {
+        name: "ts.mrange",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        handler: Some(ts::ts_mrange_command),
+        ..CommandDef::DEFAULT
+    },
+    // Return samples newest first from every series a filter selects.
+    CommandDef {
+        name: "ts.mrevrange",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        handler: Some(ts::ts_mrange_command),
+        ..CommandDef::DEFAULT
+    },
     // Return the keys of the series a filter selects.
     CommandDef {
         name: "ts.queryindex",
