@@ -38,6 +38,8 @@
 #   BENCH_PACED_SECONDS  seconds per paced run                   (5)
 #   BENCH_BLOOM      0 skips the RedisBloom rows (benches/bloom.sh: BF.ADD vs
 #                    SADD inside Oxidis, bits per item of a 1M 1% filter) (1)
+#   BENCH_TS         0 skips the time-series rows (benches/timeseries.sh:
+#                    TS.ADD vs XADD, memory per sample vs a stream)   (1)
 #   BENCH_COLLECTION_KEYS  hashes and sorted sets for the memory test (100000)
 #   BENCH_PIPELINES  pipeline depths                           ("1 16")
 #   BENCH_CLIENTS    redis-benchmark -c                        (50)
@@ -65,6 +67,7 @@ BENCH_ACL=${BENCH_ACL:-1}
 BENCH_PACED=${BENCH_PACED:-1}
 BENCH_PACED_SECONDS=${BENCH_PACED_SECONDS:-5}
 BENCH_BLOOM=${BENCH_BLOOM:-1}
+BENCH_TS=${BENCH_TS:-1}
 CLI=${REDIS_CLI:-redis-cli}
 BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
 
@@ -622,6 +625,11 @@ fi
 if [[ $BENCH_BLOOM == 1 ]]; then
     printf '\nRedisBloom (inside Oxidis; ratios are medians of alternating rounds)\n'
     OXIDIS_BIN=$OXIDIS_BIN "$ROOT/benches/bloom.sh" || FAILURES=$((FAILURES + 1))
+fi
+
+if [[ $BENCH_TS == 1 ]]; then
+    printf '\nRedisTimeSeries (inside Oxidis; ratios are medians of alternating rounds)\n'
+    OXIDIS_BIN=$OXIDIS_BIN "$ROOT/benches/timeseries.sh" || FAILURES=$((FAILURES + 1))
 fi
 
 if [[ $FAILURES -gt 0 ]]; then

@@ -787,3 +787,148 @@ fn filters_agree_with_a_model_of_the_keyspace() {
     }
     assert!(hits > 100, "only {hits} filters selected anything");
 }
+
+/// TS.MRANGE / TS.MREVRANGE: per-series ranges in key order, the label
+/// query, aggregation, and GROUPBY ... REDUCE with the module's
+/// `label=value` names and `__reducer__` / `__source__` labels.
+#[test]
+fn mrange_and_groupby() {
+    let srv = Server::start(&[]);
+    let mut c = srv.conn();
+    labelled(&mut c);
+    check(
+        &mut c,
+        &[
+            (&["TS.ADD", "a", "20", "3"], ":20"),
+            (&["TS.ADD", "b", "30", "4"], ":30"),
+            (&["TS.ADD", "c", "10", "5"], ":10"),
+            (
+                &["TS.MRANGE", "-", "+", "FILTER", "kind=temp"],
+                "[['a', [], [[:10, +1.5], [:20, +3]]], ['b', [], [[:20, +2], [:30, +4]]]]",
+            ),
+            (
+                &["TS.MREVRANGE", "-", "+", "COUNT", "1", "WITHLABELS", "FILTER", "city=nyc"],
+                "[['b', [['city', 'nyc'], ['kind', 'temp']], [[:30, +4]]]]",
+            ),
+            (
+                &["TS.MRANGE", "15", "+", "SELECTED_LABELS", "kind", "FILTER", "city=tlv"],
+                "[['a', [['kind', 'temp']], [[:20, +3]]], ['c', [['kind', nil]], []]]",
+            ),
+            (
+                &["TS.MRANGE", "-", "+", "LATEST", "FILTER_BY_VALUE", "2", "4", "FILTER", "kind=temp"],
+                "[['a', [], [[:20, +3]]], ['b', [], [[:20, +2], [:30, +4]]]]",
+            ),
+            (
+                &["TS.MRANGE", "-", "+", "FILTER_BY_TS", "20", "FILTER", "kind=temp"],
+                "[['a', [], [[:20, +3]]], ['b', [], [[:20, +2]]]]",
+            ),
+            (
+                &["TS.MRANGE", "0", "100", "AGGREGATION", "sum", "100", "FILTER", "city=(tlv,nyc)"],
+                "[['a', [], [[:0, +4.5]]], ['b', [], [[:0, +6]]], ['c', [], [[:0, +5]]]]",
+            ),
+            (&["TS.MRANGE", "-", "+", "FILTER", "city=lon"], "[]"),
+            (
+                &[
+                    "TS.MRANGE",
+                    "-",
+                    "+",
+                    "FILTER",
+                    "city=(tlv,nyc)",
+                    "GROUPBY",
+                    "city",
+                    "REDUCE",
+                    "max",
+                ],
+                "[['city=nyc', [], [[:20, +2], [:30, +4]]], ['city=tlv', [], [[:10, +5], [:20, +3]]]]",
+            ),
+            (
+                &[
+                    "TS.MREVRANGE",
+                    "-",
+                    "+",
+                    "COUNT",
+                    "1",
+                    "WITHLABELS",
+                    "FILTER",
+                    "kind=temp",
+                    "GROUPBY",
+                    "kind",
+                    "REDUCE",
+                    "sum",
+                ],
+                "[['kind=temp', [['kind', 'temp'], ['__reducer__', 'sum'], ['__source__', 'a,b']], [[:30, +4]]]]",
+            ),
+            (
+                &["TS.MRANGE", "-", "+", "FILTER", "kind=temp", "GROUPBY", "kind", "REDUCE", "count"],
+                "[['kind=temp', [], [[:10, +1], [:20, +2], [:30, +1]]]]",
+            ),
+            (
+                &["TS.MRANGE", "-", "+", "FILTER", "city=tlv", "GROUPBY", "kind", "REDUCE", "avg"],
+                "[['kind=temp', [], [[:10, +1.5], [:20, +3]]]]",
+            ),
+            (&["TS.MRANGE", "-", "+"], "!ERR wrong number of arguments for 'TS.MRANGE' command"),
+            (&["TS.MRANGE", "-", "+", "COUNT", "1"], "!ERR TSDB: missing FILTER argument"),
+            (&["TS.MRANGE", "x", "+", "FILTER", "a=b"], "!ERR TSDB: wrong fromTimestamp"),
+            (&["TS.MRANGE", "-", "+", "FILTER"], "!ERR TSDB: missing labels for filter argument"),
+            (
+                &["TS.MRANGE", "-", "+", "FILTER", "a!=b"],
+                "!ERR TSDB: please provide at least one matcher",
+            ),
+            (
+                &["TS.MRANGE", "-", "+", "GROUPBY", "a", "REDUCE", "max", "FILTER", "a=b"],
+                "!ERR TSDB: GROUPBY should always come after filter",
+            ),
+            (
+                &["TS.MRANGE", "-", "+", "FILTER", "a=b", "GROUPBY", "a", "REDUCE", "last"],
+                "!ERR TSDB: Invalid reducer type",
+            ),
+            (
+                &["TS.MRANGE", "-", "+", "FILTER", "a=b", "GROUPBY", "a", "REDUCE"],
+                "!ERR wrong number of arguments for 'TS.MRANGE' command",
+            ),
+            (
+                &["TS.MRANGE", "-", "+", "FILTER", "a=b", "GROUPBY", "a", "x", "max"],
+                "!ERR wrong number of arguments for 'TS.MRANGE' command",
+            ),
+        ],
+    );
+    assert!(!run(&mut c, &["HELLO", "3"]).is_error());
+    check(
+        &mut c,
+        &[
+            (
+                &[
+                    "TS.MRANGE",
+                    "-",
+                    "+",
+                    "WITHLABELS",
+                    "AGGREGATION",
+                    "max",
+                    "100",
+                    "FILTER",
+                    "city=nyc",
+                ],
+                "{'b': [{'city': 'nyc', 'kind': 'temp'}, {'aggregators': ['max']}, [[:0, ,4]]]}",
+            ),
+            (
+                &["TS.MREVRANGE", "-", "+", "FILTER", "city=tlv", "kind="],
+                "{'c': [{}, {'aggregators': []}, [[:10, ,5]]]}",
+            ),
+            (
+                &[
+                    "TS.MRANGE",
+                    "-",
+                    "+",
+                    "WITHLABELS",
+                    "FILTER",
+                    "kind=temp",
+                    "GROUPBY",
+                    "kind",
+                    "REDUCE",
+                    "min",
+                ],
+                "{'kind=temp': [{'kind': 'temp'}, {'reducers': ['min']}, {'sources': ['a', 'b']}, [[:10, ,1.5], [:20, ,2], [:30, ,4]]]}",
+            ),
+        ],
+    );
+}

@@ -126,6 +126,26 @@ pub const COMMANDS: &[CommandDef] = &[
         ..CommandDef::DEFAULT
     },
     CommandDef {
+        name: "ts.mrange",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        handler: Some(ts::ts_mrange_command),
+        ref_syntax: "TS.MRANGE fromTimestamp toTimestamp [LATEST] [FILTER_BY_TS ts [ts ...]] [FILTER_BY_VALUE min max] [WITHLABELS | SELECTED_LABELS label [label ...]] [COUNT count] [[ALIGN align] AGGREGATION aggregator bucketDuration [BUCKETTIMESTAMP bt] [EMPTY]] FILTER filterExpr [filterExpr ...] [GROUPBY label REDUCE reducer]",
+        ref_summary: "Return samples in a time range from every series a filter selects.",
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
+        name: "ts.mrevrange",
+        group: Group::Module,
+        arity: -1,
+        flags: READ,
+        handler: Some(ts::ts_mrange_command),
+        ref_syntax: "TS.MREVRANGE fromTimestamp toTimestamp [LATEST] [FILTER_BY_TS ts [ts ...]] [FILTER_BY_VALUE min max] [WITHLABELS | SELECTED_LABELS label [label ...]] [COUNT count] [[ALIGN align] AGGREGATION aggregator bucketDuration [BUCKETTIMESTAMP bt] [EMPTY]] FILTER filterExpr [filterExpr ...] [GROUPBY label REDUCE reducer]",
+        ref_summary: "Return samples newest first from every series a filter selects.",
+        ..CommandDef::DEFAULT
+    },
+    CommandDef {
         name: "ts.queryindex",
         group: Group::Module,
         arity: -1,

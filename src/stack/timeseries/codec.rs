@@ -57,6 +57,18 @@ pub struct Packed {
     last_ts: u64,
     prev_delta: i64,
     prev_n: i64,
+    /// The encoder state before the last sample, so a duplicate of the
+    /// newest timestamp rewrites one sample instead of the chunk (None
+    /// after a rebuild that did not come through `push_raw`).
+    undo: Option<Undo>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Undo {
+    bits: usize,
+    last_ts: u64,
+    prev_delta: i64,
+    prev_n: i64,
 }
 
 impl Packed {
@@ -130,7 +142,39 @@ impl Packed {
         self.push_raw(t, v);
     }
 
+    /// Gives the newest sample the value `v`, rewinding the encoder by one
+    /// sample; false when that is not possible (then nothing changed).
+    pub fn replace_last(&mut self, v: f64) -> bool {
+        let Some(u) = self.undo.take() else {
+            return false;
+        };
+        if self.n == 0 {
+            return false;
+        }
+        let t = self.last_ts;
+        self.bits = u.bits;
+        self.bytes.truncate(u.bits.div_ceil(8));
+        let r = u.bits % 8;
+        if r != 0 {
+            if let Some(b) = self.bytes.last_mut() {
+                *b &= !(0xFFu8 >> r);
+            }
+        }
+        self.last_ts = u.last_ts;
+        self.prev_delta = u.prev_delta;
+        self.prev_n = u.prev_n;
+        self.n -= 1;
+        self.push(t, v);
+        true
+    }
+
     fn push_raw(&mut self, t: u64, v: f64) {
+        self.undo = Some(Undo {
+            bits: self.bits,
+            last_ts: self.last_ts,
+            prev_delta: self.prev_delta,
+            prev_n: self.prev_n,
+        });
         if self.n == 0 {
             self.put(t, 64);
             self.first_ts = t;
@@ -289,6 +333,47 @@ mod tests {
             assert_eq!(a.1.to_bits(), b.1.to_bits(), "{} vs {}", a.1, b.1);
         }
         assert_eq!(Packed::from_samples(samples).samples().len(), samples.len());
+    }
+
+    /// Rewriting the newest sample (any value kind: decimal, wider scale,
+    /// raw double) leaves the same samples as the model, and later pushes
+    /// still decode.
+    #[test]
+    fn replace_last_matches_a_model() {
+        let mut rng = Rng(0x2545f4914f6cdd1d);
+        let mut p = Packed::new(0);
+        let mut model: Vec<(u64, f64)> = Vec::new();
+        let mut t = 1_700_000_000_000u64;
+        let value = |r: u64| match r % 4 {
+            0 => (r % 1000) as f64,
+            1 => (r % 100000) as f64 / 100.0,
+            2 => f64::from_bits(r >> 2),
+            _ => -((r % 77) as f64) / 10.0,
+        };
+        for _ in 0..5000 {
+            let r = rng.next();
+            if r.is_multiple_of(3) && !model.is_empty() {
+                let v = value(rng.next());
+                let v = if v.is_finite() { v } else { 1.5 };
+                assert!(p.replace_last(v));
+                if let Some(last) = model.last_mut() {
+                    last.1 = v;
+                }
+            } else {
+                t += r % 2000 + 1;
+                let v = value(rng.next());
+                let v = if v.is_finite() { v } else { 2.5 };
+                p.push(t, v);
+                model.push((t, v));
+            }
+        }
+        let back = p.samples();
+        assert_eq!(back.len(), model.len());
+        for (a, b) in back.iter().zip(&model) {
+            assert_eq!(a.0, b.0);
+            assert_eq!(a.1.to_bits(), b.1.to_bits());
+        }
+        assert!(!Packed::new(0).replace_last(1.0));
     }
 
     #[test]

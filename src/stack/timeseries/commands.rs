@@ -1,6 +1,7 @@
-//! The TS.* commands for single series (RedisTimeSeries 1.12's
-//! `module.c` / `query_language.c`): argument grammar, error texts
-//! ("ERR TSDB: ..." unless the module sends its text bare), reply shapes.
+//! The TS.* commands (RedisTimeSeries 1.12's `module.c` /
+//! `query_language.c`, MRANGE's GROUPBY after `resultset.c`): argument
+//! grammar, error texts ("ERR TSDB: ..." unless the module sends its text
+//! bare), reply shapes.
 //!
 //! Options are found the module's way (`RMUtil_ArgIndex`: the first
 //! argument equal to the keyword, searched from the command name on), so
@@ -860,6 +861,201 @@ pub fn ts_mget_command(ctx: &mut Ctx) -> CmdResult {
             r.array_len(0);
         } else {
             reply_sample(r, s.last_ts, s.last_val);
+        }
+    }
+    Ok(())
+}
+
+/// A GROUPBY's reduced series: its name (`label=value`), labels and samples.
+struct Reduced {
+    name: Vec<u8>,
+    labels: Vec<(Vec<u8>, Vec<u8>)>,
+    sources: Vec<Vec<u8>>,
+    samples: Vec<(u64, f64)>,
+}
+
+/// Merge the groups' samples timestamp by timestamp with the reducer.
+fn reduce(parts: &[Vec<(u64, f64)>], r: Agg) -> Vec<(u64, f64)> {
+    let mut all: Vec<(u64, f64)> = parts.iter().flatten().copied().collect();
+    all.sort_by_key(|x| x.0);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < all.len() {
+        let t = all[i].0;
+        let n = all[i..].iter().take_while(|x| x.0 == t).count();
+        out.push((t, r.compute(&all[i..i + n], t, t, None, None)));
+        i += n;
+    }
+    out
+}
+
+/// `TS.MRANGE|TS.MREVRANGE from to [options] FILTER filter... [GROUPBY label REDUCE reducer]`
+pub fn ts_mrange_command(ctx: &mut Ctx) -> CmdResult {
+    let argv = ctx.argv;
+    if argv.len() < 4 {
+        return Err(wrong_arity(argv));
+    }
+    let rev = argv[0].eq_ignore_ascii_case(b"ts.mrevrange");
+    let a = parse_range(argv, 1)?;
+    let f = arg_index(argv, "FILTER").ok_or(Error::err("ERR TSDB: missing FILTER argument"))?;
+    let lq = parse_label_query(argv)?;
+    let g = arg_index(argv, "GROUPBY");
+    if let Some(g) = g {
+        if g < f {
+            return Err(Error::err("ERR TSDB: GROUPBY should always come after filter"));
+        }
+    }
+    let last = g.map_or(argv.len() - 1, |g| g - 1);
+    if last == f {
+        return Err(Error::err("ERR TSDB: missing labels for filter argument"));
+    }
+    let preds = filter::parse_filter(&argv[f + 1..=last])?;
+    let group = match g {
+        None => None,
+        Some(g) => {
+            if g + 1 >= argv.len() {
+                return Err(wrong_arity(argv));
+            }
+            let red = arg_index(argv, "REDUCE");
+            if red.is_none() || argv.len() - g != 4 {
+                return Err(wrong_arity(argv));
+            }
+            let red = red.map_or(argv.len() - 1, |r| r + 1).min(argv.len() - 1);
+            let r = Agg::parse(argv[red])
+                .filter(|r| !matches!(r, Agg::First | Agg::Last | Agg::Twa))
+                .ok_or(Error::err("ERR TSDB: Invalid reducer type"))?;
+            Some((argv[g + 1], r))
+        }
+    };
+    let db = ctx.dbi();
+    let found = filter::select(ctx.srv, db, &preds);
+    let r = &mut ctx.c.reply;
+    let resp3 = r.resp != 2;
+    let Some((label, reducer)) = group else {
+        if resp3 {
+            r.map_len(found.len());
+        } else {
+            r.array_len(found.len());
+        }
+        for (k, s) in found {
+            if !resp3 {
+                r.array_len(3);
+            }
+            r.bulk(k);
+            if resp3 {
+                r.array_len(3);
+            }
+            reply_label_query(r, s, &lq);
+            if resp3 {
+                r.map_len(1);
+                r.bulk(b"aggregators");
+                match a.agg {
+                    Some((g, _)) => {
+                        r.array_len(1);
+                        r.bulk(g.name().as_bytes());
+                    }
+                    None => r.array_len(0),
+                }
+            }
+            let v = query(s, &a, rev);
+            r.array_len(v.len());
+            for (t, x) in v {
+                reply_sample(r, t, x);
+            }
+        }
+        return Ok(());
+    };
+    // Group the selected series by the label's value (groups sorted by value).
+    let mut groups: std::collections::BTreeMap<&[u8], Vec<(&[u8], &Series)>> = Default::default();
+    for (k, s) in found {
+        if let Some((_, v)) = s.labels.iter().find(|(l, _)| l.as_slice() == label) {
+            groups.entry(v.as_slice()).or_default().push((k, s));
+        }
+    }
+    // The sources are read in full order with everything but COUNT; the
+    // reduced series then reports COUNT samples in the asked direction.
+    let uncounted = RangeArgs {
+        count: None,
+        filter_ts: a.filter_ts.clone(),
+        ..a
+    };
+    let out: Vec<Reduced> = groups
+        .into_iter()
+        .map(|(value, members)| {
+            let parts: Vec<_> = members.iter().map(|(_, s)| query(s, &uncounted, false)).collect();
+            let mut samples = reduce(&parts, reducer);
+            if rev {
+                samples.reverse();
+            }
+            if let Some(c) = a.count {
+                samples.truncate(c);
+            }
+            let sources: Vec<Vec<u8>> = members.iter().map(|(k, _)| k.to_vec()).collect();
+            let name = [label, b"=", value].concat();
+            let labels = vec![
+                (label.to_vec(), value.to_vec()),
+                (b"__reducer__".to_vec(), reducer.name().as_bytes().to_vec()),
+                (b"__source__".to_vec(), sources.join(&b","[..])),
+            ];
+            Reduced {
+                name,
+                labels,
+                sources,
+                samples,
+            }
+        })
+        .collect();
+    if resp3 {
+        r.map_len(out.len());
+    } else {
+        r.array_len(out.len());
+    }
+    for g in &out {
+        if !resp3 {
+            r.array_len(3);
+        }
+        r.bulk(&g.name);
+        if resp3 {
+            r.array_len(4);
+        }
+        match &lq {
+            // RESP3 leaves the two reducer labels to the maps below.
+            LabelQuery::All if resp3 => reply_labels(r, &g.labels[..1]),
+            LabelQuery::All => reply_labels(r, &g.labels),
+            LabelQuery::None => reply_labels(r, &[]),
+            LabelQuery::Selected(names) => {
+                if resp3 {
+                    r.map_len(names.len());
+                } else {
+                    r.array_len(names.len());
+                }
+                for n in names.iter() {
+                    if !resp3 {
+                        r.array_len(2);
+                    }
+                    r.bulk(n);
+                    match g.labels.iter().find(|(k, _)| k == n) {
+                        Some((_, v)) => r.bulk(v),
+                        None => r.null(),
+                    }
+                }
+            }
+        }
+        if resp3 {
+            r.map_len(1);
+            r.bulk(b"reducers");
+            r.array_len(1);
+            r.bulk(reducer.name().as_bytes());
+            r.map_len(1);
+            r.bulk(b"sources");
+            r.array_len(g.sources.len());
+            for s in &g.sources {
+                r.bulk(s);
+            }
+        }
+        r.array_len(g.samples.len());
+        for &(t, x) in &g.samples {
+            reply_sample(r, t, x);
         }
     }
     Ok(())

@@ -283,19 +283,36 @@ impl Series {
     }
 
     fn upsert(&mut self, t: u64, v: f64, policy: Policy) -> Result<(), AddError> {
+        let resolve = |old: f64| match policy {
+            Policy::Block => Err(AddError::Blocked),
+            Policy::First => Ok(old),
+            Policy::Last => Ok(v),
+            Policy::Min => Ok(old.min(v)),
+            Policy::Max => Ok(old.max(v)),
+            Policy::Sum => Ok(old + v),
+        };
+        // A duplicate of the newest sample (TS.ADD key * under load) is
+        // rewritten in place, not by re-encoding its chunk.
+        if t == self.last_ts {
+            if let Some(c) = self.chunks.last_mut() {
+                if c.last_ts() == Some(t) {
+                    let new = resolve(self.last_val)?;
+                    let done = match c {
+                        Chunk::Plain(s) => s.last_mut().map(|x| x.1 = new).is_some(),
+                        Chunk::Packed(p) => p.replace_last(new),
+                    };
+                    if done {
+                        self.last_val = new;
+                        return Ok(());
+                    }
+                }
+            }
+        }
         let i = self.chunk_for(t);
         let mut s = self.chunks[i].samples();
         match s.binary_search_by(|x| x.0.cmp(&t)) {
             Ok(j) => {
-                let old = s[j].1;
-                let new = match policy {
-                    Policy::Block => return Err(AddError::Blocked),
-                    Policy::First => old,
-                    Policy::Last => v,
-                    Policy::Min => old.min(v),
-                    Policy::Max => old.max(v),
-                    Policy::Sum => old + v,
-                };
+                let new = resolve(s[j].1)?;
                 s[j].1 = new;
                 if t == self.last_ts {
                     self.last_val = new;
