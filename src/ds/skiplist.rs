@@ -464,6 +464,61 @@ impl Skiplist {
         self.length
     }
 
+    /// Active defrag: moves the head block if worth it. Nothing points at
+    /// the head but the list itself (the first element's backward is null).
+    pub fn defrag_head(&mut self, mv: &mut crate::server::defrag::Mover) -> bool {
+        let layout = node_layout(MAX_LEVEL, 0);
+        // SAFETY: the head is a live block of exactly this layout; its only
+        // pointer, `self.head`, is replaced before any further use.
+        unsafe {
+            match mv.relocate(self.head().cast::<u8>(), layout) {
+                Some(new) => {
+                    self.head = new.cast::<Node>();
+                    true
+                }
+                None => false,
+            }
+        }
+    }
+
+    /// Active defrag of the node holding `(score, member)` (`zslDefrag`):
+    /// if worth it, the block moves and every pointer to it (the forwards
+    /// of the search path, the next node's backward or the tail) is
+    /// rewritten. Returns whether it moved; false also when not found.
+    /// The node-layout knowledge stays here so another ordered index can
+    /// provide the same method.
+    pub fn defrag_node(&mut self, score: f64, m: &[u8], mv: &mut crate::server::defrag::Mover) -> bool {
+        let mut update: Path = [ptr::null_mut(); MAX_LEVEL];
+        let prev = self.find_path(score, m, &mut update);
+        // SAFETY: `prev` is the head or a live element; its level-0
+        // forward is null or a live element `x`. For every level `i` below
+        // x's level count, `update[i]` is the last node before x at that
+        // level, so its forward `i` is x: after the move those are
+        // rewritten, as is the only other pointer to x (the backward of its
+        // successor, or `tail`), before anything reads through them.
+        unsafe {
+            let x = forward(prev, 0);
+            if x.is_null() || (*x).score != score || member(x) != m {
+                return false;
+            }
+            let layout = node_layout(level_count(x), member_len(x));
+            let Some(new) = mv.relocate(x.cast::<u8>(), layout) else {
+                return false;
+            };
+            let new = new.as_ptr().cast::<Node>();
+            for (i, &u) in update.iter().enumerate().take(level_count(new)) {
+                set_forward(u, i, new);
+            }
+            let next = forward(new, 0);
+            if next.is_null() {
+                self.tail = new;
+            } else {
+                (*next).backward = new;
+            }
+            true
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.length == 0
     }

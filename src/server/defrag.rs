@@ -314,6 +314,9 @@ pub struct State {
     scan_hits: u64,
     /// Up to when `while_blocked_cron` did its periods, in ms.
     blocked_last_cron: i64,
+    /// The last full scan moved nothing: the next one waits for the
+    /// once-a-second decision instead of starting at once.
+    idle: bool,
 }
 
 impl State {
@@ -354,8 +357,10 @@ fn defrag_value(obj: &mut Obj, mv: &mut Mover, cursor: u64, budget: usize) -> u6
         Obj::List(l) => l.defrag(mv, cursor, budget),
         Obj::Hash(h) => h.defrag(mv, cursor, budget),
         Obj::Set(s) => s.defrag(mv, cursor, budget),
-        // Sorted sets, streams and Stack values are not moved yet.
-        Obj::ZSet(_) | Obj::Stream(_) | Obj::Stack(_) => 0,
+        Obj::ZSet(z) => z.defrag(mv, cursor, budget),
+        Obj::Stream(st) => st.defrag(mv, cursor, budget),
+        // Stack values are not moved yet.
+        Obj::Stack(_) => 0,
     }
 }
 
@@ -366,7 +371,9 @@ fn value_len(obj: &Obj) -> usize {
         Obj::List(l) => l.defrag_units(),
         Obj::Hash(h) => h.len(),
         Obj::Set(s) => s.len(),
-        Obj::ZSet(_) | Obj::Stream(_) | Obj::Stack(_) => 1,
+        Obj::ZSet(z) => z.len(),
+        Obj::Stream(st) => st.node_count(),
+        Obj::Stack(_) => 1,
     }
 }
 
@@ -423,6 +430,7 @@ impl Server {
             if self.defrag.running != 0 {
                 // Turned off mid-scan: the next scan starts afresh.
                 self.defrag.running = 0;
+                self.defrag.idle = false;
                 self.defrag.reset();
             }
             self.update_defrag_time();
@@ -434,10 +442,11 @@ impl Server {
         }
         let hz = self.hz.max(1) as u64;
         if self.defrag.calls.is_multiple_of(hz) {
+            self.defrag.idle = false;
             self.compute_defrag_cycles();
         }
         self.defrag.calls += 1;
-        if self.defrag.running == 0 {
+        if self.defrag.running == 0 || self.defrag.idle {
             self.update_defrag_time();
             return;
         }
@@ -460,13 +469,18 @@ impl Server {
                         self.defrag_other_globals(&mut mv);
                         let (pct, bytes) = allocator_fragmentation();
                         let took = self.defrag.scan_started.map(|t| t.elapsed().as_millis()).unwrap_or(0);
-                        log::debug!(
-                            "Active defrag done in {took}ms, reallocated={}, frag={pct:.0}%, frag_bytes={bytes}",
-                            self.stats.defrag_hits + mv.hits - self.defrag.scan_hits
-                        );
+                        let moved = self.stats.defrag_hits + mv.hits - self.defrag.scan_hits;
+                        log::debug!("Active defrag done in {took}ms, reallocated={moved}, frag={pct:.0}%, frag_bytes={bytes}");
                         self.defrag.reset();
                         self.defrag.running = 0;
                         self.compute_defrag_cycles();
+                        // A scan that moved nothing would move nothing if
+                        // repeated at once: the next waits for the next
+                        // once-a-second decision (still "running").
+                        if moved == 0 && self.defrag.running != 0 {
+                            self.defrag.idle = true;
+                            break 'slice;
+                        }
                         if self.defrag.running != 0 && Instant::now() < deadline {
                             continue 'slice;
                         }

@@ -87,6 +87,16 @@ pub struct Group {
     free: Vec<u32>,
 }
 
+impl Group {
+    /// Active defrag: the consumer table and each consumer's name.
+    pub fn defrag(&mut self, mv: &mut crate::server::defrag::Mover) {
+        mv.vec(&mut self.slots);
+        for c in self.slots.iter_mut().flatten() {
+            mv.vec(&mut c.name);
+        }
+    }
+}
+
 /// The claiming consumer of XCLAIM / XAUTOCLAIM: looked up, or created,
 /// only once an entry is actually claimed, then remembered in `slot`.
 fn claimer_slot(g: &mut Group, slot: &mut Option<u32>, cname: &[u8], created: &mut bool) -> u32 {

@@ -439,6 +439,33 @@ pub enum AppendError {
 }
 
 impl Stream {
+    /// Active defrag from `cursor` (a node index), about `budget` nodes;
+    /// returns the next cursor (0: done). Each node's listpack moves; the
+    /// ordered map's own nodes are the standard library's and stay, as do
+    /// the PEL entries (stored inline in the group's ordered maps). After
+    /// the last node, the consumer tables and names move. An index cursor
+    /// stays valid across writes: at worst a node is visited twice or
+    /// skipped this scan.
+    pub fn defrag(&mut self, mv: &mut crate::server::defrag::Mover, cursor: u64, budget: usize) -> u64 {
+        let start = usize::try_from(cursor).unwrap_or(usize::MAX);
+        let mut seen = 0usize;
+        for lp in self.nodes.values_mut().skip(start) {
+            lp.defrag(mv);
+            seen += 1;
+            if seen >= budget.max(1) {
+                let next = start.saturating_add(seen);
+                if next < self.nodes.len() {
+                    return next as u64;
+                }
+                break;
+            }
+        }
+        for g in self.groups.values_mut() {
+            g.defrag(mv);
+        }
+        0
+    }
+
     pub fn new() -> Stream {
         Stream::default()
     }

@@ -424,6 +424,40 @@ fn lp_run_in_lex(lp: &Listpack, r: &LexRange) -> Option<(usize, usize)> {
 // ---------------------------------------------------------------------------
 
 impl ZSet {
+    /// Active defrag from `cursor`, about `budget` elements; returns the
+    /// next cursor (0: done). A listpack moves whole; the skiplist encoding
+    /// walks its member table by SCAN cursor, moving each table node, its
+    /// member copy and the element's skiplist node (found by score and
+    /// member, as `activeDefragZsetEntry` does), so a big set spans slices
+    /// without keeping a pointer.
+    pub fn defrag(&mut self, mv: &mut crate::server::defrag::Mover, cursor: u64, budget: usize) -> u64 {
+        match self {
+            ZSet::Listpack(lp) => {
+                lp.defrag(mv);
+                0
+            }
+            ZSet::Skiplist(s) => {
+                if cursor == 0 {
+                    mv.boxed(s);
+                    s.zsl.defrag_head(mv);
+                }
+                let SkiplistSet { dict, zsl } = &mut **s;
+                let (mut cursor, mut seen) = (cursor, 0usize);
+                loop {
+                    cursor = dict.scan_mut(cursor, |n| {
+                        mv.boxed(n);
+                        mv.bytes(&mut n.key);
+                        zsl.defrag_node(n.val, &n.key, mv);
+                        seen += 1;
+                    });
+                    if cursor == 0 || seen >= budget {
+                        return cursor;
+                    }
+                }
+            }
+        }
+    }
+
     /// An empty listpack-encoded set (`createZsetListpackObject`).
     pub fn new_listpack() -> ZSet {
         ZSet::Listpack(Listpack::new())
