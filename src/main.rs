@@ -102,13 +102,6 @@ fn main() {
         eprint!("{}", e.report());
         std::process::exit(1);
     }
-    if cfg.cluster_enabled {
-        eprint!(
-            "\n*** FATAL CONFIG FILE ERROR (Redis {}) ***\n'cluster-enabled yes': Oxidis does not support cluster mode yet; run it standalone.\n",
-            oxidis::REDIS_VERSION
-        );
-        std::process::exit(1);
-    }
     let mut registry = oxidis::commands::Registry::build();
     for r in &extra.renames {
         if let Err(e) = registry.rename(&r.from, &r.to) {
@@ -157,6 +150,9 @@ fn main() {
         let _ = oxidis::debug::sig::apply_watchdog_period(&mut srv);
     }
     if srv.listen().is_err() {
+        std::process::exit(1);
+    }
+    if srv.cfg.cluster_enabled && srv.cluster_init().is_err() {
         std::process::exit(1);
     }
     if srv.cfg.daemonize || !srv.cfg.pidfile.is_empty() {
