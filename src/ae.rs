@@ -22,7 +22,7 @@
 //! free tag in `tag`/`from_token` and a round-trip case in the tests;
 //! registration sites write `Tok::ClusterBus(id).into()`, and the compiler
 //! then points at the `match` in `poll_and_dispatch` that must handle it.
-//! Tags 5 to 7 are free.
+//! Tag 7 is free.
 
 use mio::Token;
 
@@ -41,6 +41,10 @@ pub enum Tok {
     ReplTransfer,
     /// The pipe a diskless-sync snapshot child writes the RDB into.
     RdbPipe,
+    /// A cluster bus listener, by position in the cluster state's list.
+    ClusterBus(usize),
+    /// A cluster bus link, by slab key in the cluster state.
+    ClusterLink(usize),
 }
 
 /// Bits of a token that hold the kind.
@@ -54,6 +58,8 @@ const TAG_LISTENER: usize = 1;
 const TAG_SIGNAL: usize = 2;
 const TAG_REPL_TRANSFER: usize = 3;
 const TAG_RDB_PIPE: usize = 4;
+const TAG_CLUSTER_BUS: usize = 5;
+const TAG_CLUSTER_LINK: usize = 6;
 
 impl Tok {
     /// The mio token for this source.
@@ -65,6 +71,8 @@ impl Tok {
             Tok::Signal => (0, TAG_SIGNAL),
             Tok::ReplTransfer => (0, TAG_REPL_TRANSFER),
             Tok::RdbPipe => (0, TAG_RDB_PIPE),
+            Tok::ClusterBus(i) => (i, TAG_CLUSTER_BUS),
+            Tok::ClusterLink(k) => (k, TAG_CLUSTER_LINK),
         };
         debug_assert!(index <= MAX_INDEX, "token index {index} out of range");
         Token(index << TAG_BITS | tag)
@@ -92,6 +100,8 @@ impl Tok {
             TAG_SIGNAL if index == 0 => Tok::Signal,
             TAG_REPL_TRANSFER if index == 0 => Tok::ReplTransfer,
             TAG_RDB_PIPE if index == 0 => Tok::RdbPipe,
+            TAG_CLUSTER_BUS => Tok::ClusterBus(index),
+            TAG_CLUSTER_LINK => Tok::ClusterLink(index),
             _ => return None,
         })
     }
@@ -122,6 +132,11 @@ mod tests {
             Tok::Signal,
             Tok::ReplTransfer,
             Tok::RdbPipe,
+            Tok::ClusterBus(0),
+            Tok::ClusterBus(MAX_INDEX),
+            Tok::ClusterLink(0),
+            Tok::ClusterLink(7),
+            Tok::ClusterLink(MAX_INDEX),
         ];
         for t in all {
             assert_eq!(Tok::from_token(t.token()), Some(t), "{t:?}");
@@ -134,6 +149,8 @@ mod tests {
         for i in 0..1000 {
             assert!(seen.insert(Tok::Client(i).token()));
             assert!(seen.insert(Tok::Listener(i).token()));
+            assert!(seen.insert(Tok::ClusterBus(i).token()));
+            assert!(seen.insert(Tok::ClusterLink(i).token()));
         }
         for t in [Tok::Signal, Tok::ReplTransfer, Tok::RdbPipe] {
             assert!(seen.insert(t.token()), "{t:?}");
@@ -142,7 +159,7 @@ mod tests {
 
     #[test]
     fn unused_tags_and_indexed_singletons_decode_to_nothing() {
-        assert_eq!(Tok::from_token(Token(5)), None);
+        assert_eq!(Tok::from_token(Token(7)), None);
         assert_eq!(Tok::from_token(Token(7 | 8)), None);
         assert_eq!(Tok::from_token(Token(1 << TAG_BITS | TAG_SIGNAL)), None);
         assert_eq!(Tok::from_token(Token(usize::MAX)), None);

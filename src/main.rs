@@ -102,7 +102,10 @@ fn main() {
         eprint!("{}", e.report());
         std::process::exit(1);
     }
-    if cfg.cluster_enabled {
+    // Cluster mode is being built: a node starts and describes itself but
+    // cannot join a cluster yet (no gossip, no redirects), so it stays
+    // refused unless a developer asks for the preview.
+    if cfg.cluster_enabled && std::env::var_os("OXIDIS_CLUSTER_PREVIEW").is_none() {
         eprint!(
             "\n*** FATAL CONFIG FILE ERROR (Redis {}) ***\n'cluster-enabled yes': Oxidis does not support cluster mode yet; run it standalone.\n",
             oxidis::REDIS_VERSION
@@ -161,6 +164,9 @@ fn main() {
         let _ = oxidis::debug::sig::apply_watchdog_period(&mut srv);
     }
     if srv.listen().is_err() {
+        std::process::exit(1);
+    }
+    if srv.cfg.cluster_enabled && srv.cluster_init().is_err() {
         std::process::exit(1);
     }
     if background || !srv.cfg.pidfile.is_empty() {

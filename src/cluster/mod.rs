@@ -1,8 +1,11 @@
-//! Redis Cluster (cluster.c). Oxidis still runs standalone only: start-up
-//! refuses `cluster-enabled yes` (see `main.rs`) until the bus works, and
-//! the cluster commands answer as Redis does on a standalone instance. This
-//! note is the plan the pieces below are built to; what exists today is
-//! marked (done).
+//! Redis Cluster (cluster.c). With `cluster-enabled yes` start-up loads or
+//! creates nodes.conf under its lock, binds the bus port and accepts links
+//! whose packets are framed and validated (`state.rs`, done); the message
+//! handler, outbound links and gossip are not written yet, so a node does
+//! not join others. CLUSTER MYID / NODES / INFO answer from the node
+//! table; the other subcommands still answer as on a standalone instance.
+//! This note is the plan the pieces below are built to; what exists today
+//! is marked (done).
 //!
 //! **State** (`ClusterState`, owned by `Server`, touched only from the event
 //! loop like the keyspace): the node table, a map from 40-byte node name to
@@ -65,6 +68,7 @@ pub mod bus;
 pub mod nodes_conf;
 pub mod slot;
 pub mod slot_index;
+pub mod state;
 
 use crate::error::Error;
 use crate::server::{CmdResult, Ctx};
@@ -78,6 +82,32 @@ fn disabled() -> Error {
 /// without cluster support enabled.
 pub fn cluster_disabled_command(_ctx: &mut Ctx) -> CmdResult {
     Err(disabled())
+}
+
+/// The cluster state, present exactly when cluster mode is on.
+fn state<'a>(ctx: &'a Ctx) -> Result<&'a state::ClusterState, Error> {
+    ctx.srv.cluster.as_deref().ok_or_else(disabled)
+}
+
+/// `CLUSTER MYID`
+pub fn cluster_myid_command(ctx: &mut Ctx) -> CmdResult {
+    let name = state(ctx)?.myself().name;
+    ctx.c.reply.bulk(&name);
+    Ok(())
+}
+
+/// `CLUSTER NODES`
+pub fn cluster_nodes_command(ctx: &mut Ctx) -> CmdResult {
+    let text = state(ctx)?.nodes_text();
+    ctx.c.reply.verbatim(&text, b"txt");
+    Ok(())
+}
+
+/// `CLUSTER INFO`
+pub fn cluster_info_command(ctx: &mut Ctx) -> CmdResult {
+    let text = state(ctx)?.info(ctx.srv.cfg.cluster_require_full_coverage);
+    ctx.c.reply.verbatim(&text, b"txt");
+    Ok(())
 }
 
 /// The per-slot key index, present exactly when cluster mode is on.

@@ -565,6 +565,7 @@ impl Server {
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
                 let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-aof-rewrite"));
+                self.cluster_close_child_fds();
                 let _ = self.set_oom_score_adj(Some(crate::server::oomscore::OOM_BGCHILD));
                 if let Some(p) = pipe {
                     p.into_child("AOF rewrite");

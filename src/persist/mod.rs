@@ -120,6 +120,7 @@ impl Server {
                 crate::util::log::set_role(b'C');
                 die_with_parent(self.pid);
                 let _ = crate::proctitle::set(&self.cfg, self.config_file.as_deref(), Some("redis-rdb-bgsave"));
+                self.cluster_close_child_fds();
                 let _ = self.set_oom_score_adj(Some(crate::server::oomscore::OOM_BGCHILD));
                 if let Some(p) = pipe {
                     p.into_child("RDB");

@@ -492,6 +492,7 @@ impl Server {
             Ok(nix::unistd::ForkResult::Child) => {
                 crate::util::log::set_role(b'C');
                 crate::persist::die_with_parent(self.pid);
+                self.cluster_close_child_fds();
                 let _ = self.set_oom_score_adj(Some(crate::server::oomscore::OOM_BGCHILD));
                 drop(pipe_r);
                 drop(exit_w);

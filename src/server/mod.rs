@@ -138,6 +138,8 @@ pub struct Server {
     pub clients: slab::Slab<Option<Box<Client>>>,
     pub next_client_id: u64,
     pub listeners: Vec<Listener>,
+    /// Cluster mode's state (src/cluster/state.rs); None when standalone.
+    pub cluster: Option<Box<crate::cluster::state::ClusterState>>,
     /// The TLS contexts, once configured (tls.rs); new connections use
     /// the current ones.
     pub tls: Option<crate::net::tls::Tls>,

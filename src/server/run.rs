@@ -79,6 +79,7 @@ impl Server {
             clients: slab::Slab::new(),
             next_client_id: 1,
             listeners: Vec::new(),
+            cluster: None,
             tls: None,
             registry: None,
             poll: None,
@@ -333,6 +334,7 @@ impl Server {
         let poll = Poll::new()?;
         self.registry = Some(poll.registry().try_clone()?);
         self.register_listeners(&poll)?;
+        self.cluster_register(poll.registry())?;
         let sig_fd = install_signal_pipe()?;
         poll.registry().register(
             &mut mio::unix::SourceFd(&sig_fd.as_raw_fd()),
@@ -498,6 +500,8 @@ impl Server {
                 }
                 Some(Tok::ReplTransfer) => self.transfer_event(readable, writable),
                 Some(Tok::RdbPipe) => self.rdb_pipe_read(),
+                Some(Tok::ClusterBus(i)) => self.cluster_accept(i),
+                Some(Tok::ClusterLink(k)) => self.cluster_link_event(k),
                 None => {}
             }
         }
