@@ -280,6 +280,12 @@ fn aof_loading_streams_requests_across_chunks() {
     drop(f);
     let s = Server::start_with(&server_bin(), Some(&dir), &args);
     let mut c = s.conn();
+    // The server answers -LOADING until the AOF is replayed.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while c.cmd_str("PING").is_error() {
+        assert!(Instant::now() < deadline, "the AOF did not load");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert_eq!(c.cmd_str("GET marker").str(), "done");
     assert_eq!(c.cmd_str("EXISTS torn").int(), 0);
     assert_eq!(c.cmd(&[b"GET", b"big"]).bytes(), Some(&big[..]));
