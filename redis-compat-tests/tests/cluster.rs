@@ -186,7 +186,7 @@ fn hostile(bin: &Path, tag: &str) -> Vec<String> {
     send_bus(cport, &header(16, 0)[..8]);
     // A huge announced length followed by far fewer bytes.
     let mut huge = header(u32::MAX, 4);
-    huge.extend(std::iter::repeat(0u8).take(1 << 20));
+    huge.extend(std::iter::repeat_n(0u8, 1 << 20));
     send_bus(cport, &huge);
     // A wrong version, and a PING whose length disagrees with its gossip
     // count: both dropped, both counted.
@@ -239,5 +239,8 @@ fn cluster_mode_is_refused_without_the_preview_switch() {
         .expect("run the server");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("'cluster-enabled yes': Oxidis does not support cluster mode yet"), "{err}");
+    assert!(
+        err.contains("'cluster-enabled yes': Oxidis does not support cluster mode yet"),
+        "{err}"
+    );
 }
