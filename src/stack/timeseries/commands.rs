@@ -842,20 +842,9 @@ pub fn ts_mget_command(ctx: &mut Ctx) -> CmdResult {
     let db = ctx.dbi();
     let found = filter::select(ctx.srv, db, &preds);
     let r = &mut ctx.c.reply;
-    let resp3 = r.resp != 2;
-    if resp3 {
-        r.map_len(found.len());
-    } else {
-        r.array_len(found.len());
-    }
+    series_list_len(r, found.len());
     for (k, s) in found {
-        if !resp3 {
-            r.array_len(3);
-        }
-        r.bulk(k);
-        if resp3 {
-            r.array_len(2);
-        }
+        series_head(r, k, 2);
         reply_label_query(r, s, &lq);
         if s.total() == 0 {
             r.array_len(0);
@@ -864,6 +853,28 @@ pub fn ts_mget_command(ctx: &mut Ctx) -> CmdResult {
         }
     }
     Ok(())
+}
+
+/// Opens the reply of a multi-series command (MGET, MRANGE): a map keyed
+/// by series name in RESP3, an array of `[name, ...]` entries in RESP2.
+fn series_list_len(r: &mut ReplyBuf, n: usize) {
+    if r.resp != 2 {
+        r.map_len(n);
+    } else {
+        r.array_len(n);
+    }
+}
+
+/// One series' name and the opening of its `parts` (labels, samples ...):
+/// `name => [parts]` in RESP3, `[name, parts...]` in RESP2 (3 elements).
+fn series_head(r: &mut ReplyBuf, name: &[u8], parts: usize) {
+    if r.resp != 2 {
+        r.bulk(name);
+        r.array_len(parts);
+    } else {
+        r.array_len(3);
+        r.bulk(name);
+    }
 }
 
 /// A GROUPBY's reduced series: its name (`label=value`), labels and samples.
@@ -932,19 +943,9 @@ pub fn ts_mrange_command(ctx: &mut Ctx) -> CmdResult {
     let r = &mut ctx.c.reply;
     let resp3 = r.resp != 2;
     let Some((label, reducer)) = group else {
-        if resp3 {
-            r.map_len(found.len());
-        } else {
-            r.array_len(found.len());
-        }
+        series_list_len(r, found.len());
         for (k, s) in found {
-            if !resp3 {
-                r.array_len(3);
-            }
-            r.bulk(k);
-            if resp3 {
-                r.array_len(3);
-            }
+            series_head(r, k, 3);
             reply_label_query(r, s, &lq);
             if resp3 {
                 r.map_len(1);

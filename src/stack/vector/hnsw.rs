@@ -411,15 +411,8 @@ impl Hnsw {
         if !self.contains(id) {
             return false;
         }
-        let links = std::mem::take(&mut self.nodes[id as usize].links);
-        self.nodes[id as usize].live = false;
-        self.len -= 1;
+        let links = self.unlink(id);
         for (l, nbrs) in links.iter().enumerate() {
-            for &n in nbrs {
-                if let Some(v) = self.nodes[n as usize].links.get_mut(l) {
-                    v.retain(|&x| x != id);
-                }
-            }
             // Relink the orphans among themselves, closest pairs first.
             let mut pairs = Vec::new();
             for (i, &a) in nbrs.iter().enumerate() {
@@ -438,14 +431,7 @@ impl Hnsw {
             }
         }
         if self.entry == Some(id) {
-            self.entry = None;
-            self.max_level = 0;
-            for (i, n) in self.nodes.iter().enumerate() {
-                if n.live && (self.entry.is_none() || n.links.len() - 1 > self.max_level) {
-                    self.entry = Some(i as u32);
-                    self.max_level = n.links.len() - 1;
-                }
-            }
+            self.pick_entry();
         }
         // A neighbour left with no link at all is reconnected through a
         // search, as if inserted again at its level.
@@ -453,16 +439,7 @@ impl Hnsw {
             for &n in nbrs {
                 if self.len > 1 && self.nodes[n as usize].links[0].is_empty() {
                     let level = self.nodes[n as usize].links.len() - 1;
-                    let own = std::mem::take(&mut self.nodes[n as usize].links);
-                    self.nodes[n as usize].live = false;
-                    self.len -= 1;
-                    for (l, v) in own.iter().enumerate() {
-                        for &x in v {
-                            if let Some(back) = self.nodes[x as usize].links.get_mut(l) {
-                                back.retain(|&y| y != n);
-                            }
-                        }
-                    }
+                    self.unlink(n);
                     if self.entry == Some(n) {
                         self.entry = None;
                     }
@@ -473,15 +450,38 @@ impl Hnsw {
         true
     }
 
-    fn reinsert<S: Space>(&mut self, s: &S, n: u32, level: usize) {
-        if self.entry.is_none() {
-            self.max_level = 0;
-            for (i, node) in self.nodes.iter().enumerate() {
-                if node.live && (self.entry.is_none() || node.links.len() - 1 > self.max_level) {
-                    self.entry = Some(i as u32);
-                    self.max_level = node.links.len() - 1;
+    /// Takes node `id` out of the graph: marks it dead and removes every
+    /// link to it; returns its own links, by level.
+    fn unlink(&mut self, id: u32) -> Vec<Vec<u32>> {
+        let links = std::mem::take(&mut self.nodes[id as usize].links);
+        self.nodes[id as usize].live = false;
+        self.len -= 1;
+        for (l, nbrs) in links.iter().enumerate() {
+            for &n in nbrs {
+                if let Some(v) = self.nodes[n as usize].links.get_mut(l) {
+                    v.retain(|&x| x != id);
                 }
             }
+        }
+        links
+    }
+
+    /// A new entry point: the live node with the highest level (a scan of
+    /// every node, only when the entry point itself was removed).
+    fn pick_entry(&mut self) {
+        self.entry = None;
+        self.max_level = 0;
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.live && (self.entry.is_none() || n.links.len() - 1 > self.max_level) {
+                self.entry = Some(i as u32);
+                self.max_level = n.links.len() - 1;
+            }
+        }
+    }
+
+    fn reinsert<S: Space>(&mut self, s: &S, n: u32, level: usize) {
+        if self.entry.is_none() {
+            self.pick_entry();
         }
         self.insert_at(s, n, level);
     }
