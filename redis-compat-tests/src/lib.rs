@@ -1035,3 +1035,17 @@ pub fn wait_aof_rewrite_done(c: &mut Conn) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// Rewrites the AOF as commands only (no RDB preamble) and reloads it with
+/// DEBUG LOADAOF: the path that replays a type's AOF rewrite output.
+pub fn reload_from_command_aof(c: &mut Conn) {
+    check(
+        c,
+        &[
+            (&["CONFIG", "SET", "aof-use-rdb-preamble", "no"], "+OK"),
+            (&["CONFIG", "SET", "appendonly", "yes"], "+OK"),
+        ],
+    );
+    wait_aof_rewrite_done(c);
+    check(c, &[(&["DEBUG", "LOADAOF"], "+OK")]);
+}

@@ -254,15 +254,7 @@ fn persistence_reload_dump_restore_aof_restart() {
     assert_eq!(show(&c.cmd(&[b"RESTORE", b"a", b"0", &d])), "+OK");
     check_all(&mut c);
     // AOF rewrite without an RDB preamble: RESTORE of the DUMP payload.
-    check(
-        &mut c,
-        &[
-            (&["CONFIG", "SET", "aof-use-rdb-preamble", "no"], "+OK"),
-            (&["CONFIG", "SET", "appendonly", "yes"], "+OK"),
-        ],
-    );
-    wait_aof_rewrite_done(&mut c);
-    check(&mut c, &[(&["DEBUG", "LOADAOF"], "+OK")]);
+    reload_from_command_aof(&mut c);
     check_all(&mut c);
     check(&mut c, &[(&["CONFIG", "SET", "appendonly", "no"], "+OK"), (&["SAVE"], "+OK")]);
     drop(c);

@@ -480,15 +480,7 @@ fn hostile_input_and_persistence() {
         let _ = c.cmd(&[b"RESTORE", b"bad", b"0", b"REPLACE", &p]);
     }
     check(&mut c, &[(&["PING"], "+PONG")]);
-    check(
-        &mut c,
-        &[
-            (&["CONFIG", "SET", "aof-use-rdb-preamble", "no"], "+OK"),
-            (&["CONFIG", "SET", "appendonly", "yes"], "+OK"),
-        ],
-    );
-    wait_aof_rewrite_done(&mut c);
-    check(&mut c, &[(&["DEBUG", "LOADAOF"], "+OK")]);
+    reload_from_command_aof(&mut c);
     check_all(&mut c);
     drop(c);
     drop(srv);

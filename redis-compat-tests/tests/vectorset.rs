@@ -454,15 +454,7 @@ fn persistence_reload_dump_restore_aof_restart() {
         assert_eq!(show(&c.cmd(&[b"RESTORE", k.as_bytes(), b"0", &d])), "+OK");
     }
     assert_eq!(snapshot(&mut c), want);
-    check(
-        &mut c,
-        &[
-            (&["CONFIG", "SET", "aof-use-rdb-preamble", "no"], "+OK"),
-            (&["CONFIG", "SET", "appendonly", "yes"], "+OK"),
-        ],
-    );
-    wait_aof_rewrite_done(&mut c);
-    check(&mut c, &[(&["DEBUG", "LOADAOF"], "+OK")]);
+    reload_from_command_aof(&mut c);
     assert_eq!(snapshot(&mut c), want);
     check(&mut c, &[(&["CONFIG", "SET", "appendonly", "no"], "+OK"), (&["SAVE"], "+OK")]);
     drop(c);
